@@ -1,0 +1,27 @@
+# Artificial genomes: generative models of phased haplotypes, checked by the
+# statistics of Yelmen et al. 2021 (PLoS Genetics).
+#
+#   snakemake --cores all all                                 built-in default
+#   snakemake --cores all --configfile config/paper.yaml all  1000 Genomes
+#   snakemake --profile profiles/slurm all                    on a SLURM cluster
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/cohort.smk"
+include: "workflow/rules/panels.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,257 @@
+"""Command-line interface: one subcommand per pipeline step, called by the
+Snakemake rules (and usable on its own).
+
+Input errors print ``error: <file>: <what is wrong>`` and exit with status 2;
+a missing external tool exits with status 3. No subcommand leaves a partial
+output behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from artgen import __version__
+from artgen.errors import InputError
+from artgen.tools import MissingToolError
+
+log = logging.getLogger("artgen")
+
+
+def parse_counts(items: list[str]) -> dict[str, int]:
+    """``["YRI=100", "CEU=400"]`` -> ``{"YRI": 100, "CEU": 400}``."""
+    counts = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not value.isdigit():
+            raise InputError(f"expected POP=N, got {item!r}")
+        counts[name] = int(value)
+    return counts
+
+
+def parse_vcfs(items: list[str]) -> dict[str, str]:
+    """``["15=chr15.vcf.gz"]`` -> ``{"15": "chr15.vcf.gz"}`` (order kept)."""
+    vcfs = {}
+    for item in items:
+        chrom, sep, path = item.partition("=")
+        if not sep or not path:
+            raise InputError(f"expected CHROM=PATH, got {item!r}")
+        vcfs[chrom] = path
+    return vcfs
+
+
+# --- subcommands ---------------------------------------------------------------------------
+
+
+def cmd_simulate_contig(args) -> None:
+    from artgen.cohort import simulate_contig, write_contig_vcf
+
+    samples = parse_counts(args.samples)
+    ts = simulate_contig(chrom=args.chrom, left=args.left, length=args.length, samples=samples,
+                         seed=args.seed, model=args.model)
+    log.info("contig %s: %d sites, %d haplotypes", args.chrom, ts.num_sites, ts.num_samples)
+    write_contig_vcf(ts, args.chrom, samples, args.out)
+
+
+def cmd_cohort_panel(args) -> None:
+    from artgen.cohort import write_cohort_panel
+
+    write_cohort_panel(parse_counts(args.samples), args.out)
+
+
+def cmd_fetch(args) -> None:
+    from artgen.fetch import fetch_file, fetch_vcf
+
+    (fetch_vcf if args.vcf else fetch_file)(args.source, args.out)
+
+
+def _write_panel(h, args) -> None:
+    from artgen.io import save_haplotypes, write_vcf
+
+    log.info("panel: %d SNPs x %d haplotypes", h.n_snps, h.n_haplotypes)
+    save_haplotypes(h, args.out)
+    if args.vcf_out:
+        write_vcf(h, args.vcf_out, phased=args.phased)
+
+
+def cmd_build_panel(args) -> None:
+    from artgen import panels
+
+    vcfs = parse_vcfs(args.vcf)
+    cohort = panels.load_cohort(vcfs.values(), args.panel_file, args.populations)
+    log.info("%d samples of %d population(s)", len(cohort.samples), len(set(cohort.pops)))
+    if args.kind == "informative":
+        if args.snp_list:
+            h = panels.snp_list_panel(vcfs, cohort, args.snp_list, phased=args.phased)
+        else:
+            h = panels.informative_panel(vcfs, cohort, n_snps=args.n_snps,
+                                         min_distance=args.min_distance, min_maf=args.min_maf,
+                                         group_by=args.group_by, phased=args.phased)
+    else:
+        if len(vcfs) != 1:
+            raise InputError(f"a {args.kind} panel is cut from one chromosome; got {len(vcfs)} VCFs")
+        (chrom, vcf), = vcfs.items()
+        if args.kind == "dense":
+            h = panels.dense_panel(vcf, cohort, chrom=chrom, start=args.start,
+                                   n_snps=args.n_snps, min_maf=args.min_maf, phased=args.phased)
+        else:
+            h = panels.dispersed_panel(vcf, cohort, chrom=chrom, n_snps=args.n_snps,
+                                       min_maf=args.min_maf, phased=args.phased)
+    _write_panel(h, args)
+
+
+def cmd_import_hapt(args) -> None:
+    import numpy as np
+
+    from artgen.io import read_hapt
+
+    h = read_hapt(args.hapt, args.legend, args.panel_file)
+    if args.populations:
+        h = h.take_haplotypes(np.isin(h.pops, args.populations))
+        if h.n_haplotypes == 0:
+            raise InputError(f"{args.hapt}: no haplotype of population(s) "
+                             f"{', '.join(args.populations)}")
+    _write_panel(h, args)
+
+
+def cmd_make_splits(args) -> None:
+    from artgen.io import read_panel_file
+    from artgen.splits import make_splits, write_splits
+
+    panel = read_panel_file(args.panel_file)
+    if args.populations:
+        panel = panel[panel["pop"].isin(args.populations)]
+    splits = make_splits(panel, seed=args.seed, target_population=args.target,
+                         n_impute_targets=args.n_impute_targets,
+                         sampling_fraction=args.sampling_fraction,
+                         test_fraction=args.test_fraction)
+    for role, n in splits["role"].value_counts().sort_index().items():
+        log.info("%s: %d individuals", role, n)
+    write_splits(splits, args.out)
+
+
+def cmd_apply_split(args) -> None:
+    from artgen.io import load_haplotypes, save_haplotypes
+    from artgen.splits import read_splits, split_haplotypes
+
+    part = split_haplotypes(load_haplotypes(args.panel), read_splits(args.splits), args.split)
+    log.info("%s: %d haplotypes", args.split, part.n_haplotypes)
+    save_haplotypes(part, args.out)
+
+
+def cmd_convert(args) -> None:
+    from artgen.io import load_haplotypes, write_hapt, write_legend, write_vcf
+
+    h = load_haplotypes(args.panel)
+    if args.vcf_out:
+        write_vcf(h, args.vcf_out, phased=args.phased)
+    if args.hapt_out:
+        write_hapt(h, args.hapt_out, tag=args.tag)
+    if args.legend_out:
+        write_legend(h, args.legend_out)
+
+
+# --- parser --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from artgen.splits import SPLIT_NAMES
+
+    parser = argparse.ArgumentParser(prog="artgen", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"artgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("simulate-contig", help="simulate one contig of the built-in cohort")
+    p.add_argument("--chrom", required=True)
+    p.add_argument("--left", type=int, required=True)
+    p.add_argument("--length", type=int, required=True)
+    p.add_argument("--samples", nargs="+", required=True, metavar="POP=N")
+    p.add_argument("--model", default="OutOfAfrica_3G09")
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", required=True, help="bgzipped VCF to write (indexed)")
+    p.set_defaults(func=cmd_simulate_contig)
+
+    p = sub.add_parser("cohort-panel", help="panel file of the built-in cohort")
+    p.add_argument("--samples", nargs="+", required=True, metavar="POP=N")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_cohort_panel)
+
+    p = sub.add_parser("fetch", help="bring a URL or local input under results/")
+    p.add_argument("source")
+    p.add_argument("out")
+    p.add_argument("--vcf", action="store_true", help="the input is a VCF (link and index it)")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("build-panel", help="cut a SNP panel from phased VCFs")
+    p.add_argument("kind", choices=["informative", "dense", "dispersed"])
+    p.add_argument("--vcf", nargs="+", required=True, metavar="CHROM=PATH")
+    p.add_argument("--panel-file", required=True)
+    p.add_argument("--populations", nargs="*", default=None)
+    p.add_argument("--n-snps", type=int, required=True)
+    p.add_argument("--min-maf", type=float, default=0.0)
+    p.add_argument("--min-distance", type=int, default=0, help="informative: bp between SNPs")
+    p.add_argument("--group-by", choices=["pop", "super_pop"], default="pop")
+    p.add_argument("--snp-list", help="informative: legend of the SNPs to take instead")
+    p.add_argument("--start", type=int, default=1, help="dense: first position")
+    p.add_argument("--unphased", dest="phased", action="store_false")
+    p.add_argument("--out", required=True, help=".npz to write")
+    p.add_argument("--vcf-out", help="bgzipped VCF to write too")
+    p.set_defaults(func=cmd_build_panel)
+
+    p = sub.add_parser("import-hapt", help="a panel from a .hapt file, its legend and a panel file")
+    p.add_argument("--hapt", required=True)
+    p.add_argument("--legend", required=True)
+    p.add_argument("--panel-file", required=True)
+    p.add_argument("--populations", nargs="*", default=None)
+    p.add_argument("--unphased", dest="phased", action="store_false")
+    p.add_argument("--out", required=True)
+    p.add_argument("--vcf-out")
+    p.set_defaults(func=cmd_import_hapt)
+
+    p = sub.add_parser("make-splits", help="seeded, stratified splits of the individuals")
+    p.add_argument("--panel-file", required=True)
+    p.add_argument("--populations", nargs="*", default=None)
+    p.add_argument("--target", required=True, help="target (biobank) population")
+    p.add_argument("--n-impute-targets", type=int, default=0)
+    p.add_argument("--sampling-fraction", type=float, default=0.0)
+    p.add_argument("--test-fraction", type=float, default=0.25)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_make_splits)
+
+    p = sub.add_parser("apply-split", help="the haplotypes of one split of a panel")
+    p.add_argument("--panel", required=True)
+    p.add_argument("--splits", required=True)
+    p.add_argument("--split", required=True, choices=SPLIT_NAMES)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_apply_split)
+
+    p = sub.add_parser("convert", help="write a .npz panel as VCF and/or .hapt + legend")
+    p.add_argument("panel")
+    p.add_argument("--vcf-out")
+    p.add_argument("--hapt-out")
+    p.add_argument("--legend-out")
+    p.add_argument("--tag", help=".hapt first column (default: population)")
+    p.add_argument("--unphased", dest="phased", action="store_false")
+    p.set_defaults(func=cmd_convert)
+    return parser
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except MissingToolError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Reading and writing VCFs.
+
+Reading uses cyvcf2 (htslib) and streams records in blocks, so a
+chromosome of 1000 Genomes never has to fit in memory as text; writing goes
+through ``bgzip`` and ``tabix`` so the outputs are the standard bgzipped,
+indexed VCFs that bcftools, Beagle and other tools read.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from artgen import __version__
+from artgen.errors import InputError
+from artgen.haplotypes import Haplotypes, haplotype_ids
+from artgen.io.atomic import atomic_output
+from artgen.tools import require_tool
+
+BLOCK_SIZE = 20_000
+
+
+@dataclass
+class SnpBlock:
+    """Biallelic SNP records of a VCF, as read, before any checks.
+
+    ``gt`` is int16 of shape (n_sites, n_samples, 2) with -1 for a missing
+    allele; ``phased`` is bool of shape (n_sites, n_samples).
+    """
+
+    chrom: np.ndarray
+    pos: np.ndarray
+    ref: np.ndarray
+    alt: np.ndarray
+    gt: np.ndarray
+    phased: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def take(self, index) -> SnpBlock:
+        return SnpBlock(self.chrom[index], self.pos[index], self.ref[index], self.alt[index],
+                        self.gt[index], self.phased[index])
+
+
+@dataclass
+class DropCounts:
+    """Records skipped while reading, by reason (panel building logs them)."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, reason: str) -> None:
+        self.counts[reason] += 1
+
+    def summary(self) -> str:
+        if not self.counts:
+            return "no records dropped"
+        return "dropped " + ", ".join(f"{n} {reason}" for reason, n in sorted(self.counts.items()))
+
+
+def drop_reason(variant) -> str | None:
+    """Why a record is not a biallelic SNP, or None if it is one."""
+    alts = variant.ALT
+    if not alts:
+        return "records without ALT allele"
+    if len(variant.REF) != 1 or any(len(a) != 1 or a not in "ACGTN" for a in alts):
+        return "indels or other non-SNP records"
+    if len(alts) > 1:
+        return "multi-allelic SNPs"
+    return None
+
+
+def open_vcf(path, samples=None):
+    """Open ``path`` with cyvcf2, restricted to ``samples`` (in file order)."""
+    from cyvcf2 import VCF
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    try:
+        vcf = VCF(str(path), gts012=False, lazy=True, threads=1)
+    except (OSError, Exception) as exc:  # cyvcf2 raises bare Exceptions for bad headers
+        raise InputError(f"{path}: not a readable VCF ({exc})") from None
+    if samples is not None:
+        file_samples = set(vcf.samples)
+        absent = [s for s in samples if s not in file_samples]
+        if absent:
+            raise InputError(f"{path}: sample {absent[0]!r} is not in the VCF")
+        vcf.set_samples(list(samples))
+    return vcf
+
+
+def vcf_samples(path) -> list[str]:
+    """Sample ids of a VCF, in file order."""
+    return list(open_vcf(path).samples)
+
+
+def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
+              block_size: int = BLOCK_SIZE) -> Iterator[SnpBlock]:
+    """Stream the biallelic SNPs of a VCF in blocks.
+
+    Other records (indels, multi-allelic sites, sites without ALT) are
+    skipped and counted in ``drops``. ``region`` (``chrom`` or
+    ``chrom:start-end``) needs a tabix index. Genotypes are not checked here:
+    call :func:`check_calls` on the sites that are kept.
+    """
+    vcf = open_vcf(path, samples)
+    records = vcf(region) if region else vcf
+    chrom, pos, ref, alt, gts = [], [], [], [], []
+    try:
+        for variant in records:
+            reason = drop_reason(variant)
+            if reason:
+                if drops is not None:
+                    drops.add(reason)
+                continue
+            gt = variant.genotype.array()
+            if gt.shape[1] != 3:
+                raise InputError(f"{path}: site {variant.CHROM}:{variant.POS}: genotypes are not "
+                                 f"diploid (ploidy {gt.shape[1] - 1})")
+            chrom.append(variant.CHROM)
+            pos.append(variant.POS)
+            ref.append(variant.REF)
+            alt.append(variant.ALT[0])
+            gts.append(gt)
+            if len(pos) == block_size:
+                yield _block(chrom, pos, ref, alt, gts)
+                chrom, pos, ref, alt, gts = [], [], [], [], []
+    except InputError:
+        raise
+    except Exception as exc:  # htslib parse errors surface as plain exceptions
+        raise InputError(f"{path}: VCF could not be parsed ({exc})") from None
+    if pos:
+        yield _block(chrom, pos, ref, alt, gts)
+
+
+def _block(chrom, pos, ref, alt, gts) -> SnpBlock:
+    gt = np.stack(gts)
+    return SnpBlock(np.array(chrom, dtype=str), np.array(pos, dtype=np.int64),
+                    np.array(ref, dtype=str), np.array(alt, dtype=str),
+                    gt[:, :, :2].astype(np.int16), gt[:, :, 2] == 1)
+
+
+def concat_blocks(blocks, n_samples: int) -> SnpBlock:
+    """One block from many (an empty one if there are none)."""
+    blocks = list(blocks)
+    if not blocks:
+        return SnpBlock(np.array([], dtype=str), np.array([], dtype=np.int64),
+                        np.array([], dtype=str), np.array([], dtype=str),
+                        np.zeros((0, n_samples, 2), np.int16), np.zeros((0, n_samples), bool))
+    return SnpBlock(*(np.concatenate([getattr(b, f) for b in blocks])
+                      for f in ("chrom", "pos", "ref", "alt", "gt", "phased")))
+
+
+def check_calls(block: SnpBlock, samples, path, phased: bool = True) -> None:
+    """Raise an :class:`InputError` naming the first site and sample with a
+    missing call, or with an unphased genotype when ``phased`` is required."""
+    missing = (block.gt < 0).any(axis=2)
+    if missing.any():
+        site, sample = np.argwhere(missing)[0]
+        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
+                         f"{samples[sample]!r} has a missing call; the panel needs complete genotypes")
+    if phased:
+        # A homozygous call carries no phase information, but 1000 Genomes
+        # writes it phased too; any '/' means the file is not phased data.
+        unphased = ~block.phased
+        if unphased.any():
+            site, sample = np.argwhere(unphased)[0]
+            a, b = block.gt[site, sample]
+            raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
+                             f"{samples[sample]!r} has an unphased genotype '{a}/{b}'; the panel "
+                             f"needs phased haplotypes (set data.phased: false for unphased data)")
+
+
+def block_to_haplotypes(block: SnpBlock, samples, pops=None, super_pops=None) -> Haplotypes:
+    """Haplotypes (two per sample, ids ``<sample>_A``/``_B``) of a checked block."""
+    n_sites, n_samples, _ = block.gt.shape
+    alleles = block.gt.transpose(1, 2, 0).reshape(2 * n_samples, n_sites)
+    return Haplotypes.build(alleles, chrom=block.chrom, pos=block.pos, ref=block.ref,
+                            alt=block.alt, ids=haplotype_ids(samples),
+                            pops=None if pops is None else np.repeat(pops, 2),
+                            super_pops=None if super_pops is None else np.repeat(super_pops, 2))
+
+
+def read_vcf(path, samples=None, region=None, phased: bool = True) -> Haplotypes:
+    """Read every record of a VCF of biallelic SNPs into :class:`Haplotypes`.
+
+    Unlike :func:`scan_snps`, a record that is not a biallelic SNP is an
+    error here: this reader is for panels and artificial genomes, where every
+    record is expected to be one.
+    """
+    drops = DropCounts()
+    if samples is None:
+        samples = vcf_samples(path)
+    block = concat_blocks(scan_snps(path, samples, region, drops), len(samples))
+    if drops.counts:
+        raise InputError(f"{path}: expected only biallelic SNPs, {drops.summary()}")
+    if len(block) == 0:
+        raise InputError(f"{path}: no SNPs" + (f" in region {region}" if region else ""))
+    check_calls(block, samples, path, phased)
+    return block_to_haplotypes(block, samples)
+
+
+def _genotype_columns(h: Haplotypes, phased: bool) -> np.ndarray:
+    """Genotype strings, shape (n_snps, n_samples)."""
+    if h.n_haplotypes % 2:
+        raise InputError(f"a VCF needs two haplotypes per sample; got {h.n_haplotypes} haplotypes")
+    a = h.alleles[0::2].T.astype(np.int8)
+    b = h.alleles[1::2].T.astype(np.int8)
+    sep = "|" if phased else "/"
+    table = np.array([f"0{sep}0", f"0{sep}1", f"1{sep}0", f"1{sep}1"])
+    if not phased:
+        # An unphased heterozygote is written 0/1 whatever its column order.
+        table[2] = f"0{sep}1"
+    return table[2 * a + b]
+
+
+def write_vcf(h: Haplotypes, path, phased: bool = True) -> None:
+    """Write ``h`` as a bgzipped, tabix-indexed VCF: consecutive haplotypes
+    ``<sample>_A``, ``<sample>_B`` form one diploid sample, and positions and
+    alleles are the source's, so the file merges with real data."""
+    samples = h.samples[0::2]
+    if h.n_haplotypes % 2 == 0 and not np.array_equal(samples, h.samples[1::2]):
+        bad = int(np.flatnonzero(samples != h.samples[1::2])[0])
+        raise InputError(f"haplotypes {h.ids[2 * bad]!r} and {h.ids[2 * bad + 1]!r} are not "
+                         f"the two haplotypes of one sample")
+    genotypes = _genotype_columns(h, phased)
+    header = ["##fileformat=VCFv4.2", f"##source=artgen {__version__}"]
+    header += [f"##contig=<ID={c}>" for c in dict.fromkeys(h.chrom)]
+    header.append('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">')
+    header.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
+                             "FORMAT", *samples]))
+    with bgzipped_vcf(path) as out:
+        out.write("\n".join(header) + "\n")
+        for j in range(h.n_snps):
+            fixed = f"{h.chrom[j]}\t{h.pos[j]}\t.\t{h.ref[j]}\t{h.alt[j]}\t.\tPASS\t.\tGT\t"
+            out.write(fixed + "\t".join(genotypes[j]) + "\n")
+
+
+@contextmanager
+def bgzipped_vcf(path):
+    """Yield a text handle; what is written to it becomes the bgzipped VCF
+    ``path`` with its tabix index, both in place only once complete."""
+    bgzip, tabix = require_tool("bgzip"), require_tool("tabix")
+    with atomic_output(path, ".tbi") as tmp:
+        with open(tmp, "wb") as raw:
+            proc = subprocess.Popen([bgzip, "-c"], stdin=subprocess.PIPE, stdout=raw)
+            try:
+                with io.TextIOWrapper(proc.stdin, encoding="utf-8") as text:
+                    yield text
+            finally:
+                if proc.wait() != 0:
+                    raise RuntimeError(f"bgzip failed writing {path}")
+        index_vcf(tmp, tabix)
+
+
+def index_vcf(path, tabix: str | None = None) -> None:
+    """Build the tabix index ``<path>.tbi`` of a bgzipped VCF."""
+    tabix = tabix or require_tool("tabix")
+    result = subprocess.run([tabix, "-f", "-p", "vcf", str(path)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise InputError(f"{path}: tabix could not index the VCF ({result.stderr.strip()}); "
+                         f"it must be bgzipped and sorted by position")
+
+
+
+@dataclass
+class Record:
+    """One VCF record at a queried position; ``block`` holds its genotypes
+    when it is a biallelic SNP, else None."""
+
+    ref: str
+    alts: list[str]
+    block: SnpBlock | None
+
+
+def fetch_records(path, samples, chrom: str, pos: int) -> list[Record]:
+    """Every record of ``path`` at ``chrom:pos`` (needs a tabix index)."""
+    vcf = open_vcf(path, samples)
+    records = []
+    for variant in vcf(f"{chrom}:{pos}-{pos}"):
+        if variant.POS != pos:
+            continue
+        block = None
+        if drop_reason(variant) is None:
+            gt = variant.genotype.array()
+            block = _block([variant.CHROM], [variant.POS], [variant.REF], [variant.ALT[0]], [gt])
+        records.append(Record(variant.REF, list(variant.ALT), block))
+    return records

@@ -1,0 +1,295 @@
+"""SNP panels cut from phased VCFs, as in the paper.
+
+- *informative*: a genome-wide panel of SNPs that carry population structure
+  (highest F_ST across populations, at least ``min_distance`` bp apart so
+  that the panel is nearly unlinked), or the SNPs of a given list;
+- *dense*: ``n_snps`` consecutive biallelic SNPs of one region;
+- *dispersed*: ``n_snps`` SNPs spread evenly along one chromosome.
+
+Panels keep biallelic SNPs only; other records are dropped and counted in
+the log. A missing call or (for phased data) an unphased genotype at a SNP
+the panel keeps is an error. Large inputs are read twice: once to score the
+sites (allele counts only), once to fetch the genotypes of the chosen ones.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from artgen.errors import InputError
+from artgen.haplotypes import Haplotypes
+from artgen.io.hapt import read_legend, read_panel_file
+from artgen.io.vcf import (DropCounts, SnpBlock, block_to_haplotypes, check_calls, concat_blocks,
+                           fetch_records, scan_snps, vcf_samples)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The samples a panel is built on: ids in VCF order, with labels."""
+
+    samples: list[str]
+    pops: np.ndarray
+    super_pops: np.ndarray
+
+    def groups(self, by: str) -> tuple[np.ndarray, list[str]]:
+        """Group index of each sample and group names (``by``: pop or super_pop)."""
+        labels = self.pops if by == "pop" else self.super_pops
+        names = sorted(set(labels))
+        return np.searchsorted(names, labels), names
+
+
+def load_cohort(vcf_paths, panel_path, populations=None) -> Cohort:
+    """Samples of the VCFs that belong to ``populations`` (all if None).
+
+    Every VCF must hold the same samples, and each must be in the panel file.
+    """
+    vcf_paths = list(vcf_paths)
+    panel = read_panel_file(panel_path)
+    samples = vcf_samples(vcf_paths[0])
+    for other in vcf_paths[1:]:
+        if vcf_samples(other) != samples:
+            raise InputError(f"{other}: samples differ from those of {vcf_paths[0]}")
+    absent = [s for s in samples if s not in panel.index]
+    if absent:
+        raise InputError(f"{vcf_paths[0]}: sample {absent[0]!r} is absent from the panel file "
+                         f"{panel_path}" + (f" ({len(absent) - 1} more)" if len(absent) > 1 else ""))
+    labels = panel.loc[samples]
+    if populations:
+        unknown = [p for p in populations if p not in set(labels["pop"])]
+        if unknown:
+            raise InputError(f"population {unknown[0]!r} has no sample in {vcf_paths[0]} "
+                             f"(panel file {panel_path})")
+        labels = labels[labels["pop"].isin(populations)]
+    return Cohort(list(labels.index), labels["pop"].to_numpy(str), labels["super_pop"].to_numpy(str))
+
+
+# --- pass 1: allele counts per site ------------------------------------------------------
+
+
+@dataclass
+class SiteTable:
+    """Per-site ALT-allele counts by group, for scoring (no genotypes kept)."""
+
+    sites: pd.DataFrame        # chrom, pos, ref, alt
+    alt_count: np.ndarray      # (n_sites, n_groups)
+    called: np.ndarray         # (n_sites, n_groups) non-missing alleles
+
+    @property
+    def alt_freq(self) -> np.ndarray:
+        return self.alt_count.sum(1) / np.maximum(self.called.sum(1), 1)
+
+    @property
+    def maf(self) -> np.ndarray:
+        return np.minimum(self.alt_freq, 1 - self.alt_freq)
+
+
+def count_alleles(path, cohort: Cohort, group_index, n_groups, region=None,
+                  drops: DropCounts | None = None) -> SiteTable:
+    """Scan a VCF and count ALT alleles per group at every biallelic SNP."""
+    frames, counts, called = [], [], []
+    onehot = np.eye(n_groups, dtype=np.int64)[group_index]          # (n_samples, n_groups)
+    for block in scan_snps(path, cohort.samples, region, drops):
+        frames.append(pd.DataFrame({"chrom": block.chrom, "pos": block.pos,
+                                    "ref": block.ref, "alt": block.alt}))
+        counts.append((block.gt == 1).sum(2) @ onehot)
+        called.append((block.gt >= 0).sum(2) @ onehot)
+    if not frames:
+        return SiteTable(pd.DataFrame(columns=["chrom", "pos", "ref", "alt"]),
+                         np.zeros((0, n_groups)), np.zeros((0, n_groups)))
+    return SiteTable(pd.concat(frames, ignore_index=True), np.concatenate(counts),
+                     np.concatenate(called))
+
+
+def keeps_maf(maf: np.ndarray, min_maf: float) -> np.ndarray:
+    """Sites polymorphic in the cohort with MAF >= ``min_maf``."""
+    return (maf >= min_maf) & (maf > 0)
+
+
+def fst(table: SiteTable) -> np.ndarray:
+    """Wright's F_ST of each site across groups: the variance of the group
+    allele frequencies (weighted by group size) over p(1 - p)."""
+    n = np.maximum(table.called, 1)
+    p_group = table.alt_count / n
+    weights = table.called / np.maximum(table.called.sum(1, keepdims=True), 1)
+    p_bar = (weights * p_group).sum(1)
+    var = (weights * (p_group - p_bar[:, None]) ** 2).sum(1)
+    denom = p_bar * (1 - p_bar)
+    return np.divide(var, denom, out=np.zeros_like(var), where=denom > 0)
+
+
+# --- pass 2: genotypes of the chosen sites -----------------------------------------------
+
+
+def collect_sites(path, cohort: Cohort, chosen: pd.DataFrame, region=None,
+                  phased: bool = True) -> SnpBlock:
+    """Genotypes at the ``chosen`` sites (columns chrom, pos, ref, alt) of one VCF,
+    checked for missing and unphased calls."""
+    keys = set(zip(chosen["chrom"], chosen["pos"], chosen["ref"], chosen["alt"]))
+    kept = []
+    for block in scan_snps(path, cohort.samples, region):
+        mask = np.array([k in keys for k in zip(block.chrom, block.pos, block.ref, block.alt)],
+                        dtype=bool)
+        if mask.any():
+            kept.append(block.take(mask))
+    block = concat_blocks(kept, len(cohort.samples))
+    check_calls(block, cohort.samples, path, phased)
+    return block
+
+
+def to_haplotypes(block: SnpBlock, cohort: Cohort) -> Haplotypes:
+    return block_to_haplotypes(block, cohort.samples, cohort.pops, cohort.super_pops)
+
+
+# --- the three panels --------------------------------------------------------------------
+
+
+def space_out(table: pd.DataFrame, n: int, min_distance: int) -> np.ndarray:
+    """Greedily take rows of ``table`` (chrom, pos, in priority order) until
+    ``n`` are taken, skipping any within ``min_distance`` bp of a taken one."""
+    taken, accepted = [], {}
+    for row, (chrom, pos) in enumerate(zip(table["chrom"], table["pos"])):
+        near = accepted.setdefault(chrom, [])
+        i = bisect.bisect_left(near, pos)
+        if (i < len(near) and near[i] - pos < min_distance) or \
+                (i > 0 and pos - near[i - 1] < min_distance):
+            continue
+        near.insert(i, pos)
+        taken.append(row)
+        if len(taken) == n:
+            break
+    return np.array(taken, dtype=np.int64)
+
+
+def informative_panel(vcfs: dict[str, str], cohort: Cohort, *, n_snps: int, min_distance: int,
+                      min_maf: float, group_by: str = "pop", phased: bool = True) -> Haplotypes:
+    """The ``n_snps`` biallelic SNPs with the highest F_ST across ``group_by``
+    groups, at least ``min_distance`` bp apart, with MAF >= ``min_maf``.
+
+    Ties are broken by chromosome order (that of ``vcfs``) and position, so
+    the panel is fully determined by the data. SNPs come out in chromosome,
+    then position order.
+    """
+    group_index, names = cohort.groups(group_by)
+    if len(names) < 2:
+        raise InputError(f"an informative panel needs at least two {group_by} groups, "
+                         f"found {names}")
+    tables, chrom_rank = [], {c: i for i, c in enumerate(vcfs)}
+    for chrom, path in vcfs.items():
+        drops = DropCounts()
+        table = count_alleles(path, cohort, group_index, len(names), drops=drops)
+        log.info("%s: %d biallelic SNPs; %s", path, len(table.sites), drops.summary())
+        frame = table.sites.assign(fst=fst(table), maf=table.maf, rank=chrom_rank[chrom])
+        tables.append(frame[keeps_maf(frame["maf"].to_numpy(), min_maf)])
+    candidates = pd.concat(tables, ignore_index=True)
+    candidates = candidates.sort_values(["fst", "rank", "pos"], ascending=[False, True, True],
+                                        kind="stable").reset_index(drop=True)
+    chosen = candidates.iloc[space_out(candidates, n_snps, min_distance)]
+    if len(chosen) < n_snps:
+        raise InputError(f"only {len(chosen)} SNPs with MAF >= {min_maf} can be chosen at least "
+                         f"{min_distance} bp apart; the informative panel needs {n_snps}")
+    log.info("chose %d SNPs, F_ST from %.3f to %.3f", len(chosen), chosen["fst"].min(),
+             chosen["fst"].max())
+    blocks = [collect_sites(path, cohort, chosen[chosen["rank"] == chrom_rank[chrom]],
+                            phased=phased)
+              for chrom, path in vcfs.items() if (chosen["rank"] == chrom_rank[chrom]).any()]
+    return to_haplotypes(concat_blocks(blocks, len(cohort.samples)), cohort)
+
+
+def snp_list_panel(vcfs: dict[str, str], cohort: Cohort, snp_list, *,
+                   phased: bool = True) -> Haplotypes:
+    """The SNPs of a legend file (``id position a0 a1``), in its order. Each
+    must be a biallelic SNP of the VCF with the listed alleles."""
+    wanted = read_legend(snp_list)
+    blocks = []
+    for lineno, (chrom, pos, ref, alt) in enumerate(wanted.itertuples(index=False), start=2):
+        where = f"{snp_list}: line {lineno}: SNP {chrom}:{pos} {ref}>{alt}"
+        if chrom not in vcfs:
+            raise InputError(f"{where}: no VCF is configured for chromosome {chrom}")
+        records = fetch_records(vcfs[chrom], cohort.samples, chrom, int(pos))
+        if not records:
+            raise InputError(f"{where} is absent from {vcfs[chrom]}")
+        match = [r for r in records if r.ref == ref and ref in "ACGT" and alt in r.alts]
+        if not match:
+            found = "; ".join(f"{r.ref}>{','.join(r.alts) or '.'}" for r in records)
+            raise InputError(f"{where}: {vcfs[chrom]} has other alleles there ({found})")
+        if len(match[0].alts) > 1:
+            raise InputError(f"{where} is multi-allelic in {vcfs[chrom]} "
+                             f"({ref}>{','.join(match[0].alts)})")
+        block = match[0].block
+        check_calls(block, cohort.samples, vcfs[chrom], phased)
+        blocks.append(block)
+    return to_haplotypes(concat_blocks(blocks, len(cohort.samples)), cohort)
+
+
+def dense_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int, n_snps: int,
+                min_maf: float, phased: bool = True) -> Haplotypes:
+    """The first ``n_snps`` biallelic SNPs with MAF >= ``min_maf`` at or after
+    ``chrom:start``."""
+    drops, kept, n_kept = DropCounts(), [], 0
+    for block in scan_snps(vcf, cohort.samples, f"{chrom}:{start}-", drops):
+        called = (block.gt >= 0).sum((1, 2))
+        freq = (block.gt == 1).sum((1, 2)) / np.maximum(called, 1)
+        block = block.take(keeps_maf(np.minimum(freq, 1 - freq), min_maf))
+        kept.append(block.take(slice(0, n_snps - n_kept)))
+        n_kept += len(kept[-1])
+        if n_kept == n_snps:
+            break
+    log.info("%s from %s:%d: %s", vcf, chrom, start, drops.summary())
+    if n_kept == 0:
+        raise InputError(f"{vcf}: region {chrom}:{start}- holds no biallelic SNP with "
+                         f"MAF >= {min_maf}")
+    if n_kept < n_snps:
+        raise InputError(f"{vcf}: region {chrom}:{start}- holds only {n_kept} biallelic SNPs with "
+                         f"MAF >= {min_maf}; the dense panel needs {n_snps}")
+    block = concat_blocks(kept, len(cohort.samples))
+    check_calls(block, cohort.samples, vcf, phased)
+    return to_haplotypes(block, cohort)
+
+
+def evenly_spread(positions: np.ndarray, n: int) -> np.ndarray:
+    """Indices of ``n`` of the sorted ``positions`` nearest an even grid from
+    the first to the last, increasing and without repeats.
+
+    >>> evenly_spread(np.array([1, 2, 3, 50, 98, 99, 100]), 3).tolist()
+    [0, 3, 6]
+    """
+    m = len(positions)
+    if n > m:
+        raise ValueError(f"cannot choose {n} of {m} positions")
+    grid = np.linspace(positions[0], positions[-1], n)
+    chosen, lo = [], 0
+    for k, target in enumerate(grid):
+        hi = m - (n - k)                     # leave enough sites for the grid points to come
+        window = positions[lo:hi + 1]
+        i = lo + int(np.searchsorted(window, target))
+        candidates = [j for j in (i - 1, i) if lo <= j <= hi]
+        best = min(candidates, key=lambda j: (abs(positions[j] - target), j))
+        chosen.append(best)
+        lo = best + 1
+    return np.array(chosen, dtype=np.int64)
+
+
+def dispersed_panel(vcf: str, cohort: Cohort, *, chrom: str, n_snps: int, min_maf: float,
+                    phased: bool = True) -> Haplotypes:
+    """``n_snps`` biallelic SNPs with MAF >= ``min_maf`` spread evenly over
+    chromosome ``chrom`` (nearest to an even grid of positions)."""
+    drops = DropCounts()
+    group_index = np.zeros(len(cohort.samples), dtype=np.int64)
+    table = count_alleles(vcf, cohort, group_index, 1, region=chrom, drops=drops)
+    log.info("%s, chromosome %s: %d biallelic SNPs; %s", vcf, chrom, len(table.sites),
+             drops.summary())
+    candidates = table.sites[keeps_maf(table.maf, min_maf)].reset_index(drop=True)
+    if len(candidates) == 0:
+        raise InputError(f"{vcf}: chromosome {chrom} holds no biallelic SNP with MAF >= {min_maf}")
+    if len(candidates) < n_snps:
+        raise InputError(f"{vcf}: chromosome {chrom} holds only {len(candidates)} biallelic SNPs "
+                         f"with MAF >= {min_maf}; the dispersed panel needs {n_snps}")
+    chosen = candidates.iloc[evenly_spread(candidates["pos"].to_numpy(), n_snps)]
+    return to_haplotypes(collect_sites(vcf, cohort, chosen, region=chrom, phased=phased), cohort)

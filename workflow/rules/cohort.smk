@@ -1,0 +1,69 @@
+# Input data: the simulated built-in cohort, or VCFs and a panel file named
+# in the config (downloaded if given as URLs, linked if local).
+
+
+if config["data"]["source"] == "simulated":
+
+    rule simulate_contig:
+        output:
+            vcf="results/cohort/chr{chrom}.vcf.gz",
+            tbi="results/cohort/chr{chrom}.vcf.gz.tbi",
+        params:
+            contig=cohort_contig,
+            samples=cohort_samples_arg(),
+            model=config["cohort"]["model"],
+            seed=config["seed"],
+        log:
+            "results/logs/simulate_contig/chr{chrom}.log",
+        benchmark:
+            "results/benchmarks/simulate_contig/chr{chrom}.tsv"
+        conda:
+            "../../envs/cohort.yaml"
+        threads: 1
+        shell:
+            "{ARTGEN} simulate-contig --chrom {wildcards.chrom}"
+            " --left {params.contig[left]} --length {params.contig[length]}"
+            " --samples {params.samples} --model {params.model} --seed {params.seed}"
+            " --out {output.vcf} 2> {log}"
+
+    rule cohort_panel_file:
+        output:
+            "results/cohort/samples.panel",
+        params:
+            samples=cohort_samples_arg(),
+        log:
+            "results/logs/cohort_panel_file/samples.log",
+        conda:
+            "../../envs/cohort.yaml"
+        threads: 1
+        shell:
+            "{ARTGEN} cohort-panel --samples {params.samples} --out {output} 2> {log}"
+
+else:
+
+    rule fetch_vcf:
+        output:
+            vcf="results/data/chr{chrom}.vcf.gz",
+            tbi="results/data/chr{chrom}.vcf.gz.tbi",
+        params:
+            source=vcf_source,
+        log:
+            "results/logs/fetch_vcf/chr{chrom}.log",
+        conda:
+            "../../envs/vcf.yaml"
+        threads: 1
+        shell:
+            "{ARTGEN} fetch --vcf {params.source:q} {output.vcf} 2> {log}"
+
+    rule fetch_panel_file:
+        output:
+            "results/data/samples.panel",
+        params:
+            source=config["data"]["panel_file"],
+        log:
+            "results/logs/fetch_panel_file/samples.log",
+        conda:
+            "../../envs/vcf.yaml"
+        threads: 1
+        shell:
+            "{ARTGEN} fetch {params.source:q} {output} 2> {log}"

@@ -1,0 +1,90 @@
+# Named input functions, target lists and wildcard constraints shared by the
+# rules. Rules call `python -m artgen` (the package's CLI); the package is
+# found through PYTHONPATH, so it need not be installed in a rule's conda env.
+
+import shlex
+import sys
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from artgen.splits import SPLIT_NAMES
+
+PANELS = ["informative", "dense", "dispersed"]
+ARTGEN = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))}${{PYTHONPATH:+:$PYTHONPATH}} python -m artgen"
+
+
+wildcard_constraints:
+    chrom=r"[^/.]+",
+    panel="|".join(PANELS),
+    split="|".join(SPLIT_NAMES),
+
+
+def data_chromosomes():
+    """Chromosomes of the input data, in configuration order."""
+    if config["data"]["source"] == "simulated":
+        return [contig["chrom"] for contig in config["cohort"]["contigs"]]
+    return list(config["data"]["vcf"])
+
+
+def input_vcf(chrom):
+    """The bgzipped, indexed VCF of one chromosome, under results/."""
+    if chrom not in data_chromosomes():
+        raise ValueError(f"chromosome {chrom} is not in the configured data")
+    folder = "cohort" if config["data"]["source"] == "simulated" else "data"
+    return f"results/{folder}/chr{chrom}.vcf.gz"
+
+
+def input_panel_file():
+    """The panel file (sample pop super_pop) of the input data."""
+    folder = "cohort" if config["data"]["source"] == "simulated" else "data"
+    return f"results/{folder}/samples.panel"
+
+
+def cohort_contig(wildcards):
+    """The cohort contig a simulation job writes."""
+    for contig in config["cohort"]["contigs"]:
+        if contig["chrom"] == wildcards.chrom:
+            return contig
+    raise ValueError(f"chromosome {wildcards.chrom} is not a cohort contig")
+
+
+def cohort_samples_arg():
+    return " ".join(f"{pop}={n}" for pop, n in config["cohort"]["samples"].items())
+
+
+def vcf_source(wildcards):
+    return config["data"]["vcf"][wildcards.chrom]
+
+
+def informative_chromosomes():
+    chosen = config["panels"]["informative"].get("chromosomes")
+    return chosen if chosen else data_chromosomes()
+
+
+def informative_vcfs(wildcards):
+    return [input_vcf(c) for c in informative_chromosomes()]
+
+
+def vcf_args(chromosomes):
+    """`--vcf CHROM=PATH ...` arguments of the panel builder."""
+    return " ".join(f"{c}={input_vcf(c)}" for c in chromosomes)
+
+
+def populations_arg():
+    pops = config["populations"]
+    return f"--populations {' '.join(pops)}" if pops else ""
+
+
+def phased_arg():
+    return "" if config["data"]["phased"] else "--unphased"
+
+
+def panel_outputs():
+    return expand("results/panels/{panel}.{ext}", panel=PANELS, ext=["npz", "vcf.gz"])
+
+
+def split_outputs():
+    return expand("results/splits/{panel}/{split}.npz", panel=PANELS, split=SPLIT_NAMES)
+
+
+def all_targets():
+    return panel_outputs() + split_outputs() + ["results/splits.tsv"]
