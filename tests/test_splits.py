@@ -74,7 +74,7 @@ def test_split_haplotypes_keeps_both_haplotypes_of_each_individual(panel, tmp_pa
     splits = read_splits(tmp_path / "s.tsv")
     samples = list(panel.index)
     h = Haplotypes.build(np.zeros((2 * len(samples), 3), np.uint8), chrom=["1"] * 3,
-                         pos=[1, 2, 3], ref="AAA", alt="CCC", ids=haplotype_ids(samples))
+                         pos=[1, 2, 3], ref=list("AAA"), alt=list("CCC"), ids=haplotype_ids(samples))
     seen = []
     for name in ("train", "test", "sampling", "impute_target"):
         part = split_haplotypes(h, splits, name)
@@ -90,7 +90,7 @@ def test_split_haplotypes_keeps_both_haplotypes_of_each_individual(panel, tmp_pa
 
 def test_split_of_unknown_sample_is_an_error(panel):
     splits = make_splits(panel, seed=3, **SETTINGS)
-    h = Haplotypes.build(np.zeros((2, 1), np.uint8), chrom=["1"], pos=[1], ref="A", alt="C",
+    h = Haplotypes.build(np.zeros((2, 1), np.uint8), chrom=["1"], pos=[1], ref=["A"], alt=["C"],
                          ids=haplotype_ids(["NOBODY"]))
     with pytest.raises(InputError, match="sample 'NOBODY' of the panel has no split"):
         split_haplotypes(h, splits, "train")

@@ -76,7 +76,8 @@ def make_splits(panel: pd.DataFrame, *, seed: int, target_population: str,
                 f"splits: population {pop} has {len(members)} individuals "
                 f"({2 * len(members)} haplotypes); the splits need at least "
                 f"{max(sum(need.values()), 2)} ("
-                + ", ".join(f"{v} {k}" for k, v in need.items()) + ")")
+                + ", ".join(f"{v} {k}" for k, v in need.items())
+                + ", and one in each half)")
         order = _rng(seed, pop, "roles").permutation(members)
         start = 0
         for role in ("impute_target", "sampling", "test", "train"):
@@ -95,7 +96,7 @@ def split_haplotypes(h: Haplotypes, splits: pd.DataFrame, name: str) -> Haplotyp
         raise ValueError(f"unknown split {name!r}; choose from {', '.join(SPLIT_NAMES)}")
     table = splits.set_index("sample")
     samples = h.samples
-    absent = [s for s in dict.fromkeys(samples) if s not in table.index]
+    absent = [str(s) for s in dict.fromkeys(samples) if s not in table.index]
     if absent:
         raise InputError(f"sample {absent[0]!r} of the panel has no split assigned")
     if name in HALVES:

@@ -21,7 +21,7 @@ if config["data"]["source"] == "simulated":
             "../../envs/cohort.yaml"
         threads: 1
         shell:
-            "{ARTGEN} simulate-contig --chrom {wildcards.chrom}"
+            "python -m artgen simulate-contig --chrom {wildcards.chrom}"
             " --left {params.contig[left]} --length {params.contig[length]}"
             " --samples {params.samples} --model {params.model} --seed {params.seed}"
             " --out {output.vcf} 2> {log}"
@@ -37,7 +37,7 @@ if config["data"]["source"] == "simulated":
             "../../envs/cohort.yaml"
         threads: 1
         shell:
-            "{ARTGEN} cohort-panel --samples {params.samples} --out {output} 2> {log}"
+            "python -m artgen cohort-panel --samples {params.samples} --out {output} 2> {log}"
 
 else:
 
@@ -53,7 +53,7 @@ else:
             "../../envs/vcf.yaml"
         threads: 1
         shell:
-            "{ARTGEN} fetch --vcf {params.source:q} {output.vcf} 2> {log}"
+            "python -m artgen fetch --vcf {params.source:q} {output.vcf} 2> {log}"
 
     rule fetch_panel_file:
         output:
@@ -66,4 +66,4 @@ else:
             "../../envs/vcf.yaml"
         threads: 1
         shell:
-            "{ARTGEN} fetch {params.source:q} {output} 2> {log}"
+            "python -m artgen fetch {params.source:q} {output} 2> {log}"

@@ -9,7 +9,13 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from artgen.splits import SPLIT_NAMES
 
 PANELS = ["informative", "dense", "dispersed"]
-ARTGEN = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))}${{PYTHONPATH:+:$PYTHONPATH}} python -m artgen"
+
+# Jobs find the package's source through PYTHONPATH (strict mode kept as
+# Snakemake's default prefix has it).
+shell.prefix(
+    "set -euo pipefail; export PYTHONPATH="
+    f"{shlex.quote(str(Path(workflow.basedir) / 'src'))}${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
+)
 
 
 wildcard_constraints:

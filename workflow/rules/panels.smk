@@ -23,7 +23,7 @@ if INFORMATIVE.get("hapt"):
             "../../envs/vcf.yaml"
         threads: 1
         shell:
-            "{ARTGEN} import-hapt --hapt {input.hapt} --legend {input.legend}"
+            "python -m artgen import-hapt --hapt {input.hapt} --legend {input.legend}"
             " --panel-file {input.panel_file} {params.populations} {params.phased}"
             " --out {output.npz} --vcf-out {output.vcf} 2> {log}"
 
@@ -57,7 +57,7 @@ else:
             "../../envs/vcf.yaml"
         threads: 1
         shell:
-            "{ARTGEN} build-panel informative --vcf {params.vcfs}"
+            "python -m artgen build-panel informative --vcf {params.vcfs}"
             " --panel-file {input.panel_file} {params.populations} {params.phased}"
             " --n-snps {params.n_snps} {params.selection}"
             " --out {output.npz} --vcf-out {output.vcf} 2> {log}"
@@ -83,7 +83,7 @@ rule dense_panel:
         "../../envs/vcf.yaml"
     threads: 1
     shell:
-        "{ARTGEN} build-panel dense --vcf {params.settings[chrom]}={input.vcf}"
+        "python -m artgen build-panel dense --vcf {params.settings[chrom]}={input.vcf}"
         " --panel-file {input.panel_file} {params.populations} {params.phased}"
         " --start {params.settings[start]} --n-snps {params.settings[n_snps]}"
         " --min-maf {params.settings[min_maf]}"
@@ -110,7 +110,7 @@ rule dispersed_panel:
         "../../envs/vcf.yaml"
     threads: 1
     shell:
-        "{ARTGEN} build-panel dispersed --vcf {params.settings[chrom]}={input.vcf}"
+        "python -m artgen build-panel dispersed --vcf {params.settings[chrom]}={input.vcf}"
         " --panel-file {input.panel_file} {params.populations} {params.phased}"
         " --n-snps {params.settings[n_snps]} --min-maf {params.settings[min_maf]}"
         " --out {output.npz} --vcf-out {output.vcf} 2> {log}"
@@ -132,7 +132,7 @@ rule make_splits:
         "../../envs/vcf.yaml"
     threads: 1
     shell:
-        "{ARTGEN} make-splits --panel-file {input.panel_file} {params.populations}"
+        "python -m artgen make-splits --panel-file {input.panel_file} {params.populations}"
         " --target {params.target} --seed {params.seed}"
         " --n-impute-targets {params.settings[n_impute_targets]}"
         " --sampling-fraction {params.settings[sampling_fraction]}"
@@ -152,5 +152,5 @@ rule apply_split:
         "../../envs/vcf.yaml"
     threads: 1
     shell:
-        "{ARTGEN} apply-split --panel {input.panel} --splits {input.splits}"
+        "python -m artgen apply-split --panel {input.panel} --splits {input.splits}"
         " --split {wildcards.split} --out {output} 2> {log}"

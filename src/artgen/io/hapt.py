@@ -157,7 +157,7 @@ def read_hapt(path, legend=None, panel=None) -> Haplotypes:
             bad = np.flatnonzero((row != "0") & (row != "1"))
             if bad.size:
                 raise InputError(f"{path}: line {lineno}, allele column {bad[0] + 1}: "
-                                 f"value {row[bad[0]]!r} is not 0 or 1")
+                                 f"value {str(row[bad[0]])!r} is not 0 or 1")
             tags.append(fields[0])
             ids.append(fields[1])
             rows.append(row == "1")

@@ -1,0 +1,79 @@
+"""The command line: errors are one readable line, a non-zero exit, and no
+partial output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from artgen.cli import main
+from artgen.io import load_haplotypes, read_hapt, read_vcf
+from conftest import write_panel, write_vcf_text
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "artgen", *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def test_unphased_input_exits_2_names_file_and_site_and_writes_nothing(tmp_path):
+    vcf = write_vcf_text(tmp_path / "u.vcf.gz", """
+        1 100 . A G . PASS . GT 0|1 1|1
+        1 200 . C T . PASS . GT 0|1 1/0
+    """)
+    panel = write_panel(tmp_path / "p", [("S1", "P1", "A"), ("S2", "P2", "B")])
+    out = tmp_path / "out"
+    result = run_cli("build-panel", "dense", "--vcf", f"1={vcf}", "--panel-file", panel,
+                     "--n-snps", 2, "--out", out / "d.npz", "--vcf-out", out / "d.vcf.gz")
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "u.vcf.gz: site 1:200: sample 'S2'" in last
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_panel_then_split_then_convert(tmp_path, tiny_vcf):
+    vcf, _ = tiny_vcf
+    panel = write_panel(tmp_path / "one.panel", [("S1", "P1", "A"), ("S2", "P1", "A")])
+    assert main(["build-panel", "dense", "--vcf", f"1={vcf}", "--panel-file", str(panel),
+                 "--n-snps", "4", "--out", str(tmp_path / "d.npz")]) == 0
+    assert main(["make-splits", "--panel-file", str(panel), "--target", "P1",
+                 "--test-fraction", "0", "--seed", "1", "--out", str(tmp_path / "s.tsv")]) == 0
+    assert main(["apply-split", "--panel", str(tmp_path / "d.npz"), "--splits",
+                 str(tmp_path / "s.tsv"), "--split", "train", "--out", str(tmp_path / "t.npz")]) == 0
+    assert load_haplotypes(tmp_path / "t.npz").n_haplotypes == 4
+    assert main(["convert", str(tmp_path / "d.npz"), "--vcf-out", str(tmp_path / "d.vcf.gz"),
+                 "--hapt-out", str(tmp_path / "d.hapt"), "--legend-out",
+                 str(tmp_path / "d.legend")]) == 0
+    h = load_haplotypes(tmp_path / "d.npz")
+    np.testing.assert_array_equal(read_vcf(tmp_path / "d.vcf.gz").alleles, h.alleles)
+    assert read_hapt(tmp_path / "d.hapt", tmp_path / "d.legend", panel).same_as(h)
+
+
+def test_import_hapt_filters_populations(tmp_path, tiny_vcf):
+    _, panel = tiny_vcf
+    (tmp_path / "x.hapt").write_text("Real S1_A 0 1\nReal S1_B 1 1\nReal S2_A 0 0\nReal S2_B 1 0\n")
+    (tmp_path / "x.legend").write_text("id position a0 a1\n1:5_A_G 5 A G\n1:9_C_T 9 C T\n")
+    args = ["import-hapt", "--hapt", str(tmp_path / "x.hapt"), "--legend",
+            str(tmp_path / "x.legend"), "--panel-file", str(panel)]
+    assert main(args + ["--populations", "P2", "--out", str(tmp_path / "p2.npz")]) == 0
+    assert load_haplotypes(tmp_path / "p2.npz").ids.tolist() == ["S2_A", "S2_B"]
+    assert main(args + ["--populations", "P9", "--out", str(tmp_path / "p9.npz")]) == 2
+    assert not (tmp_path / "p9.npz").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["simulate-contig", "--chrom", "15", "--left", "1", "--length", "1000", "--samples",
+      "GBR=3", "--seed", "1"], "population 'GBR' is not in OutOfAfrica_3G09"),
+    (["cohort-panel", "--samples", "CEU=x"], "expected POP=N, got 'CEU=x'"),
+    (["fetch", "/nonexistent/x.vcf.gz", "--vcf"], "VCF not found"),
+])
+def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys, args, message):
+    out = str(tmp_path / "out.file")
+    argv = args[:2] + [out] + args[2:] if args[0] == "fetch" else args + ["--out", out]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

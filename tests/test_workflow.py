@@ -1,0 +1,180 @@
+"""The Snakemake workflow end to end on tiny configurations: lint, schema,
+the simulated default path, the local-VCF path, determinism, and the
+paper configuration's DAG."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from artgen.io import load_haplotypes, read_vcf
+from artgen.splits import SPLIT_NAMES, read_splits
+from conftest import REPO
+
+pytestmark = pytest.mark.workflow
+
+VENV_BIN = Path(sys.executable).parent
+PANELS = ("informative", "dense", "dispersed")
+
+TINY = {
+    "seed": 5,
+    "data": {"source": "simulated"},
+    "cohort": {
+        "samples": {"YRI": 12, "CEU": 30, "CHB": 12},
+        "contigs": [{"chrom": "15", "left": 30_000_000, "length": 1_000_000},
+                    {"chrom": "1", "left": 20_000_000, "length": 300_000},
+                    {"chrom": "2", "left": 20_000_000, "length": 300_000}],
+    },
+    "populations": ["YRI", "CEU", "CHB"],
+    "target_population": "CEU",
+    "panels": {
+        "informative": {"n_snps": 60, "min_maf": 0.05, "min_distance": 5000},
+        "dense": {"chrom": "15", "start": 30_200_000, "n_snps": 150, "min_maf": 0.01},
+        "dispersed": {"chrom": "15", "n_snps": 80, "min_maf": 0.05},
+    },
+    "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
+}
+
+
+def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True):
+    """Run the repository's workflow in ``workdir`` with ``config`` as its
+    config/config.yaml (the layout a user's working directory has)."""
+    if config is not None:
+        (workdir / "config").mkdir(parents=True, exist_ok=True)
+        (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        [str(VENV_BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"),
+         "--directory", str(workdir), "--cores", "2", *args],
+        capture_output=True, text=True, env=env)
+    if check and result.returncode != 0:
+        pytest.fail(f"snakemake failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
+                    f"{result.stderr[-5000:]}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("run_a")
+    snakemake(workdir, "all", config=TINY)
+    return workdir
+
+
+def test_lint_is_clean():
+    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([str(VENV_BIN / "snakemake"), "--lint"], cwd=REPO,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Lints for" not in result.stdout + result.stderr
+
+
+def test_config_breaking_the_schema_is_refused_readably(tmp_path):
+    bad = {**TINY, "panels": {**TINY["panels"], "dense": {"chrom": "15", "start": 0,
+                                                          "n_snps": 10}}}
+    result = snakemake(tmp_path, "-n", config=bad, check=False)
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "0 is less than the minimum of 1" in out
+    assert not (tmp_path / "results").exists()
+    typo = {**TINY, "splits": {"test_fracton": 0.2}}
+    out = snakemake(tmp_path, "-n", config=typo, check=False)
+    assert "Additional properties are not allowed ('test_fracton' was unexpected)" in \
+        out.stdout + out.stderr
+
+
+def test_default_run_makes_panels_and_splits(tiny_run):
+    results = tiny_run / "results"
+    sizes = {"informative": 60, "dense": 150, "dispersed": 80}
+    for panel in PANELS:
+        h = load_haplotypes(results / "panels" / f"{panel}.npz")
+        assert h.alleles.shape == (2 * 54, sizes[panel])
+        assert set(h.pops) == {"YRI", "CEU", "CHB"}
+        from_vcf = read_vcf(results / "panels" / f"{panel}.vcf.gz")
+        np.testing.assert_array_equal(from_vcf.alleles, h.alleles)
+        np.testing.assert_array_equal(from_vcf.pos, h.pos)
+        parts = [load_haplotypes(results / "splits" / panel / f"{s}.npz") for s in SPLIT_NAMES]
+        assert sum(p.n_haplotypes for p in parts[:4]) == h.n_haplotypes
+        assert set(parts[3].pops) == {"CEU"} and parts[3].n_haplotypes == 8
+    splits = read_splits(results / "splits.tsv")
+    assert len(splits) == 54
+    assert (results / "logs" / "informative_panel" / "informative.log").read_text().count(
+        "biallelic SNPs") == 3
+    assert (results / "benchmarks" / "dense_panel" / "dense.tsv").exists()
+
+
+def test_same_seed_byte_identical_other_seed_other_cohort(tiny_run, tmp_path):
+    same, other = tmp_path / "same", tmp_path / "other"
+    snakemake(same, "all", config=TINY)
+    snakemake(other, "results/panels/dense.npz", "results/cohort/chr15.vcf.gz",
+              config={**TINY, "seed": 6})
+    outputs = [f"panels/{p}.{ext}" for p in PANELS for ext in ("npz", "vcf.gz")]
+    outputs += ["splits.tsv", "cohort/chr15.vcf.gz", "splits/dense/train.npz"]
+    for name in outputs:
+        assert (tiny_run / "results" / name).read_bytes() == \
+            (same / "results" / name).read_bytes(), name
+    for name in ("cohort/chr15.vcf.gz", "panels/dense.npz"):
+        assert (tiny_run / "results" / name).read_bytes() != \
+            (other / "results" / name).read_bytes(), name
+
+
+def test_local_vcf_path(tiny_run, tmp_path):
+    """The real-data path: VCFs and a panel file at local paths (one VCF
+    plain text, to exercise compression, one bgzipped)."""
+    data = tmp_path / "mydata"
+    data.mkdir()
+    cohort = tiny_run / "results" / "cohort"
+    shutil.copy(cohort / "chr15.vcf.gz", data / "chr15.vcf.gz")
+    subprocess.run(f"bgzip -dc {cohort / 'chr1.vcf.gz'} > {data / 'chr1.vcf'}", shell=True,
+                   check=True)
+    shutil.copy(cohort / "samples.panel", data / "my.panel")
+    config = {**TINY, "data": {"source": "vcf",
+                               "vcf": {"15": str(data / "chr15.vcf.gz"),
+                                       "1": str(data / "chr1.vcf")},
+                               "panel_file": str(data / "my.panel")}}
+    del config["cohort"]
+    work = tmp_path / "work"
+    snakemake(work, "all", config=config)
+    assert (work / "results" / "data" / "chr15.vcf.gz").is_symlink()
+    assert (work / "results" / "data" / "chr1.vcf.gz.tbi").exists()
+    dense = load_haplotypes(work / "results" / "panels" / "dense.npz")
+    assert dense.same_as(load_haplotypes(tiny_run / "results" / "panels" / "dense.npz"))
+    informative = load_haplotypes(work / "results" / "panels" / "informative.npz")
+    assert set(informative.chrom) <= {"1", "15"} and informative.n_snps == 60
+
+
+def test_bad_input_fails_the_rule_with_a_clear_message_and_no_output(tiny_run, tmp_path):
+    data = tmp_path / "mydata"
+    data.mkdir()
+    # Drop CHB samples from the panel file: the VCF has samples the panel lacks.
+    lines = (tiny_run / "results" / "cohort" / "samples.panel").read_text().splitlines()
+    (data / "short.panel").write_text("\n".join(l for l in lines if "CHB" not in l) + "\n")
+    config = {**TINY, "data": {"source": "vcf",
+                               "vcf": {"15": str(tiny_run / "results/cohort/chr15.vcf.gz")},
+                               "panel_file": str(data / "short.panel")}}
+    del config["cohort"]
+    work = tmp_path / "work"
+    result = snakemake(work, "results/panels/dense.npz", config=config, check=False)
+    assert result.returncode != 0
+    log = (work / "results" / "logs" / "dense_panel" / "dense.log").read_text()
+    assert "error: " in log and "sample 'CHB0001' is absent from the panel file" in log
+    panels = work / "results" / "panels"
+    assert not panels.exists() or not any(panels.iterdir())
+
+
+def test_paper_config_builds_its_dag(tmp_path):
+    """config/paper.yaml validates and plans downloads for all 22 chromosomes
+    and the panel file (a dry run: nothing is fetched)."""
+    (tmp_path / "config").mkdir()
+    shutil.copy(REPO / "config" / "paper.yaml", tmp_path / "config" / "config.yaml")
+    shutil.copytree(REPO / "resources", tmp_path / "resources")
+    result = snakemake(tmp_path, "-n", "all")
+    out = result.stdout + result.stderr
+    assert "fetch_vcf" in out and "fetch_panel_file" in out
+    assert "informative_panel" in out
