@@ -8,8 +8,8 @@
 
 Panels keep biallelic SNPs only; other records are dropped and counted in
 the log. A missing call or (for phased data) an unphased genotype at a SNP
-the panel keeps is an error. Large inputs are read twice: once to score the
-sites (allele counts only), once to fetch the genotypes of the chosen ones.
+the panel keeps is an error. Large inputs are scanned once for allele counts
+only (no genotypes kept), then the chosen sites are fetched by tabix queries.
 """
 
 from __future__ import annotations
@@ -127,20 +127,37 @@ def fst(table: SiteTable) -> np.ndarray:
 # --- pass 2: genotypes of the chosen sites -----------------------------------------------
 
 
-def collect_sites(path, cohort: Cohort, chosen: pd.DataFrame, region=None,
-                  phased: bool = True) -> SnpBlock:
-    """Genotypes at the ``chosen`` sites (columns chrom, pos, ref, alt) of one VCF,
-    checked for missing and unphased calls."""
-    keys = set(zip(chosen["chrom"], chosen["pos"], chosen["ref"], chosen["alt"]))
-    kept = []
-    for block in scan_snps(path, cohort.samples, region):
-        mask = np.array([k in keys for k in zip(block.chrom, block.pos, block.ref, block.alt)],
-                        dtype=bool)
-        if mask.any():
-            kept.append(block.take(mask))
-    block = concat_blocks(kept, len(cohort.samples))
-    check_calls(block, cohort.samples, path, phased)
-    return block
+def fetch_snps(vcfs: dict[str, str], cohort: Cohort, sites: pd.DataFrame, *, phased: bool = True,
+               source=None) -> SnpBlock:
+    """Genotypes at ``sites`` (columns chrom, pos, ref, alt, in the order
+    wanted), fetched by tabix queries and checked for missing and unphased
+    calls. Each site must be a biallelic SNP of its chromosome's VCF with
+    those alleles; ``source`` (a SNP-list file) is named in the errors."""
+    blocks = []
+    for chrom in dict.fromkeys(sites["chrom"]):
+        if chrom not in vcfs:
+            prefix = f"{source}: " if source is not None else ""
+            raise InputError(f"{prefix}no VCF is configured for chromosome {chrom}")
+    for chrom, group in sites.groupby("chrom", sort=False):
+        path = vcfs[chrom]
+        found = fetch_records(path, cohort.samples, chrom, group["pos"].tolist())
+        for (row, site), records in zip(group.iterrows(), found):
+            where = f"SNP {chrom}:{site.pos} {site.ref}>{site.alt}"
+            if source is not None:
+                where = f"{source}: line {row + 2}: {where}"
+            if not records:
+                raise InputError(f"{where} is absent from {path}")
+            match = [r for r in records if r.ref == site.ref and site.alt in r.alts]
+            if not match:
+                alleles = "; ".join(f"{r.ref}>{','.join(r.alts) or '.'}" for r in records)
+                raise InputError(f"{where}: {path} has other alleles there ({alleles})")
+            if match[0].block is None:
+                raise InputError(f"{where} is multi-allelic in {path} "
+                                 f"({site.ref}>{','.join(match[0].alts)})")
+            check_calls(match[0].block, cohort.samples, path, phased)
+            blocks.append((row, match[0].block))
+    blocks.sort(key=lambda item: item[0])
+    return concat_blocks([b for _, b in blocks], len(cohort.samples))
 
 
 def to_haplotypes(block: SnpBlock, cohort: Cohort) -> Haplotypes:
@@ -196,10 +213,8 @@ def informative_panel(vcfs: dict[str, str], cohort: Cohort, *, n_snps: int, min_
                          f"{min_distance} bp apart; the informative panel needs {n_snps}")
     log.info("chose %d SNPs, F_ST from %.3f to %.3f", len(chosen), chosen["fst"].min(),
              chosen["fst"].max())
-    blocks = [collect_sites(path, cohort, chosen[chosen["rank"] == chrom_rank[chrom]],
-                            phased=phased)
-              for chrom, path in vcfs.items() if (chosen["rank"] == chrom_rank[chrom]).any()]
-    return to_haplotypes(concat_blocks(blocks, len(cohort.samples)), cohort)
+    chosen = chosen.sort_values(["rank", "pos"]).reset_index(drop=True)
+    return to_haplotypes(fetch_snps(vcfs, cohort, chosen, phased=phased), cohort)
 
 
 def snp_list_panel(vcfs: dict[str, str], cohort: Cohort, snp_list, *,
@@ -207,25 +222,7 @@ def snp_list_panel(vcfs: dict[str, str], cohort: Cohort, snp_list, *,
     """The SNPs of a legend file (``id position a0 a1``), in its order. Each
     must be a biallelic SNP of the VCF with the listed alleles."""
     wanted = read_legend(snp_list)
-    blocks = []
-    for lineno, (chrom, pos, ref, alt) in enumerate(wanted.itertuples(index=False), start=2):
-        where = f"{snp_list}: line {lineno}: SNP {chrom}:{pos} {ref}>{alt}"
-        if chrom not in vcfs:
-            raise InputError(f"{where}: no VCF is configured for chromosome {chrom}")
-        records = fetch_records(vcfs[chrom], cohort.samples, chrom, int(pos))
-        if not records:
-            raise InputError(f"{where} is absent from {vcfs[chrom]}")
-        match = [r for r in records if r.ref == ref and ref in "ACGT" and alt in r.alts]
-        if not match:
-            found = "; ".join(f"{r.ref}>{','.join(r.alts) or '.'}" for r in records)
-            raise InputError(f"{where}: {vcfs[chrom]} has other alleles there ({found})")
-        if len(match[0].alts) > 1:
-            raise InputError(f"{where} is multi-allelic in {vcfs[chrom]} "
-                             f"({ref}>{','.join(match[0].alts)})")
-        block = match[0].block
-        check_calls(block, cohort.samples, vcfs[chrom], phased)
-        blocks.append(block)
-    return to_haplotypes(concat_blocks(blocks, len(cohort.samples)), cohort)
+    return to_haplotypes(fetch_snps(vcfs, cohort, wanted, phased=phased, source=snp_list), cohort)
 
 
 def dense_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int, n_snps: int,
@@ -292,4 +289,5 @@ def dispersed_panel(vcf: str, cohort: Cohort, *, chrom: str, n_snps: int, min_ma
         raise InputError(f"{vcf}: chromosome {chrom} holds only {len(candidates)} biallelic SNPs "
                          f"with MAF >= {min_maf}; the dispersed panel needs {n_snps}")
     chosen = candidates.iloc[evenly_spread(candidates["pos"].to_numpy(), n_snps)]
-    return to_haplotypes(collect_sites(vcf, cohort, chosen, region=chrom, phased=phased), cohort)
+    chosen = chosen.reset_index(drop=True)
+    return to_haplotypes(fetch_snps({chrom: vcf}, cohort, chosen, phased=phased), cohort)

@@ -281,16 +281,20 @@ class Record:
     block: SnpBlock | None
 
 
-def fetch_records(path, samples, chrom: str, pos: int) -> list[Record]:
-    """Every record of ``path`` at ``chrom:pos`` (needs a tabix index)."""
+def fetch_records(path, samples, chrom: str, positions) -> list[list[Record]]:
+    """The records of ``path`` at each of ``positions`` on ``chrom`` (one
+    list per position, empty where there is none); needs a tabix index."""
     vcf = open_vcf(path, samples)
-    records = []
-    for variant in vcf(f"{chrom}:{pos}-{pos}"):
-        if variant.POS != pos:
-            continue
-        block = None
-        if drop_reason(variant) is None:
-            gt = variant.genotype.array()
-            block = _block([variant.CHROM], [variant.POS], [variant.REF], [variant.ALT[0]], [gt])
-        records.append(Record(variant.REF, list(variant.ALT), block))
-    return records
+    found = []
+    for pos in positions:
+        records = []
+        for variant in vcf(f"{chrom}:{pos}-{pos}"):
+            if variant.POS != pos:
+                continue
+            block = None
+            if drop_reason(variant) is None:
+                gt = variant.genotype.array()
+                block = _block([variant.CHROM], [variant.POS], [variant.REF], [variant.ALT[0]], [gt])
+            records.append(Record(variant.REF, list(variant.ALT), block))
+        found.append(records)
+    return found
