@@ -19,6 +19,7 @@ validate(config, "config/schema.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/cohort.smk"
 include: "workflow/rules/panels.smk"
+include: "workflow/rules/models.smk"
 
 
 rule all:

@@ -140,6 +140,49 @@ def cmd_apply_split(args) -> None:
     save_haplotypes(part, args.out)
 
 
+def parse_settings(items: list[str]) -> dict:
+    """``["window=5", "name=x"]`` -> ``{"window": 5, "name": "x"}`` (values parsed as YAML)."""
+    import yaml
+
+    settings = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"expected KEY=VALUE, got {item!r}")
+        settings[key] = yaml.safe_load(value)
+    return settings
+
+
+def cmd_train(args) -> None:
+    from artgen.io import load_haplotypes
+    from artgen.models import make_generator
+
+    data = load_haplotypes(args.data)
+    model = make_generator(args.model, **parse_settings(args.set))
+    log.info("fitting %s on %d haplotypes x %d SNPs", args.model, data.n_haplotypes, data.n_snps)
+    model.fit(data.alleles).save(args.out)
+
+
+def cmd_sample(args) -> None:
+    from artgen.haplotypes import artificial_ids
+    from artgen.io import load_haplotypes, save_haplotypes, write_hapt, write_vcf
+    from artgen.models import load_generator
+
+    like = load_haplotypes(args.like)
+    n = args.n or like.n_haplotypes
+    alleles = load_generator(args.model_file).sample(n, seed=args.seed)
+    if alleles.shape[1] != like.n_snps:
+        raise InputError(f"{args.model_file}: model has {alleles.shape[1]} SNPs, "
+                         f"{args.like} has {like.n_snps}")
+    ags = like.with_alleles(alleles, ids=artificial_ids(n))
+    log.info("sampled %d haplotypes (seed %d)", n, args.seed)
+    save_haplotypes(ags, args.out)
+    if args.vcf_out:
+        write_vcf(ags, args.vcf_out)
+    if args.hapt_out:
+        write_hapt(ags, args.hapt_out, tag="AG")
+
+
 def cmd_convert(args) -> None:
     from artgen.io import load_haplotypes, write_hapt, write_legend, write_vcf
 
@@ -226,6 +269,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", required=True, choices=SPLIT_NAMES)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_apply_split)
+
+    p = sub.add_parser("train", help="fit a generator on a split")
+    p.add_argument("--model", required=True, help="short name (bernoulli, markov, test, ...)")
+    p.add_argument("--data", required=True, help=".npz split to fit on")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="model settings")
+    p.add_argument("--out", required=True, help="saved model (.npz)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("sample", help="artificial haplotypes from a fitted generator")
+    p.add_argument("--model-file", required=True)
+    p.add_argument("--like", required=True, help=".npz whose SNPs (and, by default, size) to match")
+    p.add_argument("--n", type=int, default=None, help="haplotypes to draw (default: as in --like)")
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--vcf-out")
+    p.add_argument("--hapt-out")
+    p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("convert", help="write a .npz panel as VCF and/or .hapt + legend")
     p.add_argument("panel")

@@ -126,3 +126,12 @@ def sample_of(haplotype_id: str) -> str:
 def haplotype_ids(samples) -> np.ndarray:
     """Haplotype ids of diploid samples, in order: S1_A, S1_B, S2_A, ..."""
     return np.array([f"{s}{suffix}" for s in samples for suffix in HAPLOTYPE_SUFFIXES], dtype=str)
+
+
+def artificial_ids(n: int, prefix: str = "AG") -> np.ndarray:
+    """Ids for ``n`` artificial haplotypes, paired into ``n // 2`` artificial
+    individuals (``AG000001_A``, ``AG000001_B``, ...) so they can be written
+    as a diploid VCF."""
+    if n % 2:
+        raise InputError(f"artificial haplotypes come in pairs (one individual each); got {n}")
+    return haplotype_ids([f"{prefix}{i:06d}" for i in range(1, n // 2 + 1)])

@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from artgen.splits import SPLIT_NAMES
 
 PANELS = ["informative", "dense", "dispersed"]
+MODELS = list(config["models"])
 
 # Jobs find the package's source through PYTHONPATH (strict mode kept as
 # Snakemake's default prefix has it).
@@ -22,6 +23,7 @@ wildcard_constraints:
     chrom=r"[^/.]+",
     panel="|".join(PANELS),
     split="|".join(SPLIT_NAMES),
+    model="|".join(MODELS),
 
 
 def data_chromosomes():
@@ -92,5 +94,24 @@ def split_outputs():
     return expand("results/splits/{panel}/{split}.npz", panel=PANELS, split=SPLIT_NAMES)
 
 
+def training_split(wildcards):
+    """What a model is fitted on: the train split, or for the "test" reference
+    the held-out test split (real haplotypes never trained on)."""
+    split = "test" if wildcards.model == "test" else "train"
+    return f"results/splits/{wildcards.panel}/{split}.npz"
+
+
+def model_settings_args(wildcards):
+    settings = config["models"][wildcards.model]
+    if not settings:
+        return ""
+    return "--set " + " ".join(f"{k}={v}" for k, v in settings.items())
+
+
+def ag_outputs():
+    return expand("results/ags/{panel}/{model}.{ext}", panel=PANELS, model=MODELS,
+                  ext=["npz", "vcf.gz", "hapt.gz"])
+
+
 def all_targets():
-    return panel_outputs() + split_outputs() + ["results/splits.tsv"]
+    return panel_outputs() + split_outputs() + ["results/splits.tsv"] + ag_outputs()

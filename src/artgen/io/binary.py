@@ -26,14 +26,21 @@ def _write_member(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
         np.lib.format.write_array(fh, np.asarray(array, order="C"), allow_pickle=False)
 
 
+def write_npz(path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an uncompressed ``.npz`` with fixed timestamps (the
+    same arrays always give the same bytes), complete or not at all."""
+    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+        for name, array in arrays.items():
+            _write_member(zf, name, array)
+
+
 def save_haplotypes(h: Haplotypes, path) -> None:
     """Save ``h`` to ``path`` (``.npz``)."""
-    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
-        _write_member(zf, "format_version", np.array(FORMAT_VERSION))
-        _write_member(zf, "shape", np.array(h.alleles.shape, dtype=np.int64))
-        _write_member(zf, "alleles_packed", np.packbits(h.alleles, axis=1))
-        for field in _FIELDS:
-            _write_member(zf, field, getattr(h, field))
+    arrays = {"format_version": np.array(FORMAT_VERSION),
+              "shape": np.array(h.alleles.shape, dtype=np.int64),
+              "alleles_packed": np.packbits(h.alleles, axis=1)}
+    arrays.update({field: getattr(h, field) for field in _FIELDS})
+    write_npz(path, arrays)
 
 
 def load_haplotypes(path) -> Haplotypes:
