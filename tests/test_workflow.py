@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -40,6 +41,8 @@ TINY = {
         "dispersed": {"chrom": "15", "n_snps": 80, "min_maf": 0.05},
     },
     "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
+    "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3}},
+    "evaluation": {"n_triplets": 200, "umap": False},
 }
 
 
@@ -109,13 +112,37 @@ def test_default_run_makes_panels_and_splits(tiny_run):
     assert (results / "benchmarks" / "dense_panel" / "dense.tsv").exists()
 
 
+def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
+    results = tiny_run / "results"
+    train = load_haplotypes(results / "splits" / "dense" / "train.npz")
+    for model in ("bernoulli", "markov"):
+        ags = load_haplotypes(results / "ags" / "dense" / f"{model}.npz")
+        assert ags.n_haplotypes == train.n_haplotypes and ags.ids[0] == "AG000001_A"
+        np.testing.assert_array_equal(read_vcf(results / "ags" / "dense" / f"{model}.vcf.gz").alleles,
+                                      ags.alleles)
+    table = pd.read_csv(results / "metrics.tsv", sep="\t")
+    assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
+    assert set(table["panel"]) == set(PANELS) and set(table["model"]) == {"test", "bernoulli", "markov"}
+    expected = {"af_r", "fixed_sites", "fixed_frac", "ld_r", "pca_w2d", "pairwise_w",
+                "pairwise_between_w", "nn_median", "identical_to_train", "aa_truth_train",
+                "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test", "aats_test",
+                "privacy_loss", "corr3_r_gap1", "corr3_r_gaprandom"}
+    assert expected <= set(table["metric"])
+    assert not table.duplicated(["panel", "model", "seed", "metric"]).any()
+    summary = (results / "metrics.md").read_text()
+    assert "## Panel `dense`" in summary and "| `test` |" in summary
+    decay = pd.read_csv(results / "stats" / "dense" / "markov" / "ld.table.tsv", sep="\t")
+    assert set(decay["dataset"]) == {"real", "ag"} and decay["bin"].max() == 49
+
+
 def test_same_seed_byte_identical_other_seed_other_cohort(tiny_run, tmp_path):
     same, other = tmp_path / "same", tmp_path / "other"
     snakemake(same, "all", config=TINY)
     snakemake(other, "results/panels/dense.npz", "results/cohort/chr15.vcf.gz",
               config={**TINY, "seed": 6})
     outputs = [f"panels/{p}.{ext}" for p in PANELS for ext in ("npz", "vcf.gz")]
-    outputs += ["splits.tsv", "cohort/chr15.vcf.gz", "splits/dense/train.npz"]
+    outputs += ["splits.tsv", "cohort/chr15.vcf.gz", "splits/dense/train.npz",
+                "ags/dense/markov.npz", "ags/informative/bernoulli.vcf.gz", "metrics.tsv"]
     for name in outputs:
         assert (tiny_run / "results" / name).read_bytes() == \
             (same / "results" / name).read_bytes(), name

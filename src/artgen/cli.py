@@ -183,6 +183,46 @@ def cmd_sample(args) -> None:
         write_hapt(ags, args.hapt_out, tag="AG")
 
 
+def cmd_stats(args) -> None:
+    from artgen.evaluate import Settings, compute_family, tidy_metrics
+    from artgen.io import load_haplotypes
+    from artgen.io.atomic import atomic_output
+
+    settings = Settings(seed=args.seed, n_triplets=args.n_triplets,
+                        wasserstein_reg=args.wasserstein_reg, ld_decay_bins=args.ld_decay_bins,
+                        umap=args.umap)
+    real, ags, held_out = (load_haplotypes(p) for p in (args.real, args.ags, args.held_out))
+    metrics, table = compute_family(args.family, real, ags, held_out, settings)
+    for name, value in metrics.items():
+        log.info("%s %s %s: %s = %.6g", args.family, args.panel, args.model, name, value)
+    tidy = tidy_metrics(metrics, panel=args.panel, model=args.model, seed=args.seed)
+    with atomic_output(args.out) as tmp:
+        tidy.to_csv(tmp, sep="\t", index=False)
+    if args.table_out:
+        if table is None:
+            table = tidy.iloc[:0, :3]
+        else:
+            table.insert(0, "seed", args.seed)
+            table.insert(0, "model", args.model)
+            table.insert(0, "panel", args.panel)
+        with atomic_output(args.table_out) as tmp:
+            table.to_csv(tmp, sep="\t", index=False)
+
+
+def cmd_metrics_table(args) -> None:
+    import pandas as pd
+
+    from artgen.evaluate import METRIC_COLUMNS, summary_markdown
+    from artgen.io.atomic import atomic_output
+
+    frames = [pd.read_csv(p, sep="\t") for p in args.inputs]
+    table = pd.concat(frames, ignore_index=True)[METRIC_COLUMNS]
+    with atomic_output(args.out) as tmp:
+        table.to_csv(tmp, sep="\t", index=False)
+    with atomic_output(args.summary) as tmp:
+        tmp.write_text(summary_markdown(table))
+
+
 def cmd_convert(args) -> None:
     from artgen.io import load_haplotypes, write_hapt, write_legend, write_vcf
 
@@ -286,6 +326,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vcf-out")
     p.add_argument("--hapt-out")
     p.set_defaults(func=cmd_sample)
+
+    from artgen.evaluate import FAMILIES
+
+    p = sub.add_parser("stats", help="one family of statistics of one (panel, model)")
+    p.add_argument("family", choices=sorted(FAMILIES))
+    p.add_argument("--real", required=True, help="training haplotypes (.npz)")
+    p.add_argument("--ags", required=True, help="artificial haplotypes (.npz)")
+    p.add_argument("--held-out", required=True, help="real haplotypes never trained on (.npz)")
+    p.add_argument("--panel", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--n-triplets", type=int, default=8000)
+    p.add_argument("--wasserstein-reg", type=float, default=1e-3)
+    p.add_argument("--ld-decay-bins", type=int, default=50)
+    p.add_argument("--no-umap", dest="umap", action="store_false")
+    p.add_argument("--out", required=True, help="tidy metrics (.tsv)")
+    p.add_argument("--table-out", help="side table for figures (.tsv)")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("metrics-table", help="gather metrics into one table and a summary")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--out", required=True)
+    p.add_argument("--summary", required=True, help="Markdown summary")
+    p.set_defaults(func=cmd_metrics_table)
 
     p = sub.add_parser("convert", help="write a .npz panel as VCF and/or .hapt + legend")
     p.add_argument("panel")

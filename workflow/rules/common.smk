@@ -6,6 +6,7 @@ import shlex
 import sys
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from artgen.evaluate import FAMILIES
 from artgen.splits import SPLIT_NAMES
 
 PANELS = ["informative", "dense", "dispersed"]
@@ -24,6 +25,7 @@ wildcard_constraints:
     panel="|".join(PANELS),
     split="|".join(SPLIT_NAMES),
     model="|".join(MODELS),
+    family="|".join(FAMILIES),
 
 
 def data_chromosomes():
@@ -113,5 +115,25 @@ def ag_outputs():
                   ext=["npz", "vcf.gz", "hapt.gz"])
 
 
+def held_out_split(wildcards):
+    """Real haplotypes the AGs are compared with for privacy: the test split,
+    or for the "test" reference (whose AGs are the test split) the sampling split."""
+    split = "sampling" if wildcards.model == "test" else "test"
+    return f"results/splits/{wildcards.panel}/{split}.npz"
+
+
+def evaluation_args():
+    settings = config["evaluation"]
+    umap = "" if settings["umap"] else "--no-umap"
+    return (f"--n-triplets {settings['n_triplets']} --wasserstein-reg {settings['wasserstein_reg']}"
+            f" --ld-decay-bins {settings['ld_decay_bins']} {umap}")
+
+
+def metric_files():
+    return expand("results/stats/{panel}/{model}/{family}.tsv", panel=PANELS, model=MODELS,
+                  family=list(FAMILIES))
+
+
 def all_targets():
-    return panel_outputs() + split_outputs() + ["results/splits.tsv"] + ag_outputs()
+    return (panel_outputs() + split_outputs() + ["results/splits.tsv"] + ag_outputs()
+            + ["results/metrics.tsv", "results/metrics.md"])

@@ -1,0 +1,217 @@
+"""Statistics of one (panel, model): artificial haplotypes against the real
+training haplotypes, in families that the pipeline computes as separate jobs.
+
+Each family function takes the real training set, the AGs and a held-out
+real set, and returns ``(metrics, table)``: a dict of named values (the
+names of the metrics table) and a tidy side table for figures, or None.
+The held-out set is the test split for every model except the "test"
+reference itself, whose AGs *are* the test split: it is compared with the
+independent sampling split instead, the only other real set it was not
+drawn from.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from artgen.haplotypes import Haplotypes
+
+log = logging.getLogger(__name__)
+
+METRIC_COLUMNS = ["panel", "model", "seed", "metric", "value"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of the statistics (config section ``evaluation``)."""
+
+    seed: int = 0
+    n_triplets: int = 8000
+    wasserstein_reg: float = 1e-3
+    ld_decay_bins: int = 50
+    umap: bool = True
+
+
+def frequency_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """af_r, fixed_sites, fixed_frac; table: SFS proportions of real and AGs."""
+    from artgen.stats.frequencies import af_correlation, fixed_sites, sfs_proportions
+
+    fixed = fixed_sites(real.alleles, ags.alleles)
+    metrics = {"af_r": af_correlation(real.alleles, ags.alleles), "fixed_sites": fixed.count,
+               "fixed_frac": fixed.fraction}
+    table = pd.concat([sfs_proportions(real.alleles).assign(dataset="real"),
+                       sfs_proportions(ags.alleles).assign(dataset="ag")], ignore_index=True)
+    return metrics, table
+
+
+def ld_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """ld_r; table: LD decay (single-chromosome panels only: distances across
+    chromosomes mean nothing)."""
+    from artgen.stats.ld import ld_correlation, ld_decay
+
+    metrics = {"ld_r": ld_correlation(real.alleles, ags.alleles)}
+    if len(set(real.chrom)) > 1:
+        log.info("LD decay skipped: the panel spans %d chromosomes", len(set(real.chrom)))
+        return metrics, None
+    table = ld_decay({"real": real.alleles, "ag": ags.alleles}, real.pos,
+                     n_bins=settings.ld_decay_bins)
+    return metrics, table
+
+
+def structure_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """pca_w2d: exact 2-D Wasserstein (optimal transport) between real and AGs
+    on PCs 1-2 of their joint PCA, squared Euclidean cost over its maximum;
+    pca_w2d_entropic: the paper's entropic version (Sinkhorn at
+    ``wasserstein_reg``, on at most 500 points per set). The entropic value
+    carries a bias of the order of the regularisation, as large as the test
+    split's whole distance, hence the exact one is the headline. umap_w2d and
+    umap_w2d_entropic likewise on a joint UMAP, when UMAP is on."""
+    from artgen.stats.structure import pca_wasserstein, umap_wasserstein
+
+    pca = pca_wasserstein(real.alleles, ags.alleles, reg=settings.wasserstein_reg,
+                          seed=settings.seed)
+    metrics = {"pca_w2d": pca["exact"], "pca_w2d_entropic": pca["entropic"]}
+    if settings.umap:
+        umap = umap_wasserstein(real.alleles, ags.alleles, reg=settings.wasserstein_reg,
+                                seed=settings.seed)
+        metrics.update({"umap_w2d": umap["exact"], "umap_w2d_entropic": umap["entropic"]})
+    return metrics, None
+
+
+def distance_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """pairwise_w (within real vs within AG), pairwise_between_w (within real
+    vs between real and AG), nn_median (real to closest AG),
+    identical_to_train; table: the three distance histograms."""
+    from artgen.stats.distances import (count_identical, nearest_neighbour_distances,
+                                        pairwise_distance_counts, wasserstein_from_counts)
+
+    within_real = pairwise_distance_counts(real.alleles)
+    within_ag = pairwise_distance_counts(ags.alleles)
+    between = pairwise_distance_counts(real.alleles, ags.alleles)
+    nearest = nearest_neighbour_distances(real.alleles, ags.alleles)
+    metrics = {"pairwise_w": wasserstein_from_counts(within_real, within_ag),
+               "pairwise_between_w": wasserstein_from_counts(within_real, between),
+               "nn_median": float(np.median(nearest)),
+               "identical_to_train": count_identical(ags.alleles, real.alleles)}
+    distance = np.arange(real.n_snps + 1)
+    table = pd.concat([pd.DataFrame({"pairs": name, "distance": distance, "count": counts})
+                       for name, counts in (("within_real", within_real), ("within_ag", within_ag),
+                                            ("between", between))], ignore_index=True)
+    table = table[table["count"] > 0]
+    nn_table = pd.DataFrame({"pairs": "nearest_ag_to_real", "distance": np.arange(real.n_snps + 1),
+                             "count": np.bincount(nearest, minlength=real.n_snps + 1)})
+    return metrics, pd.concat([table, nn_table[nn_table["count"] > 0]], ignore_index=True)
+
+
+def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """AA_truth, AA_syn, AA_TS against the training set and the held-out set,
+    and privacy loss (held-out AA_TS minus training AA_TS)."""
+    from artgen.stats.distances import privacy_loss
+
+    result = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed)
+    metrics = {}
+    for where, aa in (("train", result.train), ("test", result.test)):
+        metrics.update({f"aa_truth_{where}": aa.aa_truth, f"aa_syn_{where}": aa.aa_syn,
+                        f"aats_{where}": aa.aa_ts})
+    metrics["privacy_loss"] = result.loss
+    metrics["privacy_n_train"] = result.n_train_rows
+    metrics["privacy_n_test"] = result.n_test_rows
+    return metrics, None
+
+
+def corr3_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """corr3_r_gap{g}: Pearson r of real vs AG 3-point correlations per gap;
+    table: the values per triplet."""
+    from artgen.stats.correlations import r_by_gap, three_point_values
+
+    values = three_point_values(real.alleles, ags.alleles, n_triplets=settings.n_triplets,
+                                seed=settings.seed)
+    return {f"corr3_r_gap{gap}": r for gap, r in r_by_gap(values).items()}, values
+
+
+FAMILIES = {
+    "frequencies": frequency_stats,
+    "ld": ld_stats,
+    "structure": structure_stats,
+    "distances": distance_stats,
+    "privacy": privacy_stats,
+    "corr3": corr3_stats,
+}
+
+
+def compute_family(family: str, real: Haplotypes, ags: Haplotypes, held_out: Haplotypes,
+                   settings: Settings) -> tuple[dict, pd.DataFrame | None]:
+    """Run one family of statistics; checks that the sets share their SNPs."""
+    from artgen.errors import InputError
+
+    for name, other in (("AGs", ags), ("held-out set", held_out)):
+        if not (np.array_equal(other.pos, real.pos) and np.array_equal(other.chrom, real.chrom)):
+            raise InputError(f"the {name} and the real set are not at the same SNPs")
+    os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
+    return FAMILIES[family](real, ags, held_out, settings)
+
+
+def tidy_metrics(metrics: dict, *, panel: str, model: str, seed: int) -> pd.DataFrame:
+    """One row per value: ``panel model seed metric value``."""
+    return pd.DataFrame([(panel, model, seed, name, float(value))
+                         for name, value in metrics.items()], columns=METRIC_COLUMNS)
+
+
+# --- the metrics table and its summary ---------------------------------------------------
+
+SUMMARY_METRICS = [
+    ("af_r", "AF r"), ("fixed_frac", "fixed"), ("ld_r", "LD r"), ("pca_w2d", "PCA W"),
+    ("pairwise_w", "pairwise W"), ("nn_median", "NN median"),
+    ("identical_to_train", "copies"), ("aa_truth_train", "AA truth"),
+    ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("privacy_loss", "privacy loss"),
+]
+RATIO_METRICS = {"pca_w2d": "PCA W / test", "pairwise_w": "pairwise W / test"}
+BASELINE_ORDER = ["test", "markov", "bernoulli"]
+
+
+def model_order(models) -> list[str]:
+    """The test split first, then the models, then the baselines."""
+    models = list(dict.fromkeys(models))
+    first = [m for m in models if m == "test"]
+    last = [m for m in BASELINE_ORDER[1:] if m in models]
+    return first + [m for m in models if m not in BASELINE_ORDER] + last
+
+
+def format_value(value: float) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    if float(value).is_integer() and abs(value) >= 1:
+        return f"{int(value)}"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+def summary_markdown(table: pd.DataFrame) -> str:
+    """The metrics table as one Markdown table per panel, each model beside
+    the test split (the ceiling) and the baselines (the floor)."""
+    lines = ["# Metrics summary", "",
+             "Artificial haplotypes of each model against the real training haplotypes. "
+             "`test` is the held-out real split (the best a generator can do); `markov` and "
+             "`bernoulli` are the baselines. AATS: 0.5 is ideal, below overfits, above "
+             "underfits. Privacy loss: AATS against held-out real haplotypes minus AATS against "
+             "the training set (> 0 means leakage). Ratios are to the test split's value.", ""]
+    for panel, rows in table.groupby("panel", sort=False):
+        wide = rows.pivot_table(index="model", columns="metric", values="value", aggfunc="first")
+        seeds = sorted(set(rows["seed"]))
+        lines += [f"## Panel `{panel}` (seed {', '.join(map(str, seeds))})", ""]
+        columns = [(m, label) for m, label in SUMMARY_METRICS if m in wide.columns]
+        ratios = [(m, label) for m, label in RATIO_METRICS.items()
+                  if m in wide.columns and "test" in wide.index]
+        header = ["model"] + [label for _, label in columns] + [label for _, label in ratios]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for model in model_order(wide.index):
+            cells = [f"`{model}`"] + [format_value(wide.loc[model, m]) for m, _ in columns]
+            cells += [format_value(wide.loc[model, m] / wide.loc["test", m])
+                      if wide.loc["test", m] else "n/a" for m, _ in ratios]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)

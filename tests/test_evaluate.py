@@ -1,0 +1,109 @@
+"""Statistics of a (panel, model) put together: the copying attack is caught,
+and the paper's ordering (test split best, baselines far worse) holds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from artgen.evaluate import (FAMILIES, Settings, compute_family, model_order, summary_markdown,
+                             tidy_metrics)
+from artgen.haplotypes import artificial_ids
+from artgen.models import make_generator
+from artgen.panels import informative_panel, load_cohort
+from artgen.splits import make_splits, split_haplotypes
+
+SETTINGS = Settings(seed=1, n_triplets=500, umap=False)
+
+
+@pytest.fixture(scope="module")
+def splits_of_informative_panel(tmp_path_factory):
+    """An informative panel of a simulated cohort large enough for stable
+    comparisons: 180 individuals of 3 populations, 250 SNPs on 3 contigs."""
+    from artgen.cohort import simulate_contig, write_cohort_panel, write_contig_vcf
+    from artgen.io import read_panel_file
+
+    folder = tmp_path_factory.mktemp("evaluate")
+    samples = {"YRI": 40, "CEU": 100, "CHB": 40}
+    vcfs = {}
+    for chrom in ("1", "2", "3"):
+        ts = simulate_contig(chrom=chrom, left=10_000_000, length=1_000_000, samples=samples,
+                             seed=11)
+        vcfs[chrom] = str(folder / f"chr{chrom}.vcf.gz")
+        write_contig_vcf(ts, chrom, samples, vcfs[chrom])
+    write_cohort_panel(samples, folder / "samples.panel")
+    cohort = load_cohort(vcfs.values(), folder / "samples.panel")
+    panel = informative_panel(vcfs, cohort, n_snps=250, min_distance=5000, min_maf=0.05)
+    splits = make_splits(read_panel_file(folder / "samples.panel"), seed=1,
+                         target_population="CEU", n_impute_targets=0, sampling_fraction=0.15,
+                         test_fraction=0.25)
+    return {name: split_haplotypes(panel, splits, name) for name in ("train", "test", "sampling")}
+
+
+def all_metrics(real, ags, held_out, families=FAMILIES):
+    metrics = {}
+    for family in families:
+        metrics.update(compute_family(family, real, ags, held_out, SETTINGS)[0])
+    return metrics
+
+
+def as_ags(like, alleles):
+    return like.with_alleles(alleles, ids=artificial_ids(len(alleles)))
+
+
+def test_copying_the_training_set_is_caught(splits_of_informative_panel):
+    train, test = splits_of_informative_panel["train"], splits_of_informative_panel["test"]
+    copies = as_ags(train, train.alleles.copy())
+    m = all_metrics(train, copies, test, ["privacy", "distances", "frequencies"])
+    assert m["identical_to_train"] == train.n_haplotypes
+    assert m["aats_train"] < 0.2
+    assert m["privacy_loss"] > 0.3
+    assert m["nn_median"] == 0 and m["af_r"] == pytest.approx(1.0)
+
+
+def test_paper_ordering_on_a_simulated_informative_panel(splits_of_informative_panel):
+    train = splits_of_informative_panel["train"]
+    test = splits_of_informative_panel["test"]
+    sampling = splits_of_informative_panel["sampling"]
+    families = ["frequencies", "distances", "privacy", "ld"]
+    results = {"test": all_metrics(train, test, sampling, families)}
+    for name in ("bernoulli", "markov"):
+        model = make_generator(name).fit(train.alleles)
+        ags = as_ags(train, model.sample(train.n_haplotypes, seed=2))
+        results[name] = all_metrics(train, ags, test, families)
+    assert abs(results["test"]["privacy_loss"]) < 0.1
+    assert abs(results["test"]["aats_train"] - 0.5) < 0.1
+    # On this small, partly linked panel the Markov chain keeps some structure;
+    # the default cohort's 805-SNP panel is checked against the paper's 5x.
+    assert results["bernoulli"]["pairwise_w"] > 5 * results["test"]["pairwise_w"]
+    assert results["markov"]["pairwise_w"] > 3 * results["test"]["pairwise_w"]
+    # Bernoulli AGs sit between the populations: every real haplotype is
+    # nearer another real one than any AG.
+    assert results["bernoulli"]["aa_truth_train"] > 0.95
+    assert results["bernoulli"]["identical_to_train"] == 0
+    assert results["test"]["ld_r"] > results["bernoulli"]["ld_r"] + 0.5
+
+
+def test_sets_at_other_snps_are_refused(splits_of_informative_panel):
+    train = splits_of_informative_panel["train"]
+    other = train.take_snps(slice(0, 10))
+    with pytest.raises(ValueError, match="not at the same SNPs"):
+        compute_family("frequencies", train, other, train, SETTINGS)
+
+
+def test_tidy_rows_and_summary():
+    rows = pd.concat([
+        tidy_metrics({"pca_w2d": 0.01, "pairwise_w": 5.0, "af_r": 0.99, "identical_to_train": 0},
+                     panel="informative", model="test", seed=1),
+        tidy_metrics({"pca_w2d": 0.2, "pairwise_w": 40.0, "af_r": 0.98, "identical_to_train": 0},
+                     panel="informative", model="bernoulli", seed=1),
+        tidy_metrics({"pca_w2d": 0.02, "pairwise_w": 6.0, "af_r": 0.99, "identical_to_train": 3},
+                     panel="informative", model="gan", seed=1)])
+    assert list(rows.columns) == ["panel", "model", "seed", "metric", "value"]
+    text = summary_markdown(rows)
+    table = [line for line in text.splitlines() if line.startswith("| `")]
+    assert [line.split("|")[1].strip() for line in table] == ["`test`", "`gan`", "`bernoulli`"]
+    assert "| `bernoulli` | 0.98 | 0.2 | 40 | 0 | 20 | 8 |" in text
+    assert model_order(["bernoulli", "rbm", "test", "markov", "gan"]) == \
+        ["test", "rbm", "gan", "markov", "bernoulli"]

@@ -1,0 +1,42 @@
+# Statistics of every (panel, model), one job per family, and the metrics table.
+
+
+rule statistics:
+    input:
+        real="results/splits/{panel}/train.npz",
+        ags="results/ags/{panel}/{model}.npz",
+        held_out=held_out_split,
+    output:
+        metrics="results/stats/{panel}/{model}/{family}.tsv",
+        table="results/stats/{panel}/{model}/{family}.table.tsv",
+    params:
+        seed=config["seed"],
+        settings=evaluation_args(),
+    log:
+        "results/logs/statistics/{panel}/{model}/{family}.log",
+    benchmark:
+        "results/benchmarks/statistics/{panel}/{model}/{family}.tsv"
+    conda:
+        "../../envs/stats.yaml"
+    threads: 2
+    shell:
+        "python -m artgen stats {wildcards.family} --real {input.real} --ags {input.ags}"
+        " --held-out {input.held_out} --panel {wildcards.panel} --model {wildcards.model}"
+        " --seed {params.seed} {params.settings}"
+        " --out {output.metrics} --table-out {output.table} 2> {log}"
+
+
+rule metrics_table:
+    input:
+        metric_files(),
+    output:
+        table="results/metrics.tsv",
+        summary="results/metrics.md",
+    log:
+        "results/logs/metrics_table/metrics.log",
+    conda:
+        "../../envs/stats.yaml"
+    threads: 1
+    shell:
+        "python -m artgen metrics-table {input} --out {output.table}"
+        " --summary {output.summary} 2> {log}"
