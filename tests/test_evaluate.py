@@ -81,6 +81,8 @@ def test_paper_ordering_on_a_simulated_informative_panel(splits_of_informative_p
     # Bernoulli AGs sit between the populations: every real haplotype is
     # nearer another real one than any AG.
     assert results["bernoulli"]["aa_truth_train"] > 0.95
+    assert results["bernoulli"]["aa_deviation_train"] > 0.8 > 0.2 > \
+        results["test"]["aa_deviation_train"]
     assert results["bernoulli"]["identical_to_train"] == 0
     assert results["test"]["ld_r"] > results["bernoulli"]["ld_r"] + 0.5
 

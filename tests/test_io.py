@@ -41,7 +41,7 @@ def test_haplotype_ids_and_samples():
 
 
 def test_build_rejects_non_binary_and_mismatched_lengths():
-    with pytest.raises(InputError, match="0 or 1"):
+    with pytest.raises(InputError, match="only 0 and 1"):
         Haplotypes.build([[0, 2]], chrom=["1", "1"], pos=[1, 2], ref=["A", "C"], alt=["G", "T"], ids=["a"])
     with pytest.raises(InputError, match="pos has 1 entries for 2 SNPs"):
         Haplotypes.build([[0, 1]], chrom=["1", "1"], pos=[1], ref=["A", "C"], alt=["G", "T"], ids=["a"])

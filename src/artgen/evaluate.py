@@ -110,14 +110,18 @@ def distance_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, sett
 
 def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
     """AA_truth, AA_syn, AA_TS against the training set and the held-out set,
-    and privacy loss (held-out AA_TS minus training AA_TS)."""
+    aa_deviation (|AA_truth - 0.5| + |AA_syn - 0.5|: 0 ideal, 1 worst), and
+    privacy loss (held-out AA_TS minus training AA_TS)."""
     from artgen.stats.distances import privacy_loss
 
     result = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed)
     metrics = {}
     for where, aa in (("train", result.train), ("test", result.test)):
         metrics.update({f"aa_truth_{where}": aa.aa_truth, f"aa_syn_{where}": aa.aa_syn,
-                        f"aats_{where}": aa.aa_ts})
+                        f"aats_{where}": aa.aa_ts,
+                        # AA_TS can sit at 0.5 with AA_truth 1 and AA_syn 0 (a generator
+                        # that misses the real distribution on both sides): judge both.
+                        f"aa_deviation_{where}": abs(aa.aa_truth - 0.5) + abs(aa.aa_syn - 0.5)})
     metrics["privacy_loss"] = result.loss
     metrics["privacy_n_train"] = result.n_train_rows
     metrics["privacy_n_test"] = result.n_test_rows
@@ -168,7 +172,8 @@ SUMMARY_METRICS = [
     ("af_r", "AF r"), ("fixed_frac", "fixed"), ("ld_r", "LD r"), ("pca_w2d", "PCA W"),
     ("pairwise_w", "pairwise W"), ("nn_median", "NN median"),
     ("identical_to_train", "copies"), ("aa_truth_train", "AA truth"),
-    ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("privacy_loss", "privacy loss"),
+    ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("aa_deviation_train", "AA deviation"),
+    ("privacy_loss", "privacy loss"),
 ]
 RATIO_METRICS = {"pca_w2d": "PCA W / test", "pairwise_w": "pairwise W / test"}
 BASELINE_ORDER = ["test", "markov", "bernoulli"]
@@ -197,7 +202,9 @@ def summary_markdown(table: pd.DataFrame) -> str:
              "Artificial haplotypes of each model against the real training haplotypes. "
              "`test` is the held-out real split (the best a generator can do); `markov` and "
              "`bernoulli` are the baselines. AATS: 0.5 is ideal, below overfits, above "
-             "underfits. Privacy loss: AATS against held-out real haplotypes minus AATS against "
+             "underfits; AA deviation (|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
+             "are off but average to 0.5. PCA W: exact 2-D Wasserstein on PCs 1-2 (cost scaled to "
+             "[0, 1]). Privacy loss: AATS against held-out real haplotypes minus AATS against "
              "the training set (> 0 means leakage). Ratios are to the test split's value.", ""]
     for panel, rows in table.groupby("panel", sort=False):
         wide = rows.pivot_table(index="model", columns="metric", values="value", aggfunc="first")

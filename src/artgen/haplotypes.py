@@ -48,15 +48,11 @@ class Haplotypes:
     @classmethod
     def build(cls, alleles, *, chrom, pos, ref, alt, ids, pops=None, super_pops=None):
         """Build and check a haplotype set from array-likes."""
-        alleles = np.asarray(alleles)
-        if alleles.ndim != 2:
-            raise InputError(f"alleles must be a 2-D matrix, got {alleles.ndim} dimensions")
+        alleles = check_alleles(alleles)
         n_hap, n_snp = alleles.shape
-        if alleles.size and not np.isin(alleles, (0, 1)).all():
-            raise InputError("alleles must be 0 or 1")
         blank = np.full(n_hap, "", dtype=str)
         h = cls(
-            alleles=np.ascontiguousarray(alleles, dtype=np.uint8),
+            alleles=alleles,
             chrom=np.asarray(chrom, dtype=str).reshape(-1),
             pos=np.asarray(pos, dtype=np.int64).reshape(-1),
             ref=np.asarray(ref, dtype=str).reshape(-1),
@@ -112,6 +108,23 @@ class Haplotypes:
         """True when every field is equal (arrays compared element-wise)."""
         return all(np.array_equal(getattr(self, f), getattr(other, f))
                    for f in self.__dataclass_fields__)
+
+
+def check_alleles(alleles, name: str = "alleles") -> np.ndarray:
+    """``alleles`` as a C-contiguous uint8 matrix (n_haplotypes, n_snps) of
+    0/1, or an InputError saying what is wrong."""
+    alleles = np.asarray(alleles)
+    if alleles.ndim != 2:
+        raise InputError(f"{name} must be a 2-D matrix, got {alleles.ndim} dimensions")
+    if alleles.size:
+        if alleles.dtype == bool or np.issubdtype(alleles.dtype, np.integer):
+            # min/max make no temporaries, unlike an element-wise membership test.
+            valid = alleles.min() >= 0 and alleles.max() <= 1
+        else:
+            valid = np.isin(alleles, (0, 1)).all()
+        if not valid:
+            raise InputError(f"{name} must hold only 0 and 1")
+    return np.ascontiguousarray(alleles, dtype=np.uint8)
 
 
 HAPLOTYPE_SUFFIXES = ("_A", "_B")

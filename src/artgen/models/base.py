@@ -10,6 +10,7 @@ from typing import ClassVar
 import numpy as np
 
 from artgen.errors import InputError
+from artgen.haplotypes import check_alleles
 from artgen.io.binary import write_npz
 
 _REGISTRY: dict[str, type[Generator]] = {}
@@ -17,13 +18,11 @@ _REGISTRY: dict[str, type[Generator]] = {}
 
 def check_haplotype_matrix(alleles, name: str = "training matrix") -> np.ndarray:
     """A 2-D uint8 0/1 matrix (n_haplotypes, n_snps), or an InputError."""
-    alleles = np.asarray(alleles)
-    if alleles.ndim != 2 or 0 in alleles.shape:
+    alleles = check_alleles(alleles, name)
+    if 0 in alleles.shape:
         raise InputError(f"{name} must be a non-empty (n_haplotypes, n_snps) matrix, "
                          f"got shape {alleles.shape}")
-    if not np.isin(alleles, (0, 1)).all():
-        raise InputError(f"{name} must hold only 0 and 1")
-    return np.ascontiguousarray(alleles, dtype=np.uint8)
+    return alleles
 
 
 class Generator(ABC):

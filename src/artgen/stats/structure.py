@@ -84,6 +84,8 @@ _SOLVERS = ("auto", "full", "arpack")
 # "auto" uses LAPACK's full SVD when the smaller side of the matrix is at most
 # this; above it, Lanczos (the full SVD of 10,008 x 10,000 takes minutes).
 _FULL_SVD_MAX_SIDE = 1000
+# network-simplex iteration cap: far above what 10,000 x 10,000 points need
+_EMD_MAX_ITER = 1_000_000_000
 
 
 # ---------------------------------------------------------------------------
@@ -487,29 +489,25 @@ def wasserstein_2d(
     n, m = x.shape[0], y.shape[0]
     a = np.full(n, 1.0 / n)
     b = np.full(m, 1.0 / m)
-    M = ot.dist(x, y, metric="sqeuclidean")
-    np.maximum(M, 0.0, out=M)
+    M = _sq_dists(x, y)
     mmax = float(M.max())
     if mmax == 0.0:  # every point of x coincides with every point of y
         return 0.0
     if normalize:
         M /= mmax
-        scale = 1.0
-    else:
-        scale = mmax
     if exact:
-        cost, log = ot.emd2(a, b, M, numItermax=max(max_iter, 100 * (n + m) ** 2 // 10, 10_000_000), log=True)
+        cost, log = ot.emd2(a, b, M, numItermax=_EMD_MAX_ITER, log=True)
         if log["result_code"] != 1:
             raise RuntimeError(f"exact OT did not reach optimality: {log['warning']}")
         return float(cost)
-    plan = _sinkhorn_plan(a, b, M, reg, max_iter, tol)
-    err = float(np.abs(plan.sum(axis=1) - a).sum() + np.abs(plan.sum(axis=0) - b).sum())
-    if not np.isfinite(err) or err > tol * 1.0:
+    cost, err, _ = _sinkhorn(a, b, M, reg if normalize else reg, tol, max_iter)
+    if not np.isfinite(err) or not np.isfinite(cost) or err > tol:
         raise RuntimeError(
-            f"Sinkhorn did not converge (marginal L1 error {err:.2e} > tol={tol:g}) with reg={reg:g} "
-            f"on a cost of maximum {scale:.3g}: raise max_iter or reg, or use exact=True"
+            f"Sinkhorn did not converge: marginal L1 error {err:.2e} > tol={tol:g} after "
+            f"max_iter={max_iter} iterations per step, with reg={reg:g}; raise max_iter or reg, "
+            "or use exact=True"
         )
-    return float(np.sum(plan * M))
+    return cost
 
 
 def _logsumexp_rows(z: np.ndarray) -> np.ndarray:
@@ -517,31 +515,100 @@ def _logsumexp_rows(z: np.ndarray) -> np.ndarray:
     return (top + np.log(np.exp(z - top).sum(axis=1, keepdims=True)))[:, 0]
 
 
-def _sinkhorn_plan(a, b, M, reg, max_iter, tol=1e-6):
-    """Entropic OT plan by log-domain Sinkhorn with epsilon scaling.
+def _sq_dists(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances, (n, m): ``ot.dist(x, y)`` computed from coordinate differences
+    (exact zeros for coincident points, and ~10x faster than ``ot.dist`` for 2-D points)."""
+    M = np.subtract.outer(x[:, 0], y[:, 0])
+    M *= M
+    d1 = np.subtract.outer(x[:, 1], y[:, 1])
+    d1 *= d1
+    M += d1
+    return M
 
-    The potentials are first solved at a large regularisation (the cost's
-    scale) and warm-start each smaller one, down to ``reg`` by factors of 4:
-    at ``reg = 1e-3`` of a [0, 1] cost this needs far fewer iterations than
-    starting cold, and the log domain never underflows. Marginal errors are
-    checked every 10 iterations; the caller checks the final plan.
+
+def _gibbs_kernel(f, g, M, eps, out):
+    """out = exp((f_i + g_j - M_ij) / eps), exponents clipped at -700 (no denormals: slow and useless)."""
+    np.subtract(f[:, None], M, out=out)
+    out += g[None, :]
+    out *= 1.0 / eps
+    np.maximum(out, -700.0, out=out)
+    np.exp(out, out=out)
+    return out
+
+
+def _sinkhorn(a, b, M, reg, tol, max_iter, q=0.5, omega=1.8, absorb=200.0, trace=None):
+    """Entropic OT cost <P, M> and the plan's marginal L1 error.
+
+    Log-stabilised Sinkhorn (Schmitzer 2019: potentials f, g absorb the
+    scalings u, v whenever these leave [e^-200, e^200]) with epsilon scaling
+    (eps = M.max(), M.max()/2, ... down to ``reg``, warm-started) and
+    over-relaxation (Thibault et al. 2021: u <- u^(1-w) (a / Kv)^w, w = 1.8),
+    safeguarded: if the marginal error blows up the last best state is
+    restored and w halved towards 1 (plain Sinkhorn, which always converges).
+    The plan is P_ij = u_i exp((f_i + g_j - M_ij) / eps) v_j.  Intermediate
+    eps stop at a marginal error of max(tol, 1e-3), the last at ``tol``.
+    This computes the same plan as ``ot.sinkhorn(a, b, M, reg, method="sinkhorn_log")``
+    (checked in the tests) but in minutes less at 5,000 x 5,000 points.
     """
-    loga, logb = np.log(a), np.log(b)
-    f, g = np.zeros(len(a)), np.zeros(len(b))
-    Mt = np.ascontiguousarray(M.T)
+    n, m = M.shape
+    f = np.zeros(n)
+    g = np.zeros(m)
+    K = np.empty_like(M)
     eps = max(float(M.max()), reg)
+    total_iter = 0
     while True:
-        for it in range(max_iter):
-            f = -eps * _logsumexp_rows((g[None, :] - M) / eps + logb[None, :])
-            g = -eps * _logsumexp_rows((f[None, :] - Mt) / eps + loga[None, :])
-            if it % 10 == 9:
-                rows = np.exp((f[:, None] + g[None, :] - M) / eps + loga[:, None] + logb[None, :])
-                if np.abs(rows.sum(axis=1) - a).sum() < tol:
-                    break
-        if eps <= reg:
+        final = eps <= reg * (1.0 + 1e-12)
+        stage_tol = tol if final else max(tol, 1e-3)
+        _gibbs_kernel(f, g, M, eps, K)
+        u = np.ones(n)
+        v = np.ones(m)
+        w = omega
+        best_err, best_uv = np.inf, (u, v)
+        err = np.inf
+        it = 0
+        while it < max_iter:
+            it += 1
+            ktu = K.T @ u
+            err = float(np.abs(v * ktu - b).sum())  # row marginals are exact after a plain u-update
+            if not np.isfinite(err) or err > 10.0 * best_err:
+                u, v = best_uv  # over-relaxation overshot: step back, relax less
+                w = 1.0 + (w - 1.0) / 2.0 if w > 1.05 else 1.0
+                continue
+            if err < best_err:
+                best_err, best_uv = err, (u, v)
+            if err <= stage_tol:
+                break
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                v = b / ktu if w == 1.0 else v ** (1.0 - w) * (b / ktu) ** w
+                u = a / (K @ v) if w == 1.0 else u ** (1.0 - w) * (a / (K @ v)) ** w
+            if it % 10 == 0:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    lu, lv = np.log(u), np.log(v)
+                if np.isfinite(lu).all() and np.isfinite(lv).all() and max(np.abs(lu).max(), np.abs(lv).max()) > absorb:
+                    f += eps * lu
+                    g += eps * lv
+                    _gibbs_kernel(f, g, M, eps, K)
+                    u = np.ones(n)
+                    v = np.ones(m)
+                    best_err, best_uv = np.inf, (u, v)
+        total_iter += it
+        if trace is not None:
+            trace.append((eps, it, w, err))
+        if final:
             break
-        eps = max(eps / 4, reg)
-    return np.exp((f[:, None] + g[None, :] - M) / eps + loga[:, None] + logb[None, :])
+        with np.errstate(divide="ignore"):
+            f += eps * np.log(u)
+            g += eps * np.log(v)
+        eps = max(eps * q, reg)
+    # finish with a plain update so that both marginals are measured on one plan
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        u = a / (K @ v)
+        row = u * (K @ v)
+        col = v * (K.T @ u)
+    err = float(np.abs(row - a).sum() + np.abs(col - b).sum())
+    K *= M  # K now holds exp(...) * M: cost = u^T (K o M) v
+    cost = float(u @ (K @ v))
+    return cost, err, total_iter
 
 
 def pca_wasserstein(
@@ -720,8 +787,14 @@ def umap_wasserstein(
     pca_components: int | None = 50,
     max_points: int | None = None,
     entropic_max_points: int | None = 500,
+    embed_max_points: int | None = 2000,
 ) -> dict[str, float]:
     """2-D Wasserstein distance between real and AG haplotypes on a paired UMAP.
+
+    At most ``embed_max_points`` haplotypes of each set (seeded subsample)
+    are embedded: UMAP's optimisation is single-threaded when seeded and
+    costs about a minute for 10,000 haplotypes on two cores, while the
+    distance between two 2,000-point clouds is already stable.
 
     One :func:`umap_embedding` of ``real`` and ``ag`` stacked, then
     :func:`wasserstein_2d` of the two embedded clouds (cost normalised by
@@ -753,6 +826,10 @@ def umap_wasserstein(
     >>> sorted(d)  # doctest: +SKIP
     ['entropic', 'exact']
     """
+    if embed_max_points is not None:
+        rng = np.random.default_rng(seed)
+        real = _subsample(_as_haplotypes(real, "real"), embed_max_points, rng)
+        ag = _subsample(_as_haplotypes(ag, "ag"), embed_max_points, rng)
     emb = umap_embedding(
         {"real": real, "ag": ag}, seed=seed, n_neighbors=n_neighbors, min_dist=min_dist,
         pca_components=pca_components,
