@@ -154,13 +154,32 @@ def parse_settings(items: list[str]) -> dict:
 
 
 def cmd_train(args) -> None:
+    import numpy as np
+
     from artgen.io import load_haplotypes
-    from artgen.models import make_generator
+    from artgen.models import TrainingRun, make_generator
 
     data = load_haplotypes(args.data)
     model = make_generator(args.model, **parse_settings(args.set))
+    model.use_threads(args.threads)
+    if args.start_set:
+        if not hasattr(model, "set_start_set"):
+            raise InputError(f"model {args.model} does not take a start set")
+        start = load_haplotypes(args.start_set)
+        if not np.array_equal(start.pos, data.pos):
+            raise InputError(f"{args.start_set}: not at the SNPs of {args.data}")
+        model.set_start_set(start.alleles)
     log.info("fitting %s on %d haplotypes x %d SNPs", args.model, data.n_haplotypes, data.n_snps)
-    model.fit(data.alleles).save(args.out)
+    run = TrainingRun(checkpoint=args.checkpoint, history=args.history)
+    model.fit(data.alleles, seed=args.seed, run=run).save(args.out)
+
+
+def cmd_plot_training(args) -> None:
+    import pandas as pd
+
+    from artgen.plots import plot_training_history
+
+    plot_training_history(pd.read_csv(args.history, sep="\t"), args.out, title=args.title)
 
 
 def cmd_sample(args) -> None:
@@ -314,8 +333,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="short name (bernoulli, markov, test, ...)")
     p.add_argument("--data", required=True, help=".npz split to fit on")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="model settings")
+    p.add_argument("--seed", type=int, default=0, help="seed of stochastic training")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    p.add_argument("--checkpoint", help="resumable checkpoint (.npz) of epoch-trained models")
+    p.add_argument("--history", help="per-epoch losses and snapshot metrics (.tsv)")
+    p.add_argument("--start-set", help=".npz of real haplotypes that start sampling chains")
     p.add_argument("--out", required=True, help="saved model (.npz)")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("plot-training", help="loss curves and snapshot metrics of a training run")
+    p.add_argument("history", help="history table written by train --history")
+    p.add_argument("--title", default="")
+    p.add_argument("--out", required=True, help="figure (.png or .pdf)")
+    p.set_defaults(func=cmd_plot_training)
 
     p = sub.add_parser("sample", help="artificial haplotypes from a fitted generator")
     p.add_argument("--model-file", required=True)

@@ -2,15 +2,32 @@
 # rules. Rules call `python -m artgen` (the package's CLI); the package is
 # found through PYTHONPATH, so it need not be installed in a rule's conda env.
 
+import json
 import shlex
 import sys
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from artgen.evaluate import FAMILIES
+from artgen.models import is_iterative
 from artgen.splits import SPLIT_NAMES
 
 PANELS = ["informative", "dense", "dispersed"]
 MODELS = list(config["models"])
+
+
+def model_class(name):
+    """The generator behind a configured model: its "model" setting, or its name."""
+    return config["models"][name].get("model", name)
+
+
+# Models trained for epochs (checkpoint, history, several threads) and the rest.
+NETWORKS = [m for m in MODELS if is_iterative(model_class(m))]
+CLOSED_FORM = [m for m in MODELS if m not in NETWORKS]
+
+
+def alternatives(names):
+    """A wildcard pattern matching exactly ``names`` (nothing when empty)."""
+    return "|".join(names) if names else "(?!)"
 
 # Jobs find the package's source through PYTHONPATH (strict mode kept as
 # Snakemake's default prefix has it).
@@ -99,15 +116,24 @@ def split_outputs():
 def training_split(wildcards):
     """What a model is fitted on: the train split, or for the "test" reference
     the held-out test split (real haplotypes never trained on)."""
-    split = "test" if wildcards.model == "test" else "train"
+    split = "test" if model_class(wildcards.model) == "test" else "train"
     return f"results/splits/{wildcards.panel}/{split}.npz"
 
 
+def start_set(wildcards):
+    """Real haplotypes that start the sampling chains of a model whose
+    ``start`` setting is "sampling": the sampling split, never trained on."""
+    if config["models"][wildcards.model].get("start") == "sampling":
+        return f"results/splits/{wildcards.panel}/sampling.npz"
+    return []
+
+
 def model_settings_args(wildcards):
-    settings = config["models"][wildcards.model]
+    """``--set KEY=VALUE ...`` for the CLI (values as JSON, which is YAML)."""
+    settings = {k: v for k, v in config["models"][wildcards.model].items() if k != "model"}
     if not settings:
         return ""
-    return "--set " + " ".join(f"{k}={v}" for k, v in settings.items())
+    return "--set " + " ".join(shlex.quote(f"{k}={json.dumps(v)}") for k, v in settings.items())
 
 
 def ag_outputs():
@@ -118,7 +144,7 @@ def ag_outputs():
 def held_out_split(wildcards):
     """Real haplotypes the AGs are compared with for privacy: the test split,
     or for the "test" reference (whose AGs are the test split) the sampling split."""
-    split = "sampling" if wildcards.model == "test" else "test"
+    split = "sampling" if model_class(wildcards.model) == "test" else "test"
     return f"results/splits/{wildcards.panel}/{split}.npz"
 
 
@@ -134,6 +160,10 @@ def metric_files():
                   family=list(FAMILIES))
 
 
+def training_plots():
+    return expand("results/training/{panel}/{model}.png", panel=PANELS, model=NETWORKS)
+
+
 def all_targets():
     return (panel_outputs() + split_outputs() + ["results/splits.tsv"] + ag_outputs()
-            + ["results/metrics.tsv", "results/metrics.md"])
+            + training_plots() + ["results/metrics.tsv", "results/metrics.md"])

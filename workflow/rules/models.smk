@@ -7,7 +7,10 @@ rule train_model:
         data=training_split,
     output:
         "results/models/{panel}/{model}.npz",
+    wildcard_constraints:
+        model=alternatives(CLOSED_FORM),
     params:
+        generator=lambda wildcards: model_class(wildcards.model),
         settings=model_settings_args,
     log:
         "results/logs/train_model/{panel}/{model}.log",
@@ -17,8 +20,54 @@ rule train_model:
         "../../envs/vcf.yaml"
     threads: 1
     shell:
-        "python -m artgen train --model {wildcards.model} --data {input.data}"
+        "python -m artgen train --model {params.generator} --data {input.data}"
         " {params.settings} --out {output} 2> {log}"
+
+
+# Networks train for epochs: the checkpoint (not an output, so that Snakemake
+# keeps it when a killed job is rerun) lets the rerun resume where it stopped.
+rule train_network:
+    input:
+        data=training_split,
+        start=start_set,
+    output:
+        model="results/models/{panel}/{model}.npz",
+        history="results/training/{panel}/{model}.tsv",
+    wildcard_constraints:
+        model=alternatives(NETWORKS),
+    params:
+        generator=lambda wildcards: model_class(wildcards.model),
+        settings=model_settings_args,
+        seed=config["seed"],
+        checkpoint="results/checkpoints/{panel}/{model}.npz",
+        start=lambda wildcards, input: f"--start-set {input.start}" if input.start else "",
+    log:
+        "results/logs/train_network/{panel}/{model}.log",
+    benchmark:
+        "results/benchmarks/train_network/{panel}/{model}.tsv"
+    conda:
+        "../../envs/models.yaml"
+    threads: workflow.cores
+    shell:
+        "python -m artgen train --model {params.generator} --data {input.data}"
+        " {params.settings} {params.start} --seed {params.seed} --threads {threads}"
+        " --checkpoint {params.checkpoint} --history {output.history}"
+        " --out {output.model} 2> {log}"
+
+
+rule plot_training:
+    input:
+        "results/training/{panel}/{model}.tsv",
+    output:
+        "results/training/{panel}/{model}.png",
+    log:
+        "results/logs/plot_training/{panel}/{model}.log",
+    conda:
+        "../../envs/stats.yaml"
+    threads: 1
+    shell:
+        "python -m artgen plot-training {input} --title '{wildcards.model} on the"
+        " {wildcards.panel} panel' --out {output} 2> {log}"
 
 
 rule sample_ags:

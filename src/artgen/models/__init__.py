@@ -2,7 +2,16 @@
 (:class:`artgen.models.base.Generator`): fit on a training matrix, sample
 ``n`` haplotypes with a seed, save, load."""
 
-from artgen.models import baselines  # noqa: F401  (registers the baselines)
+from artgen.models import baselines, gan  # noqa: F401  (registers the generators)
 from artgen.models.base import Generator, load_generator, make_generator, registered_models
+from artgen.models.training import IterativeGenerator, TrainingRun
 
-__all__ = ["Generator", "load_generator", "make_generator", "registered_models"]
+__all__ = ["Generator", "IterativeGenerator", "TrainingRun", "is_iterative", "load_generator",
+           "make_generator", "registered_models"]
+
+
+def is_iterative(name: str) -> bool:
+    """Whether the generator registered as ``name`` trains for epochs (checkpoint, history)."""
+    from artgen.models.base import _REGISTRY
+
+    return name in _REGISTRY and issubclass(_REGISTRY[name], IterativeGenerator)

@@ -38,11 +38,17 @@ class Generator(ABC):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _REGISTRY[cls.name] = cls
+        if "name" in cls.__dict__:  # abstract intermediate classes have no name
+            _REGISTRY[cls.name] = cls
 
     @abstractmethod
-    def fit(self, alleles: np.ndarray) -> Generator:
-        """Learn from ``alleles`` (n_haplotypes, n_snps) of 0/1; return self."""
+    def fit(self, alleles: np.ndarray, *, seed: int = 0, run=None) -> Generator:
+        """Learn from ``alleles`` (n_haplotypes, n_snps) of 0/1; return self.
+
+        ``seed`` makes stochastic training reproducible; ``run``
+        (:class:`artgen.models.training.TrainingRun`) names the checkpoint and
+        history files of models trained for epochs. Closed-form models ignore both.
+        """
 
     @abstractmethod
     def sample(self, n: int, seed: int) -> np.ndarray:
@@ -59,6 +65,10 @@ class Generator(ABC):
     @abstractmethod
     def set_state(self, state: dict[str, np.ndarray]) -> None:
         """Restore the learned arrays."""
+
+    def use_threads(self, threads: int | None) -> None:
+        """Train on at most ``threads`` CPU threads (None: all). Closed-form
+        models have nothing to parallelise."""
 
     def save(self, path) -> None:
         """Save settings and learned state to ``path`` (``.npz``)."""

@@ -23,7 +23,7 @@ class BernoulliGenerator(Generator):
     def __init__(self):
         self.frequencies: np.ndarray | None = None
 
-    def fit(self, alleles):
+    def fit(self, alleles, *, seed=0, run=None):
         self.frequencies = check_haplotype_matrix(alleles).mean(axis=0)
         return self
 
@@ -63,7 +63,7 @@ class MarkovChainGenerator(Generator):
     def _widths(self, n_snps):
         return np.minimum(np.arange(n_snps), self.window)
 
-    def fit(self, alleles):
+    def fit(self, alleles, *, seed=0, run=None):
         alleles = check_haplotype_matrix(alleles)
         n_hap, n_snps = alleles.shape
         size = 1 << self.window
@@ -109,7 +109,7 @@ class HeldOutReference(Generator):
     def __init__(self):
         self.haplotypes: np.ndarray | None = None
 
-    def fit(self, alleles):
+    def fit(self, alleles, *, seed=0, run=None):
         self.haplotypes = check_haplotype_matrix(alleles, "held-out matrix")
         return self
 

@@ -1,0 +1,543 @@
+"""Restricted Boltzmann machine (the paper's second generative model).
+
+Bernoulli visible units ``v`` (one per SNP, 0/1), hidden units ``h`` either
+ReLU (continuous, h >= 0) or sigmoid (binary), coupled by a weight matrix
+``W`` of shape (n_visible, n_hidden)::
+
+    E(v, h) = -a.v - v.W.h + sum_j U_j(h_j)
+
+ReLU units (Tubiana & Monasson 2017; the authors' Julia code) have the
+potential ``U(h) = h^2/2 - b h`` for h >= 0 (threshold ``theta = -b``), so
+given v each hidden unit is a Gaussian ``N(I + b, 1)`` truncated to
+``h >= 0`` with input ``I = v @ W``. Sigmoid units are 0/1 with
+``P(h = 1 | v) = sigmoid(I + b)``. In both cases the marginal of v is closed
+form, ``P(v) ~ exp(-F(v))`` with the free energy
+
+    F(v) = -a.v - sum_j log Z_j(I_j + b_j)
+
+where ``log Z(mu) = log(sqrt(2 pi) Phi(mu)) + mu^2/2`` (ReLU) or
+``log(1 + e^mu)`` (sigmoid).
+
+Training maximises the likelihood by minibatch gradient ascent; the
+model's expectations (the negative phase) come from persistent contrastive
+divergence (PCD-k: ``n_chains`` persistent Gibbs chains advanced ``k``
+steps per minibatch). AGs are the visible states after ``gibbs_steps``
+Gibbs steps from one of three starting points (``start``): uniform random
+states, training haplotypes, or an independent "sampling set" of real
+haplotypes never used in training (the paper's scheme to reduce privacy
+leakage; give it with :meth:`RBMGenerator.set_start_set`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import erfcx, expit, log_ndtr, ndtri_exp
+
+from artgen.errors import InputError
+from artgen.models.base import check_haplotype_matrix
+from artgen.models.training import IterativeGenerator
+
+HIDDEN_TYPES = ("relu", "sigmoid")
+STARTS = ("random", "train", "sampling")
+OPTIMIZERS = ("adam", "sgd")
+DTYPES = ("float32", "float64")
+
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+# Rows per block when sampling or encoding many haplotypes: bounds the
+# memory of the (rows, n_visible) float temporaries.
+_BLOCK_ROWS = 4096
+# Rows used for the per-epoch pseudo-log-likelihood estimate.
+_PLL_ROWS = 1000
+
+
+# -- the ReLU hidden unit ------------------------------------------------------------
+
+
+def truncated_normal_positive(mu, rng: np.random.Generator) -> np.ndarray:
+    """Exact draws of ``N(mu, 1)`` truncated to ``[0, inf)``, one per element of ``mu``.
+
+    Inverse CDF in log space: with ``U ~ U(0, 1]`` the upper-tail
+    probability of the draw is ``U * Phi(mu)``, so
+    ``h = mu - ndtri_exp(log U + log Phi(mu))``. Working with
+    ``log Phi(mu)`` keeps it exact where ``Phi(mu)`` underflows (``mu`` of
+    -40 and below), where naive ``ndtri(U * ndtr(mu))`` returns inf.
+
+    Parameters
+    ----------
+    mu : array_like, any shape
+        Means of the untruncated Gaussians (unit variance).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, float64, same shape as ``mu``; every element >= 0.
+    """
+    mu = np.asarray(mu, dtype=np.float64)
+    # 1 - U(0, 1) lies in (0, 1]: log never sees 0 (which would give h = inf).
+    log_u = np.log1p(-rng.random(mu.shape))
+    h = mu - ndtri_exp(log_u + log_ndtr(mu))
+    # Rounding can leave -1e-16 where the draw sits on the boundary.
+    return np.maximum(h, 0.0, out=h)
+
+
+def relu_log_partition(mu) -> np.ndarray:
+    """``log int_0^inf exp(-h^2/2 + mu h) dh = log(sqrt(2 pi) Phi(mu)) + mu^2/2``,
+    elementwise (float64, same shape as ``mu``); finite for any finite ``mu``."""
+    mu = np.asarray(mu, dtype=np.float64)
+    return _LOG_SQRT_2PI + log_ndtr(mu) + 0.5 * mu * mu
+
+
+def relu_mean(mu) -> np.ndarray:
+    """``E[h]`` of ``N(mu, 1)`` truncated to ``h >= 0``: ``mu + phi(mu)/Phi(mu)``,
+    elementwise (float64, same shape as ``mu``).
+
+    ``phi/Phi`` is written as ``sqrt(2/pi) / erfcx(-mu/sqrt 2)``, which
+    neither overflows nor divides 0 by 0 in the far tails.
+    """
+    mu = np.asarray(mu, dtype=np.float64)
+    with np.errstate(over="ignore"):  # erfcx(-large) = inf gives the right limit, 0
+        return mu + _SQRT_2_OVER_PI / erfcx(-mu / math.sqrt(2))
+
+
+def free_energy(alleles, weights, visible_bias, hidden_bias, hidden: str = "relu"
+                ) -> np.ndarray:
+    """Free energy ``F(v)`` of each row, so that ``P(v) = exp(-F(v)) / Z``.
+
+    Parameters
+    ----------
+    alleles : array_like, shape (n, n_visible), 0/1
+    weights : ndarray, shape (n_visible, n_hidden)
+    visible_bias : ndarray, shape (n_visible,)
+    hidden_bias : ndarray, shape (n_hidden,)
+    hidden : {"relu", "sigmoid"}
+
+    Returns
+    -------
+    ndarray, float64, shape (n,)
+    """
+    v = np.asarray(alleles, dtype=np.float64)
+    mu = v @ np.asarray(weights, dtype=np.float64) + hidden_bias
+    log_z = relu_log_partition(mu) if hidden == "relu" else np.logaddexp(0.0, mu)
+    return -(v @ np.asarray(visible_bias, dtype=np.float64)) - log_z.sum(axis=1)
+
+
+# -- the generator -------------------------------------------------------------------
+
+
+def _check_choice(value, name, choices):
+    if value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def _check_int(value, name, low):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _check_float(value, name, *, positive):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise InputError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, "
+                         f"got {value!r}")
+    return value
+
+
+class RBMGenerator(IterativeGenerator):
+    """RBM with Bernoulli visible units and ReLU or sigmoid hidden units, trained
+    by PCD-k; AGs are Gibbs-chain end states.
+
+    Parameters
+    ----------
+    n_hidden : int
+        Hidden units (the paper: 100 for 805 SNPs, 500 for 10K SNPs).
+    hidden : {"relu", "sigmoid"}
+        Hidden unit type (the paper kept ReLU: sigmoid did worse).
+    learning_rate : float
+        Step size at the first epoch (the paper: 1e-3 .. 1e-4).
+    learning_rate_final : float or None
+        Step size at the last epoch; in between it decays geometrically
+        with the epoch number. None: constant. Decay lets the parameters
+        settle: at a constant step size PCD's fluctuations around the
+        optimum stay as large as the step.
+    batch_size : int
+        Training haplotypes per gradient step.
+    k : int
+        Gibbs steps of the persistent chains per gradient step (PCD-k).
+    n_chains : int
+        Persistent chains of the negative phase.
+    l2 : float
+        Weight decay on W (added to the negative log-likelihood as l2/2 |W|^2).
+    optimizer : {"adam", "sgd"}
+        Adam (default betas 0.9, 0.999) or plain stochastic gradient ascent.
+    init_scale : float
+        Standard deviation of the initial weights.
+    dtype : {"float32", "float64"}
+        Precision of the weights and the matrix products (the truncated
+        Gaussian sampler always works in float64).
+    start : {"random", "train", "sampling"}
+        Where the chains that make AGs start: uniform random states, the
+        training haplotypes, or the sampling set given with :meth:`set_start_set`.
+    gibbs_steps : int
+        Gibbs steps (h | v then v | h) from the start state to an AG.
+    epochs, snapshot_every, patience, snapshot_size
+        See :class:`artgen.models.training.IterativeGenerator`.
+
+    Attributes (after fit)
+    ----------------------
+    weights : ndarray, shape (n_visible, n_hidden)
+    visible_bias : ndarray, shape (n_visible,)
+    hidden_bias : ndarray, shape (n_hidden,)
+    """
+
+    name = "rbm"
+
+    def __init__(self, n_hidden: int = 100, hidden: str = "relu", learning_rate: float = 1e-3,
+                 learning_rate_final: float | None = None, batch_size: int = 32, k: int = 10, n_chains: int = 100, l2: float = 0.0,
+                 optimizer: str = "adam", init_scale: float = 0.01, dtype: str = "float32",
+                 start: str = "train", gibbs_steps: int = 10, epochs: int = 200,
+                 snapshot_every: int = 10, patience: int = 0, snapshot_size: int = 5000):
+        super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
+                         snapshot_size=snapshot_size)
+        self.n_hidden = _check_int(n_hidden, "n_hidden", 1)
+        self.hidden = _check_choice(hidden, "hidden", HIDDEN_TYPES)
+        self.learning_rate = _check_float(learning_rate, "learning_rate", positive=True)
+        self.learning_rate_final = (None if learning_rate_final is None else
+                                    _check_float(learning_rate_final, "learning_rate_final",
+                                                 positive=True))
+        self.batch_size = _check_int(batch_size, "batch_size", 1)
+        self.k = _check_int(k, "k", 1)
+        self.n_chains = _check_int(n_chains, "n_chains", 1)
+        self.l2 = _check_float(l2, "l2", positive=False)
+        self.optimizer = _check_choice(optimizer, "optimizer", OPTIMIZERS)
+        self.init_scale = _check_float(init_scale, "init_scale", positive=False)
+        self.dtype = _check_choice(dtype, "dtype", DTYPES)
+        self.start = _check_choice(start, "start", STARTS)
+        self.gibbs_steps = _check_int(gibbs_steps, "gibbs_steps", 1)
+        self.weights: np.ndarray | None = None
+        self.visible_bias: np.ndarray | None = None
+        self.hidden_bias: np.ndarray | None = None
+        self.train_haplotypes: np.ndarray | None = None
+        self.start_set: np.ndarray | None = None
+
+    def settings(self):
+        return {"n_hidden": self.n_hidden, "hidden": self.hidden,
+                "learning_rate": self.learning_rate,
+                "learning_rate_final": self.learning_rate_final, "batch_size": self.batch_size,
+                "k": self.k, "n_chains": self.n_chains, "l2": self.l2,
+                "optimizer": self.optimizer, "init_scale": self.init_scale,
+                "dtype": self.dtype, "start": self.start, "gibbs_steps": self.gibbs_steps,
+                **self._iterative_settings()}
+
+    # -- state -------------------------------------------------------------------------
+
+    def set_start_set(self, alleles) -> None:
+        """Real haplotypes (n, n_snps), never used in training, where the
+        ``start="sampling"`` chains start (cycled through when more AGs are asked for)."""
+        alleles = check_haplotype_matrix(alleles, "sampling start set")
+        if self.weights is not None and alleles.shape[1] != self.weights.shape[0]:
+            raise InputError(f"sampling start set has {alleles.shape[1]} SNPs; the model "
+                             f"has {self.weights.shape[0]}")
+        self.start_set = alleles
+
+    def state(self):
+        out = {"weights": self.weights, "visible_bias": self.visible_bias,
+               "hidden_bias": self.hidden_bias}
+        # Real haplotypes go into the saved model only where sampling needs them.
+        if self.start == "train":
+            out["train_haplotypes"] = self.train_haplotypes
+        if self.start == "sampling":
+            out["start_set"] = self.start_set
+        return out
+
+    def set_state(self, state):
+        dtype = np.dtype(self.dtype)
+        self.weights = np.asarray(state["weights"], dtype=dtype)
+        self.visible_bias = np.asarray(state["visible_bias"], dtype=dtype)
+        self.hidden_bias = np.asarray(state["hidden_bias"], dtype=dtype)
+        if "train_haplotypes" in state:
+            self.train_haplotypes = np.asarray(state["train_haplotypes"], dtype=np.uint8)
+        if "start_set" in state:
+            self.start_set = np.asarray(state["start_set"], dtype=np.uint8)
+
+    # -- conditional distributions -----------------------------------------------------
+
+    def _hidden_input(self, v: np.ndarray) -> np.ndarray:
+        return v @ self.weights + self.hidden_bias
+
+    def _hidden_mean(self, mu: np.ndarray) -> np.ndarray:
+        if self.hidden == "relu":
+            return relu_mean(mu).astype(mu.dtype, copy=False)
+        return expit(mu)
+
+    def _sample_hidden(self, v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        mu = self._hidden_input(v)
+        if self.hidden == "relu":
+            return truncated_normal_positive(mu, rng).astype(mu.dtype, copy=False)
+        return (rng.random(mu.shape, dtype=mu.dtype) < expit(mu)).astype(mu.dtype)
+
+    def _visible_prob(self, h: np.ndarray) -> np.ndarray:
+        return expit(h @ self.weights.T + self.visible_bias)
+
+    def _sample_visible(self, h: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        p = self._visible_prob(h)
+        return (rng.random(p.shape, dtype=p.dtype) < p).astype(p.dtype)
+
+    def _gibbs(self, v: np.ndarray, steps: int, rng: np.random.Generator) -> np.ndarray:
+        for _ in range(steps):
+            v = self._sample_visible(self._sample_hidden(v, rng), rng)
+        return v
+
+    def _require_fitted(self):
+        if self.weights is None:
+            raise InputError("the RBM is not fitted yet")
+
+    def _as_visible(self, alleles, name="alleles") -> np.ndarray:
+        self._require_fitted()
+        alleles = check_haplotype_matrix(alleles, name)
+        if alleles.shape[1] != self.weights.shape[0]:
+            raise InputError(f"{name} has {alleles.shape[1]} SNPs; the model has "
+                             f"{self.weights.shape[0]}")
+        return alleles
+
+    # -- public views of the model -----------------------------------------------------
+
+    def gibbs_chain(self, starts, steps: int, seed) -> np.ndarray:
+        """Run ``steps`` Gibbs steps from each row of ``starts``.
+
+        Parameters
+        ----------
+        starts : array_like, shape (n, n_visible), 0/1
+        steps : int >= 0
+        seed : anything ``numpy.random.default_rng`` takes
+
+        Returns
+        -------
+        ndarray, uint8, shape (n, n_visible): the visible states after ``steps`` steps.
+        """
+        starts = self._as_visible(starts, "chain start states")
+        steps = _check_int(steps, "steps", 0)
+        rng = np.random.default_rng(seed)
+        out = np.empty_like(starts)
+        for lo in range(0, len(starts), _BLOCK_ROWS):
+            block = starts[lo:lo + _BLOCK_ROWS].astype(self.dtype)
+            out[lo:lo + _BLOCK_ROWS] = self._gibbs(block, steps, rng)
+        return out
+
+    def free_energy(self, alleles) -> np.ndarray:
+        """``F(v)`` of each haplotype, float64 shape (n,); ``log P(v) = -F(v) - log Z``."""
+        alleles = self._as_visible(alleles)
+        return free_energy(alleles, self.weights, self.visible_bias, self.hidden_bias,
+                           self.hidden)
+
+    def hidden_activations(self, alleles) -> np.ndarray:
+        """``E[h | v]`` of each haplotype: the hidden (latent) encoding.
+
+        Parameters
+        ----------
+        alleles : array_like, shape (n, n_visible), 0/1
+
+        Returns
+        -------
+        ndarray, float64, shape (n, n_hidden): the mean of the truncated
+        Gaussian (ReLU) or the firing probability (sigmoid) of each hidden unit.
+        """
+        alleles = self._as_visible(alleles)
+        out = np.empty((len(alleles), self.n_hidden))
+        for lo in range(0, len(alleles), _BLOCK_ROWS):
+            mu = self._hidden_input(alleles[lo:lo + _BLOCK_ROWS].astype(np.float64))
+            out[lo:lo + _BLOCK_ROWS] = (relu_mean(mu) if self.hidden == "relu"
+                                        else expit(mu))
+        return out
+
+    def latent_projection(self, alleles, n_components: int = 2, space: str = "hidden"
+                          ) -> np.ndarray:
+        """Haplotypes projected onto the leading singular directions of W.
+
+        With ``W = U S V^T`` (U: visible axes, shape (n_visible, r); V: hidden
+        axes, shape (n_hidden, r)), ``space="hidden"`` projects the hidden
+        encoding ``E[h | v]`` onto the leading columns of V (the paper's
+        non-linear, PCA-like view, Materials and Methods: "projection into the
+        hidden space"); ``space="visible"`` projects the centred haplotypes
+        onto the leading columns of U (close to PCA axes). Each axis's sign is
+        fixed so that its largest loading is positive, so figures do not flip
+        between runs of the same model.
+
+        Parameters
+        ----------
+        alleles : array_like, shape (n, n_visible), 0/1
+        n_components : int, 1 <= n_components <= min(n_visible, n_hidden)
+        space : {"hidden", "visible"}
+
+        Returns
+        -------
+        ndarray, float64, shape (n, n_components)
+        """
+        alleles = self._as_visible(alleles)
+        _check_choice(space, "space", ("hidden", "visible"))
+        rank = min(self.weights.shape)
+        n_components = _check_int(n_components, "n_components", 1)
+        if n_components > rank:
+            raise InputError(f"n_components must be <= {rank}, got {n_components}")
+        u, _, vt = np.linalg.svd(self.weights.astype(np.float64), full_matrices=False)
+        if space == "hidden":
+            axes = vt[:n_components].T
+            data = self.hidden_activations(alleles)
+        else:
+            axes = u[:, :n_components]
+            data = alleles - alleles.mean(axis=0)
+        signs = np.sign(axes[np.abs(axes).argmax(axis=0), np.arange(n_components)])
+        return data @ (axes * signs)
+
+    # -- sampling ----------------------------------------------------------------------
+
+    def _start_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        n_visible = self.weights.shape[0]
+        if self.start == "random":
+            return rng.integers(0, 2, size=(n, n_visible), dtype=np.uint8)
+        pool = self.train_haplotypes if self.start == "train" else self.start_set
+        if pool is None:
+            what = ("training haplotypes (fit the model first)" if self.start == "train"
+                    else "sampling start set (call set_start_set before fit)")
+            raise InputError(f"start={self.start!r} needs a {what}")
+        order = rng.permutation(len(pool))
+        return pool[order[np.arange(n) % len(pool)]]
+
+    def sample(self, n, seed):
+        """``n`` AGs, uint8 (n, n_visible): chains started as ``start`` says,
+        after ``gibbs_steps`` Gibbs steps; the same seed gives the same AGs."""
+        self._require_fitted()
+        n = _check_int(n, "n", 0)
+        rng = np.random.default_rng(seed)
+        starts = self._start_states(n, rng)
+        out = np.empty_like(starts)
+        for lo in range(0, n, _BLOCK_ROWS):
+            block = starts[lo:lo + _BLOCK_ROWS].astype(self.dtype)
+            out[lo:lo + _BLOCK_ROWS] = self._gibbs(block, self.gibbs_steps, rng)
+        return out
+
+    # -- training ----------------------------------------------------------------------
+
+    def fit(self, alleles, *, seed: int = 0, run=None):
+        """Train on ``alleles`` (n_haplotypes, n_snps) of 0/1 (see
+        :meth:`IterativeGenerator.fit`); with ``start="sampling"`` call
+        :meth:`set_start_set` first."""
+        return super().fit(alleles, seed=seed, run=run)
+
+    def _start(self, alleles, seed):
+        if self.start == "sampling":
+            if self.start_set is None:
+                raise InputError('start="sampling" needs a sampling start set of real '
+                                 'haplotypes never used in training: call '
+                                 'set_start_set(alleles) before fit')
+            if self.start_set.shape[1] != alleles.shape[1]:
+                raise InputError(f"sampling start set has {self.start_set.shape[1]} SNPs; "
+                                 f"the training matrix has {alleles.shape[1]}")
+        dtype = np.dtype(self.dtype)
+        n, n_visible = alleles.shape
+        self._data = alleles
+        self._seed = seed
+        self.train_haplotypes = alleles if self.start == "train" else None
+        rng = np.random.default_rng([seed, 0])  # epochs use [seed, epoch >= 1]
+        # Frequencies clipped half a count from 0 and 1 keep logits finite at fixed sites.
+        freq = np.clip(alleles.mean(axis=0), 0.5 / n, 1 - 0.5 / n)
+        self.weights = (self.init_scale * rng.standard_normal((n_visible, self.n_hidden))
+                        ).astype(dtype)
+        self.visible_bias = np.log(freq / (1 - freq)).astype(dtype)
+        self.hidden_bias = np.zeros(self.n_hidden, dtype=dtype)
+        self._chains = (rng.random((self.n_chains, n_visible)) < freq).astype(dtype)
+        self._moments = {f"{moment}_{name}": np.zeros_like(param)
+                         for name, param in self._params().items() for moment in "mv"}
+        self._step = 0
+
+    def _params(self) -> dict[str, np.ndarray]:
+        return {"weights": self.weights, "visible_bias": self.visible_bias,
+                "hidden_bias": self.hidden_bias}
+
+    def _training_state(self):
+        return {**self._params(), "chains": self._chains, **self._moments,
+                "step": np.array(self._step, dtype=np.int64)}
+
+    def _set_training_state(self, state):
+        dtype = np.dtype(self.dtype)
+        self.weights = np.array(state["weights"], dtype=dtype)
+        self.visible_bias = np.array(state["visible_bias"], dtype=dtype)
+        self.hidden_bias = np.array(state["hidden_bias"], dtype=dtype)
+        self._chains = np.array(state["chains"], dtype=dtype)
+        self._moments = {k: np.array(state[k], dtype=dtype) for k in self._moments}
+        self._step = int(state["step"])
+
+    def _gradient(self, batch: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Log-likelihood gradient: data term minus the persistent chains' term."""
+        h_data = self._hidden_mean(self._hidden_input(batch))
+        self._chains = self._gibbs(self._chains, self.k, rng)
+        h_model = self._hidden_mean(self._hidden_input(self._chains))
+        grad_w = (batch.T @ h_data / len(batch)
+                  - self._chains.T @ h_model / len(self._chains))
+        if self.l2:
+            grad_w -= self.l2 * self.weights
+        return {"weights": grad_w,
+                "visible_bias": batch.mean(axis=0) - self._chains.mean(axis=0),
+                "hidden_bias": h_data.mean(axis=0) - h_model.mean(axis=0)}
+
+    def _learning_rate(self, epoch: int) -> float:
+        if self.learning_rate_final is None or self.epochs == 1:
+            return self.learning_rate
+        ratio = self.learning_rate_final / self.learning_rate
+        return self.learning_rate * ratio ** ((epoch - 1) / (self.epochs - 1))
+
+    def _update(self, grads: dict[str, np.ndarray], lr: float) -> None:
+        self._step += 1
+        if self.optimizer == "adam":
+            beta1, beta2, eps = 0.9, 0.999, 1e-8
+            # Bias corrections folded into the step size (Kingma & Ba, section 2).
+            lr *= math.sqrt(1 - beta2 ** self._step) / (1 - beta1 ** self._step)
+        for name, param in self._params().items():
+            g = grads[name]
+            if self.optimizer == "adam":
+                m, v = self._moments[f"m_{name}"], self._moments[f"v_{name}"]
+                m *= beta1
+                m += (1 - beta1) * g
+                v *= beta2
+                v += (1 - beta2) * g * g
+                param += lr * m / (np.sqrt(v) + eps)
+            else:
+                param += lr * g
+
+    def _pseudo_log_likelihood(self, rng: np.random.Generator) -> float:
+        """Stochastic pseudo-log-likelihood per haplotype: one random site
+        flipped per row, ``n_visible * log sigmoid(F(v_flipped) - F(v))``."""
+        data = self._data
+        rows = rng.choice(len(data), min(len(data), _PLL_ROWS), replace=False)
+        v = data[rows].astype(np.float64)
+        flipped = v.copy()
+        site = rng.integers(0, v.shape[1], len(v))
+        flipped[np.arange(len(v)), site] = 1 - flipped[np.arange(len(v)), site]
+        args = (self.weights, self.visible_bias, self.hidden_bias, self.hidden)
+        delta = free_energy(flipped, *args) - free_energy(v, *args)
+        return float(v.shape[1] * -np.logaddexp(0.0, -delta).mean())
+
+    def _run_epochs(self, first_epoch, n_epochs):
+        dtype = np.dtype(self.dtype)
+        losses = []
+        for epoch in range(first_epoch + 1, first_epoch + n_epochs + 1):
+            rng = np.random.default_rng([self._seed, epoch])
+            order = rng.permutation(len(self._data))
+            sq_error, n_seen = 0.0, 0
+            lr = self._learning_rate(epoch)
+            for lo in range(0, len(order), self.batch_size):
+                batch = self._data[order[lo:lo + self.batch_size]].astype(dtype)
+                self._update(self._gradient(batch, rng), lr)
+                # One-step reconstruction of the batch: cheap at 32 rows.
+                recon = self._visible_prob(self._sample_hidden(batch, rng))
+                sq_error += float(((batch - recon) ** 2).sum())
+                n_seen += batch.size
+            losses.append({"reconstruction_error": sq_error / n_seen,
+                           "pseudo_log_likelihood": self._pseudo_log_likelihood(rng)})
+        return losses

@@ -1,0 +1,184 @@
+"""The GAN: the paper's architecture, deterministic compiled training,
+AATS-guided snapshots, and resuming after a kill."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from artgen.errors import InputError
+from artgen.haplotypes import Haplotypes
+from artgen.io import save_haplotypes
+from artgen.models import TrainingRun, is_iterative, load_generator, make_generator
+from artgen.models.gan import GANGenerator, generator_output, layer_sizes
+from artgen.models.training import snapshot_metrics, snapshot_score
+
+from conftest import REPO
+
+SMALL = {"latent_size": 16, "batch_size": 16, "d_learning_rate": 2e-3, "g_learning_rate": 1e-3}
+
+
+@pytest.fixture(scope="module")
+def founders_data():
+    """Two populations, each a set of 3 founder haplotypes with 2% noise: 192 x 40."""
+    rng = np.random.default_rng(5)
+    founders = rng.integers(0, 2, size=(6, 40), dtype=np.uint8)
+    rows = founders[rng.integers(0, 6, size=192)]
+    return (rows ^ (rng.random(rows.shape) < 0.02)).astype(np.uint8)
+
+
+def test_layer_sizes_are_the_papers():
+    g, d = layer_sizes(805, 600, (1.2, 1.1), (2, 3))
+    assert g == [600, 671, 732, 805]
+    assert d == [805, 402, 268, 1]
+    assert is_iterative("gan") and not is_iterative("markov")
+
+
+def test_settings_are_checked():
+    with pytest.raises(InputError, match="batch_size"):
+        GANGenerator(batch_size=0)
+    with pytest.raises(InputError, match="d_learning_rate"):
+        GANGenerator(d_learning_rate=0)
+    with pytest.raises(InputError, match="epochs"):
+        GANGenerator(epochs=0)
+    with pytest.raises(InputError, match="fewer than one batch"):
+        GANGenerator(batch_size=64).fit(np.zeros((10, 5), dtype=np.uint8))
+
+
+def test_sampling_rounds_the_generator_output():
+    # A one-layer "generator" whose tanh output is known: allele 1 iff tanh(x) > 0.5.
+    w = np.eye(3, dtype=np.float32)
+    b = np.zeros(3, dtype=np.float32)
+    z = np.array([[0.0, 0.5, 0.6]], dtype=np.float32)   # tanh: 0, 0.46, 0.54
+    out = generator_output([w, b], z, alpha=0.01)
+    assert np.array_equal(out > 0.5, [[False, False, True]])
+
+
+def test_snapshot_score_and_metrics(founders_data):
+    assert snapshot_score(0.5, 0.5) == 0
+    assert snapshot_score(0.21, 0.99) == pytest.approx(0.78)
+    copy = snapshot_metrics(founders_data, founders_data.copy(), seed=0)
+    assert copy["aa_truth"] == 0 and copy["aa_syn"] == 0 and copy["snapshot_score"] == 1
+    ones = np.ones_like(founders_data)
+    far = snapshot_metrics(founders_data, ones, seed=0)
+    assert far["fixed_sites"] == np.sum(founders_data.min(0) != founders_data.max(0))
+
+
+def test_training_learns_is_deterministic_and_round_trips(tmp_path, founders_data):
+    settings = dict(SMALL, epochs=60, snapshot_every=20)
+    run = TrainingRun(history=tmp_path / "history.tsv")
+    model = GANGenerator(**settings).fit(founders_data, seed=3, run=run)
+    ags = model.sample(192, seed=1)
+    assert ags.shape == founders_data.shape and ags.dtype == np.uint8
+    # Allele frequencies learned (a untrained generator gives about 0.5 everywhere).
+    r = np.corrcoef(ags.mean(0), founders_data.mean(0))[0, 1]
+    assert r > 0.9
+    history = pd.read_csv(tmp_path / "history.tsv", sep="\t")
+    assert history["epoch"].tolist() == list(range(1, 61))
+    assert history["aa_ts"].notna().sum() == 3
+    assert {"d_loss", "g_loss", "aa_truth", "aa_syn", "fixed_sites"} <= set(history.columns)
+    assert model.best_epoch == history.loc[history["snapshot_score"].idxmin(), "epoch"]
+
+    again = GANGenerator(**settings).fit(founders_data, seed=3)
+    assert np.array_equal(again.sample(192, seed=1), ags)
+    other = GANGenerator(**settings).fit(founders_data, seed=4)
+    assert not np.array_equal(other.sample(192, seed=1), ags)
+
+    model.save(tmp_path / "gan.npz")
+    back = load_generator(tmp_path / "gan.npz")
+    assert back.settings() == model.settings()
+    assert np.array_equal(back.sample(192, seed=1), ags)
+
+
+def test_interrupted_training_resumes_exactly(tmp_path, founders_data):
+    """An exception mid-run leaves the last snapshot's checkpoint; fitting
+    again continues from it and ends exactly where an uninterrupted run ends."""
+    settings = dict(SMALL, epochs=40, snapshot_every=10)
+    whole = GANGenerator(**settings).fit(founders_data, seed=2)
+
+    class Killed(Exception):
+        pass
+
+    run = TrainingRun(checkpoint=tmp_path / "ckpt.npz", history=tmp_path / "h.tsv")
+    broken = GANGenerator(**settings)
+    original = broken._run_epochs
+    def die_at_30(first, n):
+        if first >= 20:
+            raise Killed
+        return original(first, n)
+    broken._run_epochs = die_at_30
+    with pytest.raises(Killed):
+        broken.fit(founders_data, seed=2, run=run)
+    assert pd.read_csv(tmp_path / "h.tsv", sep="\t")["epoch"].max() == 20
+
+    resumed = GANGenerator(**settings)
+    calls = []
+    inner = resumed._run_epochs
+    resumed._run_epochs = lambda first, n: calls.append(first) or inner(first, n)
+    resumed.fit(founders_data, seed=2, run=run)
+    assert calls == [20, 30]            # epochs 1-20 were not trained again
+    assert pd.read_csv(tmp_path / "h.tsv", sep="\t")["epoch"].tolist() == list(range(1, 41))
+    for key, value in whole.state().items():
+        np.testing.assert_array_equal(resumed.state()[key], value)
+    assert resumed.best_epoch == whole.best_epoch
+
+
+def test_checkpoint_of_other_settings_is_not_resumed(tmp_path, founders_data, caplog):
+    run = TrainingRun(checkpoint=tmp_path / "ckpt.npz")
+    GANGenerator(**dict(SMALL, epochs=10, snapshot_every=10)).fit(founders_data, seed=2, run=run)
+    model = GANGenerator(**dict(SMALL, epochs=10, snapshot_every=10, l2=0.0))
+    with caplog.at_level("WARNING", logger="artgen"):
+        model.fit(founders_data, seed=2, run=run)
+    assert "starting afresh" in caplog.text
+
+
+def test_killed_cli_training_resumes_from_checkpoint(tmp_path, founders_data):
+    """SIGKILL the training command mid-run; the rerun continues the epoch
+    counter from the checkpoint and ends with the uninterrupted run's model."""
+    h = Haplotypes.build(founders_data, chrom=np.full(40, "1"), pos=np.arange(1, 41) * 100,
+                         ref=np.full(40, "A"), alt=np.full(40, "G"),
+                         ids=[f"S{i // 2}_{'AB'[i % 2]}" for i in range(192)],
+                         pops=np.full(192, "P"), super_pops=np.full(192, "SP"))
+    save_haplotypes(h, tmp_path / "train.npz")
+    sets = [f"{k}={v}" for k, v in dict(SMALL, epochs=400, snapshot_every=5, jit=True).items()]
+
+    def train(out, checkpoint, history, log):
+        cmd = [sys.executable, "-m", "artgen", "train", "--model", "gan", "--data",
+               tmp_path / "train.npz", "--set", *sets, "--seed", "7", "--threads", "1",
+               "--checkpoint", checkpoint, "--history", history, "--out", out]
+        env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+        return subprocess.Popen(list(map(str, cmd)), env=env, stderr=open(log, "w"))
+
+    ckpt, hist = tmp_path / "ckpt.npz", tmp_path / "h.tsv"
+    proc = train(tmp_path / "killed.npz", ckpt, hist, tmp_path / "1.log")
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if hist.exists() and len(hist.read_text().splitlines()) > 60:
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "training ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (tmp_path / "killed.npz").exists()
+    done = pd.read_csv(hist, sep="\t")["epoch"].max()
+    assert 0 < done < 400
+
+    assert train(tmp_path / "resumed.npz", ckpt, hist, tmp_path / "2.log").wait() == 0
+    log = (tmp_path / "2.log").read_text()
+    resumed_at = int(log.split("at epoch ")[1].split()[0])
+    assert resumed_at >= done - 5 and resumed_at > 0
+    assert f"epoch {resumed_at + 5}/400" in log and "epoch 5/400" not in log
+    assert pd.read_csv(hist, sep="\t")["epoch"].tolist() == list(range(1, 401))
+
+    assert train(tmp_path / "whole.npz", tmp_path / "c2.npz", tmp_path / "h2.tsv",
+                 tmp_path / "3.log").wait() == 0
+    a = load_generator(tmp_path / "resumed.npz").sample(50, seed=0)
+    b = load_generator(tmp_path / "whole.npz").sample(50, seed=0)
+    assert np.array_equal(a, b)

@@ -1,0 +1,329 @@
+"""The RBM generator: exact conditional samplers, free energy, the Gibbs
+chain's stationary distribution, training, sampling schemes, save/load and
+resuming from a checkpoint."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+import artgen.models.rbm as rbm_module
+from artgen.errors import InputError
+from artgen.models.base import load_generator
+from artgen.models.rbm import (RBMGenerator, free_energy, relu_log_partition, relu_mean,
+                               truncated_normal_positive)
+from artgen.models.training import TrainingRun
+
+
+@pytest.fixture(scope="module")
+def structured():
+    """Two populations, each copies of 2 founders with 3% noise: LD and structure."""
+    rng = np.random.default_rng(0)
+    founders = rng.integers(0, 2, size=(4, 40), dtype=np.uint8)
+    rows = founders[rng.integers(0, 4, size=400)]
+    return (rows ^ (rng.random(rows.shape) < 0.03)).astype(np.uint8)
+
+
+def quick_rbm(**settings) -> RBMGenerator:
+    defaults = {"n_hidden": 12, "learning_rate": 0.01, "epochs": 30, "snapshot_every": 10,
+                "gibbs_steps": 20, "snapshot_size": 200}
+    return RBMGenerator(**{**defaults, **settings})
+
+
+# -- the ReLU hidden unit ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mu", [-1000.0, -30.0, -5.0, -0.5, 0.0, 2.0, 8.0])
+def test_truncated_normal_matches_scipy(mu):
+    draws = truncated_normal_positive(np.full(20000, mu), np.random.default_rng(1))
+    assert np.isfinite(draws).all() and (draws >= 0).all()
+    # scipy.stats.truncnorm's bounds are in units of the standard deviation from loc.
+    reference = stats.truncnorm(-mu, np.inf, loc=mu)
+    # truncnorm's own moments lose digits below mu = -100; integrate instead.
+    moments = [integrate.quad(lambda h: h ** k * np.exp(-h * h / 2 + mu * h - max(mu, 0) ** 2),
+                              0, np.inf, epsabs=0, epsrel=1e-12)[0] for k in range(3)]
+    mean, var = moments[1] / moments[0], moments[2] / moments[0] - (moments[1] / moments[0]) ** 2
+    assert relu_mean(mu) == pytest.approx(mean, rel=1e-8)
+    assert draws.mean() == pytest.approx(mean, abs=5 * np.sqrt(var / len(draws)))
+    assert draws.var() == pytest.approx(var, rel=0.05)
+    assert stats.kstest(draws, reference.cdf).pvalue > 1e-3
+
+
+def test_truncated_normal_detects_the_rectified_approximation():
+    # The check above is strong enough to tell max(0, N(mu, 1)) from the truth.
+    rectified = np.maximum(np.random.default_rng(1).normal(-0.5, 1, 20000), 0)
+    assert stats.kstest(rectified, stats.truncnorm(0.5, np.inf, loc=-0.5).cdf).pvalue < 1e-10
+
+
+@pytest.mark.parametrize("mu", [-30.0, -3.0, 0.0, 1.5, 10.0])
+def test_relu_log_partition_equals_numerical_integral(mu):
+    shift = max(mu, 0) ** 2 / 2  # keeps exp() finite for large mu
+    value, _ = integrate.quad(lambda h: np.exp(-h * h / 2 + mu * h - shift), 0, np.inf,
+                              epsabs=0, epsrel=1e-12)
+    assert relu_log_partition(mu) == pytest.approx(np.log(value) + shift, rel=1e-9, abs=1e-9)
+
+
+# -- the tiny RBM: exact distribution by enumeration ----------------------------------
+
+
+def tiny_rbm(hidden: str) -> RBMGenerator:
+    # Couplings strong enough to be far from uniform, weak enough that no
+    # state takes all the mass (ReLU couplings act quadratically, so smaller).
+    rng = np.random.default_rng(3)
+    scale, threshold = (0.6, -1.0) if hidden == "relu" else (1.5, -0.5)
+    model = RBMGenerator(n_hidden=3, hidden=hidden, dtype="float64", start="random")
+    model.set_state({"weights": rng.normal(0, scale, (4, 3)),
+                     "visible_bias": rng.normal(-0.3, 0.7, 4),
+                     "hidden_bias": rng.normal(threshold, 0.5, 3)})
+    return model
+
+
+ALL_STATES = np.array(list(itertools.product([0, 1], repeat=4)), dtype=np.uint8)
+
+
+def brute_force_free_energy(model: RBMGenerator, v: np.ndarray) -> float:
+    """-log sum/integral over h of exp(-E(v, h)), straight from the energy."""
+    w, a, b = model.weights, model.visible_bias, model.hidden_bias
+    total = -(v @ a)
+    for j in range(w.shape[1]):
+        mu = v @ w[:, j] + b[j]
+        if model.hidden == "sigmoid":
+            total -= np.log(1 + np.exp(mu))
+        else:
+            total -= np.log(integrate.quad(lambda h: np.exp(-h * h / 2 + mu * h), 0, np.inf)[0])
+    return total
+
+
+def exact_distribution(model: RBMGenerator) -> np.ndarray:
+    f = model.free_energy(ALL_STATES)
+    p = np.exp(-(f - f.min()))
+    return p / p.sum()
+
+
+def state_index(v: np.ndarray) -> np.ndarray:
+    return v @ (1 << np.arange(3, -1, -1))
+
+
+@pytest.mark.parametrize("hidden", ["relu", "sigmoid"])
+def test_free_energy_matches_brute_force(hidden):
+    model = tiny_rbm(hidden)
+    expected = [brute_force_free_energy(model, v.astype(float)) for v in ALL_STATES]
+    np.testing.assert_allclose(model.free_energy(ALL_STATES), expected, rtol=1e-8)
+    np.testing.assert_allclose(
+        free_energy(ALL_STATES, model.weights, model.visible_bias, model.hidden_bias, hidden),
+        expected, rtol=1e-8)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "sigmoid"])
+def test_gibbs_chain_reaches_the_exact_distribution(hidden):
+    model = tiny_rbm(hidden)
+    exact = exact_distribution(model)
+    n = 40000
+    ends = model.gibbs_chain(np.random.default_rng(0).integers(0, 2, (n, 4)), 25, seed=5)
+    observed = np.bincount(state_index(ends), minlength=16)
+    tv = 0.5 * np.abs(observed / n - exact).sum()
+    # Sampling noise alone gives TV ~ 0.004 here; uniform is far off.
+    assert tv < 0.012
+    assert 0.5 * np.abs(1 / 16 - exact).sum() > 0.5
+    assert exact.max() < 0.8
+    assert stats.chisquare(observed, exact * n).pvalue > 1e-4
+    # The same check rejects a nearby wrong distribution (model with a perturbed bias).
+    wrong = tiny_rbm(hidden)
+    wrong.visible_bias = wrong.visible_bias + np.array([0.15, 0, 0, 0])
+    assert stats.chisquare(observed, exact_distribution(wrong) * n).pvalue < 1e-6
+
+
+def test_gibbs_chain_with_rectified_hidden_units_fails_the_check(monkeypatch):
+    # An inexact hidden sampler, max(0, N(mu, 1)), is caught by the same test.
+    model = tiny_rbm("relu")
+    monkeypatch.setattr(rbm_module, "truncated_normal_positive",
+                        lambda mu, rng: np.maximum(rng.normal(mu, 1), 0))
+    n = 40000
+    ends = model.gibbs_chain(np.random.default_rng(0).integers(0, 2, (n, 4)), 25, seed=5)
+    observed = np.bincount(state_index(ends), minlength=16)
+    assert stats.chisquare(observed, exact_distribution(model) * n).pvalue < 1e-6
+
+
+# -- training and sampling ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained(structured):
+    return quick_rbm(start="random", gibbs_steps=200).fit(structured, seed=1)
+
+
+def exact_moments(model: RBMGenerator, n_visible: int):
+    """Allele frequencies and covariances of the model's exact distribution
+    over all 2^n_visible states, and the log-normaliser."""
+    states = np.array(list(itertools.product([0, 1], repeat=n_visible)), dtype=np.uint8)
+    log_p = -model.free_energy(states)
+    log_z = np.logaddexp.reduce(log_p)
+    p = np.exp(log_p - log_z)
+    freq = p @ states
+    return freq, (states * p[:, None]).T @ states - np.outer(freq, freq), log_z
+
+
+def test_training_raises_the_exact_likelihood_and_fits_the_moments():
+    # 16 SNPs: the trained model's distribution is enumerated exactly, so
+    # this checks the PCD gradient itself, not how well a sampler mixes.
+    rng = np.random.default_rng(0)
+    founders = (rng.random((4, 16)) < rng.uniform(0.2, 0.8, 16)).astype(np.uint8)
+    switches = np.cumsum(rng.random((400, 16)) < 1 / 20, axis=1)
+    which = np.take_along_axis(rng.integers(0, 4, (400, 8)), np.minimum(switches, 7), axis=1)
+    data = founders[which, np.arange(16)] ^ (rng.random((400, 16)) < 0.02).astype(np.uint8)
+    settings = {"n_hidden": 8, "snapshot_size": 200, "start": "train"}
+    start = RBMGenerator(**settings, learning_rate=1e-12, epochs=1, snapshot_every=1)
+    model = RBMGenerator(**settings, learning_rate=0.03, learning_rate_final=0.001,
+                         epochs=60, snapshot_every=60)
+    real_cov = np.cov(data.T, bias=True)
+    result = {}
+    for name, rbm in (("start", start), ("trained", model)):
+        rbm.fit(data, seed=1)
+        freq, cov, log_z = exact_moments(rbm, 16)
+        result[name] = {"ll": float((-rbm.free_energy(data) - log_z).mean()),
+                        "af": np.abs(freq - data.mean(0)).mean(),
+                        "cov": np.abs(cov - real_cov).mean()}
+    # The initial model is independent sites at the data frequencies.
+    assert result["start"]["af"] < 0.005 and result["start"]["cov"] > 0.035
+    assert result["trained"]["ll"] > result["start"]["ll"] + 2.5
+    assert result["trained"]["af"] < 0.03
+    assert result["trained"]["cov"] < 0.4 * result["start"]["cov"]
+    ags = model.sample(4000, seed=2)
+    assert ags.shape == (4000, 16) and ags.dtype == np.uint8 and set(np.unique(ags)) <= {0, 1}
+    assert np.abs(ags.mean(0) - data.mean(0)).max() < 0.06
+    assert np.abs(np.cov(ags.T, bias=True) - real_cov).mean() < 0.5 * result["start"]["cov"]
+
+
+def test_training_history(trained):
+    history = trained.history
+    assert list(history["epoch"]) == list(range(1, 31))
+    assert history["reconstruction_error"].iloc[-1] < history["reconstruction_error"].iloc[0]
+    assert history["pseudo_log_likelihood"].iloc[-1] > history["pseudo_log_likelihood"].iloc[0]
+    assert history["aa_ts"].notna().sum() == 3 and trained.best_epoch in (10, 20, 30)
+    assert np.isfinite(history[["reconstruction_error", "pseudo_log_likelihood"]]).all().all()
+
+
+def test_same_seed_same_ags(trained):
+    a = trained.sample(300, seed=7)
+    assert np.array_equal(a, trained.sample(300, seed=7))
+    assert not np.array_equal(a, trained.sample(300, seed=8))
+
+
+def test_save_load_round_trip(tmp_path, structured, trained):
+    trained.save(tmp_path / "rbm.npz")
+    back = load_generator(tmp_path / "rbm.npz")
+    assert type(back) is RBMGenerator and back.settings() == trained.settings()
+    assert np.array_equal(back.sample(300, seed=7), trained.sample(300, seed=7))
+    # Real haplotypes are saved only when the scheme starts from them.
+    with np.load(tmp_path / "rbm.npz") as saved:
+        assert "train_haplotypes" not in saved.files
+    model = quick_rbm(epochs=2, snapshot_every=2, start="train").fit(structured)
+    model.save(tmp_path / "train_start.npz")
+    back = load_generator(tmp_path / "train_start.npz")
+    assert np.array_equal(back.train_haplotypes, structured)
+    assert np.array_equal(back.sample(50, seed=1), model.sample(50, seed=1))
+
+
+@pytest.mark.parametrize("hidden", ["relu", "sigmoid"])
+def test_resume_after_a_kill_repeats_the_uninterrupted_run(tmp_path, structured, hidden):
+    settings = {"epochs": 6, "snapshot_every": 2, "hidden": hidden, "n_chains": 20}
+    whole = quick_rbm(**settings).fit(structured, seed=4,
+                                      run=TrainingRun(tmp_path / "a.npz", tmp_path / "a.tsv"))
+    run = TrainingRun(tmp_path / "b.npz", tmp_path / "b.tsv")
+    killed = quick_rbm(**settings)
+    real_run_epochs = killed._run_epochs
+
+    def dies_at_epoch_4(first_epoch, n_epochs):
+        if first_epoch >= 4:
+            raise KeyboardInterrupt
+        return real_run_epochs(first_epoch, n_epochs)
+
+    killed._run_epochs = dies_at_epoch_4
+    with pytest.raises(KeyboardInterrupt):
+        killed.fit(structured, seed=4, run=run)
+    resumed = quick_rbm(**settings).fit(structured, seed=4, run=run)
+    for key, value in whole.state().items():
+        assert np.array_equal(resumed.state()[key], value), key
+    for key, value in whole._training_state().items():
+        assert np.array_equal(resumed._training_state()[key], value), key
+    assert list(resumed.history["epoch"]) == [1, 2, 3, 4, 5, 6]
+    drop = ["seconds"]
+    assert resumed.history.drop(columns=drop).equals(whole.history.drop(columns=drop))
+    assert np.array_equal(resumed.sample(100, seed=3), whole.sample(100, seed=3))
+
+
+def test_sampling_scheme_needs_a_start_set(structured):
+    with pytest.raises(InputError, match="set_start_set"):
+        quick_rbm(start="sampling").fit(structured)
+    model = quick_rbm(start="sampling")
+    model.set_start_set(structured[:10, :30])
+    with pytest.raises(InputError, match="SNPs"):
+        model.fit(structured)
+
+
+def test_the_three_schemes_give_different_ags(structured, trained):
+    starts = {}
+    for start in ("random", "train", "sampling"):
+        model = RBMGenerator(**{**trained.settings(), "start": start, "gibbs_steps": 2})
+        model.set_state(trained.state())
+        model.train_haplotypes = structured[:300]
+        model.set_start_set(structured[300:])
+        starts[start] = model.sample(200, seed=9)
+    for a, b in itertools.combinations(starts.values(), 2):
+        assert (a != b).any(axis=1).mean() > 0.5
+    # Two Gibbs steps from training haplotypes stay close to them.
+    near = np.abs(starts["train"][:, None, :].astype(int) - structured[:300]).sum(-1).min(1)
+    far = np.abs(starts["random"][:, None, :].astype(int) - structured[:300]).sum(-1).min(1)
+    assert near.mean() < far.mean()
+
+
+def test_cycles_through_a_small_start_set(trained, structured):
+    model = RBMGenerator(**{**trained.settings(), "start": "sampling"})
+    model.set_state(trained.state())
+    model.set_start_set(structured[:5])
+    assert model.sample(23, seed=1).shape == (23, 40)
+
+
+@pytest.mark.parametrize("bad", [{"n_hidden": 0}, {"hidden": "tanh"}, {"learning_rate": 0},
+                                 {"k": 0}, {"start": "anywhere"}, {"gibbs_steps": 0},
+                                 {"l2": -1.0}, {"batch_size": 2.5}, {"dtype": "float16"},
+                                 {"epochs": 0}])
+def test_bad_settings(bad):
+    with pytest.raises(InputError):
+        RBMGenerator(**bad)
+
+
+def test_input_checks(trained):
+    with pytest.raises(InputError, match="SNPs"):
+        trained.hidden_activations(np.zeros((3, 7), dtype=np.uint8))
+    with pytest.raises(InputError, match="0 and 1"):
+        trained.free_energy(np.full((2, 40), 2))
+    with pytest.raises(InputError, match="not fitted"):
+        RBMGenerator().sample(3, seed=0)
+
+
+# -- latent encoding ------------------------------------------------------------------
+
+
+def test_hidden_activations_and_latent_projection(structured, trained):
+    acts = trained.hidden_activations(structured)
+    assert acts.shape == (400, 12) and (acts >= 0).all()
+    mu = structured @ trained.weights.astype(float) + trained.hidden_bias
+    np.testing.assert_allclose(acts, relu_mean(mu), rtol=1e-6)
+    proj = trained.latent_projection(structured, n_components=3)
+    assert proj.shape == (400, 3)
+    assert trained.latent_projection(structured, 2, space="visible").shape == (400, 2)
+    # The leading axes separate the founder groups: haplotypes nearest each
+    # founder form tight clusters far apart from each other.
+    rng = np.random.default_rng(0)
+    founders = rng.integers(0, 2, size=(4, 40), dtype=np.uint8)
+    group = np.abs(structured[:, None, :].astype(int) - founders).sum(-1).argmin(1)
+    centres = np.array([proj[group == g].mean(0) for g in range(4)])
+    spread = max(np.linalg.norm(proj[group == g] - centres[g], axis=1).mean() for g in range(4))
+    gaps = [np.linalg.norm(centres[i] - centres[j]) for i, j in itertools.combinations(range(4), 2)]
+    assert min(gaps) > 2 * spread
+    with pytest.raises(InputError, match="n_components"):
+        trained.latent_projection(structured, n_components=13)
