@@ -334,16 +334,49 @@ class _Trainer:
         tf = self.tf
         return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
 
+    def _update(self, state, real, labels, z, epoch, step):
+        """One batch: the discriminator's two steps and the generator's step.
+        ``state`` is (params, m, v, steps); returns it updated, with the
+        discriminator's mean loss and the generator's loss."""
+        tf, gan, n_g = self.tf, self.gan, self.n_g
+        params, m, v, steps = state
+        g_params, d_params = params[:n_g], params[n_g:]
+        # One generator forward pass serves both updates: the generator's
+        # weights do not change until its own step.
+        with tf.GradientTape() as tape:
+            tape.watch(g_params)
+            fake = self._fake(self._forward(g_params, z), epoch, step)
+            with tape.stop_recording():
+                # Discriminator: a step on the real batch, then one on the generated batch.
+                d_loss = 0.0
+                for x, y in ((real, labels), (fake, tf.zeros_like(labels))):
+                    with tf.GradientTape() as d_tape:
+                        d_tape.watch(d_params)
+                        loss = self._bce(self._packed(y), self._forward(
+                            d_params, self._packed(x))) + self._penalty(d_params)
+                    grads = d_tape.gradient(loss, d_params)
+                    steps = steps + tf.constant([0, 1], tf.int64)
+                    d_params, dm, dv = self._adam(d_params, grads, m[n_g:], v[n_g:],
+                                                  steps[1], gan.d_learning_rate)
+                    m, v = m[:n_g] + dm, v[:n_g] + dv
+                    d_loss += loss
+            # Generator: through the updated, frozen discriminator.
+            logits = self._forward(d_params, self._packed(fake))
+            g_loss = self._bce(self._packed(labels), logits) + self._penalty(g_params)
+        grads = tape.gradient(g_loss, g_params)
+        steps = steps + tf.constant([1, 0], tf.int64)
+        g_params, gm, gv = self._adam(g_params, grads, m[:n_g], v[:n_g], steps[0],
+                                      gan.g_learning_rate)
+        return g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps, d_loss / 2, g_loss
+
     def _epochs(self, first_epoch, n_epochs):
         tf, gan = self.tf, self.gan
-        batch, n_g = gan.batch_size, self.n_g
+        batch = gan.batch_size
         n_hap = self.data.shape[0]
 
         seed_of = self._seed_of
 
         def batch_body(epoch, order, step, carry):
-            params, m, v, steps, d_sum, g_sum = carry
-            g_params, d_params = params[:n_g], params[n_g:]
             index = tf.slice(order, [step * batch], [batch])
             real = tf.gather(self.data, index)
             real -= gan.input_noise * tf.random.stateless_uniform(
@@ -351,35 +384,9 @@ class _Trainer:
             labels = 1.0 - gan.label_smoothing * tf.random.stateless_uniform(
                 (batch, 1), seed_of(epoch, step, 2))
             z = tf.random.stateless_normal((batch, gan.latent_size), seed_of(epoch, step, 3))
-
-            # One generator forward pass serves both updates: the generator's
-            # weights do not change until its own step.
-            with tf.GradientTape() as tape:
-                tape.watch(g_params)
-                fake = self._fake(self._forward(g_params, z), epoch, step)
-                with tape.stop_recording():
-                    # Discriminator: a step on the real batch, then one on the generated batch.
-                    d_loss = 0.0
-                    for x, y in ((real, labels), (fake, tf.zeros((batch, 1)))):
-                        with tf.GradientTape() as d_tape:
-                            d_tape.watch(d_params)
-                            loss = self._bce(self._packed(y), self._forward(
-                                d_params, self._packed(x))) + self._penalty(d_params)
-                        grads = d_tape.gradient(loss, d_params)
-                        steps = steps + tf.constant([0, 1], tf.int64)
-                        d_params, dm, dv = self._adam(d_params, grads, m[n_g:], v[n_g:],
-                                                      steps[1], gan.d_learning_rate)
-                        m, v = m[:n_g] + dm, v[:n_g] + dv
-                        d_loss += loss
-                # Generator: through the updated, frozen discriminator.
-                logits = self._forward(d_params, self._packed(fake))
-                g_loss = self._bce(self._packed(labels), logits) + self._penalty(g_params)
-            grads = tape.gradient(g_loss, g_params)
-            steps = steps + tf.constant([1, 0], tf.int64)
-            g_params, gm, gv = self._adam(g_params, grads, m[:n_g], v[:n_g], steps[0],
-                                          gan.g_learning_rate)
-            return (g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps,
-                    d_sum + d_loss, g_sum + g_loss)
+            *state, d_sum, g_sum = carry
+            *state, d_loss, g_loss = self._update(tuple(state), real, labels, z, epoch, step)
+            return (*state, d_sum + d_loss, g_sum + g_loss)
 
         def epoch_body(e, carry, history):
             epoch = first_epoch + e + 1
@@ -391,7 +398,7 @@ class _Trainer:
                 lambda s, c: (s + 1, batch_body(epoch, order, s, c)),
                 (step, carry))
             *state, d_sum, g_sum = carry
-            losses = tf.stack([d_sum / 2, g_sum]) / self.n_batches
+            losses = tf.stack([d_sum, g_sum]) / self.n_batches
             return tuple(state), history.write(tf.cast(e, tf.int32), losses)
 
         carry = ([p.read_value() for p in self.params], [x.read_value() for x in self.m],
