@@ -28,7 +28,7 @@ def structured():
 
 
 def quick_rbm(**settings) -> RBMGenerator:
-    defaults = {"n_hidden": 12, "learning_rate": 0.01, "epochs": 30, "snapshot_every": 10,
+    defaults = {"n_hidden": 12, "learning_rate": 0.002, "epochs": 30, "snapshot_every": 10,
                 "gibbs_steps": 20, "snapshot_size": 200}
     return RBMGenerator(**{**defaults, **settings})
 

@@ -41,7 +41,8 @@ TINY = {
         "dispersed": {"chrom": "15", "n_snps": 80, "min_maf": 0.05},
     },
     "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
-    "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3}},
+    "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3},
+               "gan": {"epochs": 20, "snapshot_every": 10, "latent_size": 16, "batch_size": 16}},
     "evaluation": {"n_triplets": 200, "umap": False},
 }
 
@@ -122,7 +123,8 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
                                       ags.alleles)
     table = pd.read_csv(results / "metrics.tsv", sep="\t")
     assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
-    assert set(table["panel"]) == set(PANELS) and set(table["model"]) == {"test", "bernoulli", "markov"}
+    assert set(table["panel"]) == set(PANELS)
+    assert set(table["model"]) == {"test", "bernoulli", "markov", "gan"}
     expected = {"af_r", "fixed_sites", "fixed_frac", "ld_r", "pca_w2d", "pairwise_w",
                 "pairwise_between_w", "nn_median", "identical_to_train", "aa_truth_train",
                 "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test", "aats_test",
@@ -135,6 +137,18 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     assert set(decay["dataset"]) == {"real", "ag"} and decay["bin"].max() == 49
 
 
+def test_networks_log_their_training(tiny_run):
+    results = tiny_run / "results"
+    for panel in PANELS:
+        history = pd.read_csv(results / "training" / panel / "gan.tsv", sep="\t")
+        assert history["epoch"].tolist() == list(range(1, 21))
+        assert history["aa_ts"].notna().sum() == 2
+        assert (results / "training" / panel / "gan.png").stat().st_size > 10_000
+        assert (results / "checkpoints" / panel / "gan.npz").exists()
+        log = (results / "logs" / "train_network" / panel / "gan.log").read_text()
+        assert "gan epoch 20/20" in log and "kept the snapshot of epoch" in log
+
+
 def test_same_seed_byte_identical_other_seed_other_cohort(tiny_run, tmp_path):
     same, other = tmp_path / "same", tmp_path / "other"
     snakemake(same, "all", config=TINY)
@@ -142,7 +156,8 @@ def test_same_seed_byte_identical_other_seed_other_cohort(tiny_run, tmp_path):
               config={**TINY, "seed": 6})
     outputs = [f"panels/{p}.{ext}" for p in PANELS for ext in ("npz", "vcf.gz")]
     outputs += ["splits.tsv", "cohort/chr15.vcf.gz", "splits/dense/train.npz",
-                "ags/dense/markov.npz", "ags/informative/bernoulli.vcf.gz", "metrics.tsv"]
+                "ags/dense/markov.npz", "ags/informative/bernoulli.vcf.gz", "ags/dense/gan.npz",
+                "models/informative/gan.npz", "metrics.tsv"]
     for name in outputs:
         assert (tiny_run / "results" / name).read_bytes() == \
             (same / "results" / name).read_bytes(), name

@@ -39,7 +39,7 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
         ax_fixed = ax_aa.twinx()
         ax_fixed.plot(snaps["epoch"], snaps["fixed_sites"], color="C2", ls="--", lw=1)
         ax_fixed.set_ylabel("fixed sites (dashed)", color="C2")
-        ax_aa.legend(frameon=False, loc="upper right")
+        ax_aa.legend(frameon=False, loc="best")
     if title:
         fig.suptitle(title)
     with atomic_output(path) as tmp:

@@ -51,6 +51,9 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _BLOCK_ROWS = 4096
 # Rows used for the per-epoch pseudo-log-likelihood estimate.
 _PLL_ROWS = 1000
+# Weight of each minibatch in the running mean of the hidden offset
+# (Melchior, Fischer & Wiskott 2016 use 0.01 or 0.001).
+_OFFSET_RATE = 0.01
 
 
 # -- the ReLU hidden unit ------------------------------------------------------------
@@ -174,6 +177,14 @@ class RBMGenerator(IterativeGenerator):
         Persistent chains of the negative phase.
     l2 : float
         Weight decay on W (added to the negative log-likelihood as l2/2 |W|^2).
+    centering : bool
+        Train in the centred parametrisation (Montavon & Mueller 2012;
+        Melchior, Fischer & Wiskott 2016, JMLR 17:99): visible units offset
+        by the training allele frequencies, hidden units by their mean
+        activity. It is the same model, but without it the weight gradient
+        carries a large common-mode part (all inputs are >= 0) that drives
+        every ReLU input strongly negative and kills the hidden units at
+        learning rates that make progress.
     optimizer : {"adam", "sgd"}
         Adam (default betas 0.9, 0.999) or plain stochastic gradient ascent.
     init_scale : float
@@ -200,7 +211,7 @@ class RBMGenerator(IterativeGenerator):
 
     def __init__(self, n_hidden: int = 100, hidden: str = "relu", learning_rate: float = 1e-3,
                  learning_rate_final: float | None = None, batch_size: int = 32, k: int = 10, n_chains: int = 100, l2: float = 0.0,
-                 optimizer: str = "adam", init_scale: float = 0.01, dtype: str = "float32",
+                 centering: bool = True, optimizer: str = "adam", init_scale: float = 0.01, dtype: str = "float32",
                  start: str = "train", gibbs_steps: int = 10, epochs: int = 200,
                  snapshot_every: int = 10, patience: int = 0, snapshot_size: int = 5000):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
@@ -216,6 +227,9 @@ class RBMGenerator(IterativeGenerator):
         self.n_chains = _check_int(n_chains, "n_chains", 1)
         self.l2 = _check_float(l2, "l2", positive=False)
         self.optimizer = _check_choice(optimizer, "optimizer", OPTIMIZERS)
+        if not isinstance(centering, (bool, np.bool_)):
+            raise InputError(f"centering must be true or false, got {centering!r}")
+        self.centering = bool(centering)
         self.init_scale = _check_float(init_scale, "init_scale", positive=False)
         self.dtype = _check_choice(dtype, "dtype", DTYPES)
         self.start = _check_choice(start, "start", STARTS)
@@ -231,7 +245,7 @@ class RBMGenerator(IterativeGenerator):
                 "learning_rate": self.learning_rate,
                 "learning_rate_final": self.learning_rate_final, "batch_size": self.batch_size,
                 "k": self.k, "n_chains": self.n_chains, "l2": self.l2,
-                "optimizer": self.optimizer, "init_scale": self.init_scale,
+                "centering": self.centering, "optimizer": self.optimizer, "init_scale": self.init_scale,
                 "dtype": self.dtype, "start": self.start, "gibbs_steps": self.gibbs_steps,
                 **self._iterative_settings()}
 
@@ -455,6 +469,9 @@ class RBMGenerator(IterativeGenerator):
         self._moments = {f"{moment}_{name}": np.zeros_like(param)
                          for name, param in self._params().items() for moment in "mv"}
         self._step = 0
+        self._visible_offset = alleles.mean(axis=0).astype(dtype)
+        spread_rows = alleles[::max(1, n // _PLL_ROWS)].astype(dtype)
+        self._hidden_offset = self._hidden_mean(self._hidden_input(spread_rows)).mean(axis=0)
 
     def _params(self) -> dict[str, np.ndarray]:
         return {"weights": self.weights, "visible_bias": self.visible_bias,
@@ -462,6 +479,7 @@ class RBMGenerator(IterativeGenerator):
 
     def _training_state(self):
         return {**self._params(), "chains": self._chains, **self._moments,
+                "hidden_offset": self._hidden_offset,
                 "step": np.array(self._step, dtype=np.int64)}
 
     def _set_training_state(self, state):
@@ -471,19 +489,32 @@ class RBMGenerator(IterativeGenerator):
         self.hidden_bias = np.array(state["hidden_bias"], dtype=dtype)
         self._chains = np.array(state["chains"], dtype=dtype)
         self._moments = {k: np.array(state[k], dtype=dtype) for k in self._moments}
+        self._hidden_offset = np.array(state["hidden_offset"], dtype=dtype)
         self._step = int(state["step"])
 
     def _gradient(self, batch: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Log-likelihood gradient: data term minus the persistent chains' term."""
+        """Log-likelihood gradient: data term minus the persistent chains' term.
+
+        With ``centering`` it is the gradient in the centred parametrisation
+        ``E = -(v - mu).W.(h - lam) - ...`` (offsets: ``mu`` the training
+        allele frequencies, ``lam`` a running mean of the data's hidden
+        activity); :meth:`_update` maps the step back to (W, a, b).
+        """
         h_data = self._hidden_mean(self._hidden_input(batch))
         self._chains = self._gibbs(self._chains, self.k, rng)
         h_model = self._hidden_mean(self._hidden_input(self._chains))
-        grad_w = (batch.T @ h_data / len(batch)
-                  - self._chains.T @ h_model / len(self._chains))
+        v_data, v_model = batch, self._chains
+        if self.centering:
+            self._hidden_offset *= 1 - _OFFSET_RATE
+            self._hidden_offset += _OFFSET_RATE * h_data.mean(axis=0)
+            v_data, v_model = v_data - self._visible_offset, v_model - self._visible_offset
+            h_data, h_model = h_data - self._hidden_offset, h_model - self._hidden_offset
+        grad_w = v_data.T @ h_data / len(batch) - v_model.T @ h_model / len(v_model)
         if self.l2:
             grad_w -= self.l2 * self.weights
+        # Offsets cancel in the bias gradients: same in both parametrisations.
         return {"weights": grad_w,
-                "visible_bias": batch.mean(axis=0) - self._chains.mean(axis=0),
+                "visible_bias": v_data.mean(axis=0) - v_model.mean(axis=0),
                 "hidden_bias": h_data.mean(axis=0) - h_model.mean(axis=0)}
 
     def _learning_rate(self, epoch: int) -> float:
@@ -498,17 +529,25 @@ class RBMGenerator(IterativeGenerator):
             beta1, beta2, eps = 0.9, 0.999, 1e-8
             # Bias corrections folded into the step size (Kingma & Ba, section 2).
             lr *= math.sqrt(1 - beta2 ** self._step) / (1 - beta1 ** self._step)
-        for name, param in self._params().items():
-            g = grads[name]
+        steps = {}
+        for name, g in grads.items():
             if self.optimizer == "adam":
                 m, v = self._moments[f"m_{name}"], self._moments[f"v_{name}"]
                 m *= beta1
                 m += (1 - beta1) * g
                 v *= beta2
                 v += (1 - beta2) * g * g
-                param += lr * m / (np.sqrt(v) + eps)
+                steps[name] = lr * m / (np.sqrt(v) + eps)
             else:
-                param += lr * g
+                steps[name] = lr * g
+        self.weights += steps["weights"]
+        self.visible_bias += steps["visible_bias"]
+        self.hidden_bias += steps["hidden_bias"]
+        if self.centering:
+            # Centred biases a' = a + W lam, b' = b + W^T mu: keep them where
+            # the centred step put them while W moves.
+            self.visible_bias -= steps["weights"] @ self._hidden_offset
+            self.hidden_bias -= self._visible_offset @ steps["weights"]
 
     def _pseudo_log_likelihood(self, rng: np.random.Generator) -> float:
         """Stochastic pseudo-log-likelihood per haplotype: one random site
