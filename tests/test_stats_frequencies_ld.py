@@ -14,11 +14,13 @@ import pandas as pd
 import pytest
 import scipy.stats
 
+from artgen.errors import InputError
 from artgen.stats import correlations, frequencies, ld
 from artgen.stats.correlations import (sample_triplets, three_point_correlations,
                                        three_point_r, three_point_values)
-from artgen.stats.frequencies import (af_correlation, allele_frequencies, fixed_sites,
-                                      sfs_proportions, site_frequency_spectrum)
+from artgen.stats.frequencies import (af_correlation, allele_frequencies,
+                                      bootstrap_fixed_fraction, fixed_sites, sfs_proportions,
+                                      site_frequency_spectrum)
 from artgen.stats.ld import ld_correlation, ld_decay, ld_matrix_for_plot, r2_matrix
 
 U8 = np.uint8
@@ -550,3 +552,19 @@ def test_mismatched_snps_and_other_bad_arguments_raise():
         three_point_r(H4, H4, gaps=(0,))
     with pytest.raises(ValueError):
         three_point_r(H4, H4, n_triplets=0)
+
+
+def test_bootstrap_fixed_fraction_matches_resampling():
+    rng = np.random.default_rng(11)
+    freqs = np.array([0.01, 0.02, 0.05, 0.3, 0.0])
+    real = (rng.random((400, 5)) < freqs).astype(np.uint8)
+    n = 150
+    expected = bootstrap_fixed_fraction(real, n)
+    poly = (real.min(0) == 0) & (real.max(0) == 1)
+    draws = [real[rng.integers(0, 400, n)] for _ in range(4000)]
+    simulated = np.mean([np.mean((d[:, poly].min(0) == d[:, poly].max(0))) for d in draws])
+    assert expected == pytest.approx(simulated, abs=0.01)
+    assert 0 < expected < 1
+    with pytest.raises(InputError, match="positive integer"):
+        bootstrap_fixed_fraction(real, 0)
+    assert np.isnan(bootstrap_fixed_fraction(np.zeros((3, 2), dtype=np.uint8), 5))

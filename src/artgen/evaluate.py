@@ -38,12 +38,16 @@ class Settings:
 
 
 def frequency_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
-    """af_r, fixed_sites, fixed_frac; table: SFS proportions of real and AGs."""
-    from artgen.stats.frequencies import af_correlation, fixed_sites, sfs_proportions
+    """af_r, fixed_sites, fixed_frac, fixed_frac_bootstrap (the share a
+    resample of the training set as large as the AG set would fix);
+    table: SFS proportions of real and AGs."""
+    from artgen.stats.frequencies import (af_correlation, bootstrap_fixed_fraction, fixed_sites,
+                                          sfs_proportions)
 
     fixed = fixed_sites(real.alleles, ags.alleles)
     metrics = {"af_r": af_correlation(real.alleles, ags.alleles), "fixed_sites": fixed.count,
-               "fixed_frac": fixed.fraction}
+               "fixed_frac": fixed.fraction,
+               "fixed_frac_bootstrap": bootstrap_fixed_fraction(real.alleles, ags.n_haplotypes)}
     table = pd.concat([sfs_proportions(real.alleles).assign(dataset="real"),
                        sfs_proportions(ags.alleles).assign(dataset="ag")], ignore_index=True)
     return metrics, table
@@ -169,7 +173,8 @@ def tidy_metrics(metrics: dict, *, panel: str, model: str, seed: int) -> pd.Data
 # --- the metrics table and its summary ---------------------------------------------------
 
 SUMMARY_METRICS = [
-    ("af_r", "AF r"), ("fixed_frac", "fixed"), ("ld_r", "LD r"), ("pca_w2d", "PCA W"),
+    ("af_r", "AF r"), ("fixed_frac", "fixed"), ("fixed_frac_bootstrap", "fixed (bootstrap)"),
+    ("ld_r", "LD r"), ("pca_w2d", "PCA W"),
     ("pairwise_w", "pairwise W"), ("nn_median", "NN median"),
     ("identical_to_train", "copies"), ("aa_truth_train", "AA truth"),
     ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("aa_deviation_train", "AA deviation"),
@@ -202,7 +207,8 @@ def summary_markdown(table: pd.DataFrame) -> str:
              "Artificial haplotypes of each model against the real training haplotypes. "
              "`test` is the held-out real split (the best a generator can do); `markov` and "
              "`bernoulli` are the baselines. AATS: 0.5 is ideal, below overfits, above "
-             "underfits; AA deviation (|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
+             "underfits; fixed: share of the real polymorphic sites fixed in the AGs, beside the "
+             "share an equally large resample of the training set would fix; AA deviation (|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
              "are off but average to 0.5. PCA W: exact 2-D Wasserstein on PCs 1-2 (cost scaled to "
              "[0, 1]). Privacy loss: AATS against held-out real haplotypes minus AATS against "
              "the training set (> 0 means leakage). Ratios are to the test split's value.", ""]

@@ -210,6 +210,42 @@ def fixed_sites(real, ag) -> FixedSites:
                       mask=mask, n_polymorphic_real=n_poly)
 
 
+def bootstrap_fixed_fraction(real, n: int) -> float:
+    """Expected share of real-polymorphic SNPs fixed in ``n`` haplotypes drawn
+    with replacement from ``real``: the share of fixed sites a generator
+    that resampled the training set would show at that sample size.
+
+    A SNP of frequency p is fixed in the resample with probability
+    ``p**n + (1 - p)**n``; the value is the mean of that over SNPs
+    polymorphic in ``real`` (exact, no simulation).
+
+    Parameters
+    ----------
+    real : ndarray, uint8, shape (n_real, n_snps)
+    n : int
+        Resample size (usually the number of AGs), >= 1.
+
+    Returns
+    -------
+    float
+        In [0, 1]; nan when no SNP is polymorphic in ``real``.
+
+    Examples
+    --------
+    >>> real = np.array([[0, 1], [0, 0], [1, 0], [0, 0]], dtype=np.uint8)  # p = 1/4, 1/4
+    >>> bootstrap_fixed_fraction(real, 2)    # (1/4)^2 + (3/4)^2
+    0.625
+    """
+    real = _check_haplotypes(real, "real")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise InputError(f"n must be a positive integer, got {n!r}")
+    p = _alt_counts(real) / real.shape[0]
+    p = p[(p > 0) & (p < 1)]
+    if p.size == 0:
+        return float("nan")
+    return float(np.mean(p ** n + (1 - p) ** n))
+
+
 def site_frequency_spectrum(h, folded: bool = False) -> np.ndarray:
     """Site frequency spectrum (counts of SNPs per allele count).
 
