@@ -28,7 +28,8 @@ def structured():
 
 
 def quick_rbm(**settings) -> RBMGenerator:
-    defaults = {"n_hidden": 12, "learning_rate": 0.002, "epochs": 30, "snapshot_every": 10,
+    defaults = {"n_hidden": 12, "learning_rate": 0.002, "learning_rate_final": None,
+                "optimizer": "adam", "epochs": 30, "snapshot_every": 10,
                 "gibbs_steps": 20, "snapshot_size": 200}
     return RBMGenerator(**{**defaults, **settings})
 
@@ -166,7 +167,8 @@ def exact_moments(model: RBMGenerator, n_visible: int):
     return freq, (states * p[:, None]).T @ states - np.outer(freq, freq), log_z
 
 
-def test_training_raises_the_exact_likelihood_and_fits_the_moments():
+@pytest.mark.parametrize("optimizer, rates", [("adam", (0.03, 0.001)), ("sgd", (0.1, 0.01))])
+def test_training_raises_the_exact_likelihood_and_fits_the_moments(optimizer, rates):
     # 16 SNPs: the trained model's distribution is enumerated exactly, so
     # this checks the PCD gradient itself, not how well a sampler mixes.
     rng = np.random.default_rng(0)
@@ -175,9 +177,10 @@ def test_training_raises_the_exact_likelihood_and_fits_the_moments():
     which = np.take_along_axis(rng.integers(0, 4, (400, 8)), np.minimum(switches, 7), axis=1)
     data = founders[which, np.arange(16)] ^ (rng.random((400, 16)) < 0.02).astype(np.uint8)
     settings = {"n_hidden": 8, "snapshot_size": 200, "start": "train"}
-    start = RBMGenerator(**settings, learning_rate=1e-12, epochs=1, snapshot_every=1)
-    model = RBMGenerator(**settings, learning_rate=0.03, learning_rate_final=0.001,
-                         epochs=60, snapshot_every=60)
+    start = RBMGenerator(**settings, learning_rate=1e-12, learning_rate_final=None, epochs=1,
+                         snapshot_every=1)
+    model = RBMGenerator(**settings, optimizer=optimizer, learning_rate=rates[0],
+                         learning_rate_final=rates[1], epochs=60, snapshot_every=60)
     real_cov = np.cov(data.T, bias=True)
     result = {}
     for name, rbm in (("start", start), ("trained", model)):

@@ -76,10 +76,13 @@ def generator_logits(params: list[np.ndarray], z: np.ndarray, alpha: float) -> n
 
 def alleles_from_logits(logits: np.ndarray, output: str, rng: np.random.Generator) -> np.ndarray:
     """0/1 alleles from generator outputs: "round" takes allele 1 where
-    tanh(logit) > 0.5 (the paper's clip-then-round); "bernoulli" draws allele 1
+    tanh(logit) > 0.5 (the paper's clip-then-round); "sigmoid" where
+    sigmoid(logit) > 0.5; "bernoulli" draws allele 1
     with probability sigmoid(logit)."""
     if output == "round":
         return (np.tanh(logits) > 0.5).astype(np.uint8)
+    if output == "sigmoid":
+        return (logits > 0).astype(np.uint8)
     return (rng.random(logits.shape, dtype=np.float32) < 1 / (1 + np.exp(-logits))).astype(np.uint8)
 
 
@@ -121,8 +124,12 @@ class GANGenerator(IterativeGenerator):
     label_smoothing, input_noise : float
         Upper bounds of the uniform noise subtracted from the real labels and
         from the real 0/1 inputs (0.1 each).
-    output : {"round", "bernoulli"}
-        "round" (the paper): tanh outputs, rounded to 0/1 for AGs.
+    output : {"round", "sigmoid", "bernoulli"}
+        "round" (the paper): tanh outputs, rounded to 0/1 for AGs. A tanh
+        output reaches below the real alleles' range (0/1 minus the noise),
+        so the discriminator can tell generated haplotypes by values under
+        -0.1 alone. "sigmoid": outputs in (0, 1), real alleles noised inwards
+        (0 + U, 1 - U), rounded at 0.5.
         "bernoulli": sigmoid outputs are allele-1 probabilities; the
         discriminator sees binary draws (straight-through gradients, the
         same input noise as real haplotypes) and AGs are draws too, so the
@@ -172,8 +179,9 @@ class GANGenerator(IterativeGenerator):
         self.batch_size = batch_size
         self.label_smoothing = float(label_smoothing)
         self.input_noise = float(input_noise)
-        if output not in ("round", "bernoulli"):
-            raise InputError(f"gan: output must be 'round' or 'bernoulli', got {output!r}")
+        if output not in ("round", "sigmoid", "bernoulli"):
+            raise InputError(f"gan: output must be 'round', 'sigmoid' or 'bernoulli', "
+                             f"got {output!r}")
         self.output = output
         if isinstance(pack, bool) or not isinstance(pack, int) or not 1 <= pack <= batch_size \
                 or batch_size % pack:
@@ -309,6 +317,8 @@ class _Trainer:
         tf, gan = self.tf, self.gan
         if gan.output == "round":
             return tf.tanh(logits)
+        if gan.output == "sigmoid":
+            return tf.sigmoid(logits)
         # Binary draws, as real haplotypes are; gradients pass straight through
         # the draw to the probabilities. The same input noise as on real ones.
         p = tf.sigmoid(logits)
@@ -379,8 +389,12 @@ class _Trainer:
         def batch_body(epoch, order, step, carry):
             index = tf.slice(order, [step * batch], [batch])
             real = tf.gather(self.data, index)
-            real -= gan.input_noise * tf.random.stateless_uniform(
+            noise = gan.input_noise * tf.random.stateless_uniform(
                 (batch, self.data.shape[1]), seed_of(epoch, step, 1))
+            # The paper subtracts the noise, which puts real 0 alleles below 0;
+            # with sigmoid outputs it moves both alleles inwards, into the
+            # generator's range.
+            real += -noise if gan.output != "sigmoid" else noise * (1 - 2 * real)
             labels = 1.0 - gan.label_smoothing * tf.random.stateless_uniform(
                 (batch, 1), seed_of(epoch, step, 2))
             z = tf.random.stateless_normal((batch, gan.latent_size), seed_of(epoch, step, 3))
