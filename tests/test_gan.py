@@ -211,7 +211,7 @@ def test_killed_cli_training_resumes_from_checkpoint(tmp_path, founders_data):
                          ids=[f"S{i // 2}_{'AB'[i % 2]}" for i in range(192)],
                          pops=np.full(192, "P"), super_pops=np.full(192, "SP"))
     save_haplotypes(h, tmp_path / "train.npz")
-    sets = [f"{k}={v}" for k, v in dict(SMALL, epochs=400, snapshot_every=5, jit=True).items()]
+    sets = [f"{k}={v}" for k, v in dict(SMALL, epochs=400, snapshot_every=5).items()]
 
     def train(out, checkpoint, history, log):
         cmd = [sys.executable, "-m", "artgen", "train", "--model", "gan", "--data",

@@ -47,7 +47,7 @@ rule train_network:
         "results/benchmarks/train_network/{panel}/{model}.tsv"
     conda:
         "../../envs/models.yaml"
-    threads: workflow.cores
+    threads: 8
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
         " {params.settings} {params.start} --seed {params.seed} --threads {threads}"
