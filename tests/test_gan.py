@@ -125,11 +125,14 @@ def test_one_batch_equals_the_authors_keras_steps():
 def test_snapshot_score_and_metrics(founders_data):
     assert snapshot_score(0.5, 0.5) == 0
     assert snapshot_score(0.21, 0.99) == pytest.approx(0.78)
+    assert snapshot_score(0.5, 0.5, fixed_share=0.25) == 0.25
     copy = snapshot_metrics(founders_data, founders_data.copy(), seed=0)
     assert copy["aa_truth"] == 0 and copy["aa_syn"] == 0 and copy["snapshot_score"] == 1
     ones = np.ones_like(founders_data)
     far = snapshot_metrics(founders_data, ones, seed=0)
     assert far["fixed_sites"] == np.sum(founders_data.min(0) != founders_data.max(0))
+    assert far["snapshot_score"] == pytest.approx(
+        snapshot_score(far["aa_truth"], far["aa_syn"], fixed_share=1.0))
 
 
 def test_training_learns_is_deterministic_and_round_trips(tmp_path, founders_data):
