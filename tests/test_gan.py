@@ -136,32 +136,37 @@ def test_snapshot_score_and_metrics(founders_data):
 
 
 def test_training_learns_is_deterministic_and_round_trips(tmp_path, founders_data):
-    settings = dict(SMALL, epochs=100, snapshot_every=25, output="bernoulli")
+    # Independent sites at frequencies 0.1/0.9/0.3/0.7: the marginals are
+    # learned within a few hundred steps; an untrained generator's are unrelated.
+    rng = np.random.default_rng(5)
+    sites = (rng.random((256, 40)) < np.tile([0.1, 0.9, 0.3, 0.7], 10)).astype(np.uint8)
+    settings = dict(SMALL, epochs=60, snapshot_every=20, output="bernoulli")
     run = TrainingRun(history=tmp_path / "history.tsv")
     untrained = GANGenerator(**settings)
-    untrained._start(founders_data, seed=3)
-    model = GANGenerator(**settings).fit(founders_data, seed=3, run=run)
-    ags = model.sample(192, seed=1)
-    assert ags.shape == founders_data.shape and ags.dtype == np.uint8
-    # Allele frequencies learned: the untrained generator's are unrelated to the data's.
-    def af_r(x):
-        return np.corrcoef(x.mean(0), founders_data.mean(0))[0, 1]
-    assert af_r(ags) > 0.6 > abs(af_r(untrained.sample(192, seed=1)))
+    untrained._start(sites, seed=3)
+    model = GANGenerator(**settings).fit(sites, seed=3, run=run)
+    ags = model.sample(256, seed=1)
+    assert ags.shape == sites.shape and ags.dtype == np.uint8
+
+    def af_error(x):
+        return np.abs(x.mean(0) - sites.mean(0)).mean()
+    assert af_error(ags) < 0.5 * af_error(untrained.sample(256, seed=1))
+    assert np.corrcoef(ags.mean(0), sites.mean(0))[0, 1] > 0.8
     history = pd.read_csv(tmp_path / "history.tsv", sep="\t")
-    assert history["epoch"].tolist() == list(range(1, 101))
-    assert history["aa_ts"].notna().sum() == 4
+    assert history["epoch"].tolist() == list(range(1, 61))
+    assert history["aa_ts"].notna().sum() == 3
     assert {"d_loss", "g_loss", "aa_truth", "aa_syn", "fixed_sites"} <= set(history.columns)
     assert model.best_epoch == history.loc[history["snapshot_score"].idxmin(), "epoch"]
 
-    again = GANGenerator(**settings).fit(founders_data, seed=3)
-    assert np.array_equal(again.sample(192, seed=1), ags)
-    other = GANGenerator(**settings).fit(founders_data, seed=4)
-    assert not np.array_equal(other.sample(192, seed=1), ags)
+    again = GANGenerator(**settings).fit(sites, seed=3)
+    assert np.array_equal(again.sample(256, seed=1), ags)
+    other = GANGenerator(**settings).fit(sites, seed=4)
+    assert not np.array_equal(other.sample(256, seed=1), ags)
 
     model.save(tmp_path / "gan.npz")
     back = load_generator(tmp_path / "gan.npz")
     assert back.settings() == model.settings()
-    assert np.array_equal(back.sample(192, seed=1), ags)
+    assert np.array_equal(back.sample(256, seed=1), ags)
 
 
 def test_interrupted_training_resumes_exactly(tmp_path, founders_data):
