@@ -6,7 +6,7 @@ Each statistic is timed against a straightforward baseline in the same
 process; peak memory is tracemalloc's peak of the step (numpy buffers
 included) and the process's ru_maxrss high-water mark after it.
 
-    /work/main/.venv/bin/python bench/bench_structure.py [--n 5000 --snps 10000]
+    python bench/bench_structure.py [--n 5000 --snps 10000]
         [--skip-full-pca] [--skip-umap] [--skip-umap-baseline]
 
 The full-SVD PCA baseline (scikit-learn ``svd_solver="full"``) takes ~10
