@@ -28,6 +28,20 @@ def write_vcf_text(path: Path, body: str, samples=("S1", "S2"), contigs=("1",)) 
     return path
 
 
+def interrupt_at_epoch(model, epoch: int, error: type[BaseException] = KeyboardInterrupt):
+    """Make ``model``'s training raise ``error`` once it has trained ``epoch``
+    epochs, as a killed job would stop; returns the model."""
+    run_epochs = model._run_epochs
+
+    def run_or_die(first_epoch, n_epochs):
+        if first_epoch >= epoch:
+            raise error
+        return run_epochs(first_epoch, n_epochs)
+
+    model._run_epochs = run_or_die
+    return model
+
+
 def write_panel(path: Path, rows) -> Path:
     """Write a panel file from (sample, pop, super_pop) rows."""
     path.write_text("sample\tpop\tsuper_pop\n" + "".join(f"{s}\t{p}\t{sp}\n" for s, p, sp in rows))

@@ -20,7 +20,7 @@ from artgen.models import TrainingRun, is_iterative, load_generator, make_genera
 from artgen.models.gan import GANGenerator, alleles_from_logits, generator_logits, layer_sizes
 from artgen.models.training import snapshot_metrics, snapshot_score
 
-from conftest import REPO
+from conftest import REPO, interrupt_at_epoch
 
 SMALL = {"latent_size": 16, "batch_size": 16, "d_learning_rate": 2e-3, "g_learning_rate": 1e-3}
 
@@ -175,18 +175,9 @@ def test_interrupted_training_resumes_exactly(tmp_path, founders_data):
     settings = dict(SMALL, epochs=40, snapshot_every=10)
     whole = GANGenerator(**settings).fit(founders_data, seed=2)
 
-    class Killed(Exception):
-        pass
-
     run = TrainingRun(checkpoint=tmp_path / "ckpt.npz", history=tmp_path / "h.tsv")
-    broken = GANGenerator(**settings)
-    original = broken._run_epochs
-    def die_at_30(first, n):
-        if first >= 20:
-            raise Killed
-        return original(first, n)
-    broken._run_epochs = die_at_30
-    with pytest.raises(Killed):
+    broken = interrupt_at_epoch(GANGenerator(**settings), 20)
+    with pytest.raises(KeyboardInterrupt):
         broken.fit(founders_data, seed=2, run=run)
     assert pd.read_csv(tmp_path / "h.tsv", sep="\t")["epoch"].max() == 20
 

@@ -16,6 +16,7 @@ from artgen.models.base import load_generator
 from artgen.models.rbm import (RBMGenerator, free_energy, relu_log_partition, relu_mean,
                                truncated_normal_positive)
 from artgen.models.training import TrainingRun
+from conftest import interrupt_at_epoch
 
 
 @pytest.fixture(scope="module")
@@ -236,15 +237,7 @@ def test_resume_after_a_kill_repeats_the_uninterrupted_run(tmp_path, structured,
     whole = quick_rbm(**settings).fit(structured, seed=4,
                                       run=TrainingRun(tmp_path / "a.npz", tmp_path / "a.tsv"))
     run = TrainingRun(tmp_path / "b.npz", tmp_path / "b.tsv")
-    killed = quick_rbm(**settings)
-    real_run_epochs = killed._run_epochs
-
-    def dies_at_epoch_4(first_epoch, n_epochs):
-        if first_epoch >= 4:
-            raise KeyboardInterrupt
-        return real_run_epochs(first_epoch, n_epochs)
-
-    killed._run_epochs = dies_at_epoch_4
+    killed = interrupt_at_epoch(quick_rbm(**settings), 4)
     with pytest.raises(KeyboardInterrupt):
         killed.fit(structured, seed=4, run=run)
     resumed = quick_rbm(**settings).fit(structured, seed=4, run=run)

@@ -208,7 +208,8 @@ def summary_markdown(table: pd.DataFrame) -> str:
              "`test` is the held-out real split (the best a generator can do); `markov` and "
              "`bernoulli` are the baselines. AATS: 0.5 is ideal, below overfits, above "
              "underfits; fixed: share of the real polymorphic sites fixed in the AGs, beside the "
-             "share an equally large resample of the training set would fix; AA deviation (|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
+             "share an equally large resample of the training set would fix; AA deviation "
+             "(|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
              "are off but average to 0.5. PCA W: exact 2-D Wasserstein on PCs 1-2 (cost scaled to "
              "[0, 1]). Privacy loss: AATS against held-out real haplotypes minus AATS against "
              "the training set (> 0 means leakage). Ratios are to the test split's value.", ""]

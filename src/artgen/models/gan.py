@@ -262,7 +262,7 @@ class _Trainer:
         self.n_batches = n_hap // gan.batch_size
         # XLA only: TensorFlow's graph optimiser fails on this program's nested
         # loops without it (and XLA is the faster of the two).
-        self._compiled = tf.function(self._epochs, jit_compile=True, reduce_retracing=True)
+        self._compiled = tf.function(self._epoch, jit_compile=True, reduce_retracing=True)
 
     def generator_params(self) -> list[np.ndarray]:
         return [p.numpy() for p in self.params[:self.n_g]]
@@ -280,14 +280,13 @@ class _Trainer:
                 x.assign(state[f"{name}{i}"])
 
     def run(self, first_epoch: int, n_epochs: int) -> list[dict[str, float]]:
-        # One compiled call per epoch: XLA runs a loop over epochs slower per
-        # epoch (measured 1.7-2.2 s against 0.84 s for 805 SNPs, batch 32),
-        # and one host round trip per epoch costs nothing.
-        tf = self.tf
+        # One compiled call per epoch: XLA ran a loop over several epochs
+        # slower per epoch (measured 1.7-2.2 s against 0.84 s for 805 SNPs,
+        # batch 32), and one host round trip per epoch costs nothing.
         rows = []
-        for epoch in range(first_epoch, first_epoch + n_epochs):
-            losses = self._compiled(tf.constant(epoch, tf.int64), tf.constant(1, tf.int64))
-            rows += [{"d_loss": float(d), "g_loss": float(g)} for d, g in losses.numpy()]
+        for epoch in range(first_epoch + 1, first_epoch + n_epochs + 1):
+            d_loss, g_loss = self._compiled(self.tf.constant(epoch, self.tf.int64)).numpy()
+            rows.append({"d_loss": float(d_loss), "g_loss": float(g_loss)})
         return rows
 
     # -- the compiled program ----------------------------------------------------------
@@ -384,14 +383,14 @@ class _Trainer:
                                       gan.g_learning_rate)
         return g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps, d_loss / 2, g_loss
 
-    def _epochs(self, first_epoch, n_epochs):
+    def _epoch(self, epoch):
+        """Train epoch number ``epoch`` (from 1); its mean losses (d, g)."""
         tf, gan = self.tf, self.gan
         batch = gan.batch_size
         n_hap = self.data.shape[0]
-
         seed_of = self._seed_of
 
-        def batch_body(epoch, order, step, carry):
+        def batch_body(step, carry):
             index = tf.slice(order, [step * batch], [batch])
             real = tf.gather(self.data, index)
             noise = gan.input_noise * tf.random.stateless_uniform(
@@ -407,29 +406,15 @@ class _Trainer:
             *state, d_loss, g_loss = self._update(tuple(state), real, labels, z, epoch, step)
             return (*state, d_sum + d_loss, g_sum + g_loss)
 
-        def epoch_body(e, carry, history):
-            epoch = first_epoch + e + 1
-            order = tf.argsort(tf.random.stateless_uniform((n_hap,), seed_of(epoch, 0, 0)))
-            carry = carry + (0.0, 0.0)
-            step = tf.constant(0, tf.int64)
-            _, carry = tf.while_loop(
-                lambda s, c: s < self.n_batches,
-                lambda s, c: (s + 1, batch_body(epoch, order, s, c)),
-                (step, carry))
-            *state, d_sum, g_sum = carry
-            losses = tf.stack([d_sum, g_sum]) / self.n_batches
-            return tuple(state), history.write(tf.cast(e, tf.int32), losses)
-
+        order = tf.argsort(tf.random.stateless_uniform((n_hap,), seed_of(epoch, 0, 0)))
         carry = ([p.read_value() for p in self.params], [x.read_value() for x in self.m],
-                 [x.read_value() for x in self.v], self.steps.read_value())
-        history = tf.TensorArray(tf.float32, size=tf.cast(n_epochs, tf.int32))
-        e = tf.constant(0, tf.int64)
-        _, carry, history = tf.while_loop(
-            lambda e, c, h: e < n_epochs,
-            lambda e, c, h: (e + 1, *epoch_body(e, c, h)),
-            (e, carry, history))
-        params, m, v, steps = carry
+                 [x.read_value() for x in self.v], self.steps.read_value(), 0.0, 0.0)
+        _, carry = tf.while_loop(
+            lambda s, c: s < self.n_batches,
+            lambda s, c: (s + 1, batch_body(s, c)),
+            (tf.constant(0, tf.int64), carry))
+        params, m, v, steps, d_sum, g_sum = carry
         for var, value in zip(self.params + self.m + self.v, params + m + v):
             var.assign(value)
         self.steps.assign(steps)
-        return history.stack()
+        return tf.stack([d_sum, g_sum]) / self.n_batches

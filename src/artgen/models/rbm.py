@@ -39,7 +39,7 @@ from scipy.special import erfcx, expit, log_ndtr, ndtri_exp
 
 from artgen.errors import InputError
 from artgen.models.base import check_haplotype_matrix
-from artgen.models.training import IterativeGenerator
+from artgen.models.training import IterativeGenerator, check_count
 
 HIDDEN_TYPES = ("relu", "sigmoid")
 STARTS = ("random", "train", "sampling")
@@ -138,12 +138,6 @@ def _check_choice(value, name, choices):
     return value
 
 
-def _check_int(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
 def _check_float(value, name, *, positive):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise InputError(f"{name} must be a number, got {value!r}")
@@ -224,15 +218,15 @@ class RBMGenerator(IterativeGenerator):
                  snapshot_every: int = 5, patience: int = 0, snapshot_size: int = 5000):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
                          snapshot_size=snapshot_size)
-        self.n_hidden = _check_int(n_hidden, "n_hidden", 1)
+        self.n_hidden = check_count(n_hidden, "n_hidden", 1)
         self.hidden = _check_choice(hidden, "hidden", HIDDEN_TYPES)
         self.learning_rate = _check_float(learning_rate, "learning_rate", positive=True)
         self.learning_rate_final = (None if learning_rate_final is None else
                                     _check_float(learning_rate_final, "learning_rate_final",
                                                  positive=True))
-        self.batch_size = _check_int(batch_size, "batch_size", 1)
-        self.k = _check_int(k, "k", 1)
-        self.n_chains = _check_int(n_chains, "n_chains", 1)
+        self.batch_size = check_count(batch_size, "batch_size", 1)
+        self.k = check_count(k, "k", 1)
+        self.n_chains = check_count(n_chains, "n_chains", 1)
         self.l2 = _check_float(l2, "l2", positive=False)
         self.optimizer = _check_choice(optimizer, "optimizer", OPTIMIZERS)
         if not isinstance(centering, (bool, np.bool_)):
@@ -241,7 +235,7 @@ class RBMGenerator(IterativeGenerator):
         self.init_scale = _check_float(init_scale, "init_scale", positive=False)
         self.dtype = _check_choice(dtype, "dtype", DTYPES)
         self.start = _check_choice(start, "start", STARTS)
-        self.gibbs_steps = _check_int(gibbs_steps, "gibbs_steps", 1)
+        self.gibbs_steps = check_count(gibbs_steps, "gibbs_steps", 1)
         self.weights: np.ndarray | None = None
         self.visible_bias: np.ndarray | None = None
         self.hidden_bias: np.ndarray | None = None
@@ -353,7 +347,7 @@ class RBMGenerator(IterativeGenerator):
         ndarray, uint8, shape (n, n_visible): the visible states after ``steps`` steps.
         """
         starts = self._as_visible(starts, "chain start states")
-        steps = _check_int(steps, "steps", 0)
+        steps = check_count(steps, "steps", 0)
         rng = np.random.default_rng(seed)
         out = np.empty_like(starts)
         for lo in range(0, len(starts), _BLOCK_ROWS):
@@ -413,7 +407,7 @@ class RBMGenerator(IterativeGenerator):
         alleles = self._as_visible(alleles)
         _check_choice(space, "space", ("hidden", "visible"))
         rank = min(self.weights.shape)
-        n_components = _check_int(n_components, "n_components", 1)
+        n_components = check_count(n_components, "n_components", 1)
         if n_components > rank:
             raise InputError(f"n_components must be <= {rank}, got {n_components}")
         u, _, vt = np.linalg.svd(self.weights.astype(np.float64), full_matrices=False)
@@ -444,7 +438,7 @@ class RBMGenerator(IterativeGenerator):
         """``n`` AGs, uint8 (n, n_visible): chains started as ``start`` says,
         after ``gibbs_steps`` Gibbs steps; the same seed gives the same AGs."""
         self._require_fitted()
-        n = _check_int(n, "n", 0)
+        n = check_count(n, "n", 0)
         rng = np.random.default_rng(seed)
         starts = self._start_states(n, rng)
         out = np.empty_like(starts)

@@ -36,6 +36,7 @@ from artgen.io.atomic import atomic_output
 from artgen.io.binary import write_npz
 from artgen.models.base import Generator, check_haplotype_matrix
 from artgen.stats.distances import adversarial_accuracy, subsample_rows
+from artgen.stats.frequencies import fixed_sites
 
 log = logging.getLogger("artgen")
 
@@ -74,12 +75,10 @@ def snapshot_metrics(train: np.ndarray, ags: np.ndarray, seed: int) -> dict[str,
     real = train if len(train) == n else subsample_rows(train, n, seed)
     syn = ags if len(ags) == n else subsample_rows(ags, n, seed + 1)
     aa = adversarial_accuracy(real, syn)
-    freq_real, freq_ags = train.mean(axis=0), ags.mean(axis=0)
-    polymorphic = (freq_real > 0) & (freq_real < 1)
-    fixed = polymorphic & ((freq_ags == 0) | (freq_ags == 1))
-    fixed_share = fixed.sum() / max(int(polymorphic.sum()), 1)
+    fixed = fixed_sites(train, ags)
+    fixed_share = fixed.fraction if fixed.n_polymorphic_real else 0.0
     return {"aa_truth": aa.aa_truth, "aa_syn": aa.aa_syn, "aa_ts": aa.aa_ts,
-            "fixed_sites": float(fixed.sum()),
+            "fixed_sites": float(fixed.count),
             "snapshot_score": snapshot_score(aa.aa_truth, aa.aa_syn, fixed_share)}
 
 
@@ -90,7 +89,8 @@ def data_fingerprint(alleles: np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
-def _check_count(value, name: str, low: int) -> int:
+def check_count(value, name: str, low: int) -> int:
+    """``value`` as an int if it is an integer >= ``low``, else an InputError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
@@ -118,10 +118,10 @@ class IterativeGenerator(Generator):
 
     def __init__(self, *, epochs: int, snapshot_every: int, patience: int = 0,
                  snapshot_size: int = 5000):
-        self.epochs = _check_count(epochs, "epochs", 1)
-        self.snapshot_every = _check_count(snapshot_every, "snapshot_every", 1)
-        self.patience = _check_count(patience, "patience", 0)
-        self.snapshot_size = _check_count(snapshot_size, "snapshot_size", 2)
+        self.epochs = check_count(epochs, "epochs", 1)
+        self.snapshot_every = check_count(snapshot_every, "snapshot_every", 1)
+        self.patience = check_count(patience, "patience", 0)
+        self.snapshot_size = check_count(snapshot_size, "snapshot_size", 2)
         self.history: pd.DataFrame | None = None
         self.best_epoch: int | None = None
 
