@@ -202,9 +202,11 @@ def test_checkpoint_of_other_settings_is_not_resumed(tmp_path, founders_data, ca
     assert "starting afresh" in caplog.text
 
 
-def test_killed_cli_training_resumes_from_checkpoint(tmp_path, founders_data):
-    """SIGKILL the training command mid-run; the rerun continues the epoch
-    counter from the checkpoint and ends with the uninterrupted run's model."""
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_cli_training_resumes_from_checkpoint(tmp_path, founders_data, sig):
+    """Kill the training command mid-run (SIGTERM as SLURM sends first, or
+    SIGKILL); the rerun continues the epoch counter from the checkpoint and
+    ends with the uninterrupted run's model."""
     h = Haplotypes.build(founders_data, chrom=np.full(40, "1"), pos=np.arange(1, 41) * 100,
                          ref=np.full(40, "A"), alt=np.full(40, "G"),
                          ids=[f"S{i // 2}_{'AB'[i % 2]}" for i in range(192)],
@@ -227,9 +229,12 @@ def test_killed_cli_training_resumes_from_checkpoint(tmp_path, founders_data):
             break
         time.sleep(0.2)
     assert proc.poll() is None, "training ended before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(sig)
+    assert proc.wait() in (-signal.SIGKILL, 128 + signal.SIGTERM)
     assert not (tmp_path / "killed.npz").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary file left"
+    if sig == signal.SIGTERM:
+        assert "stopped by signal 15" in (tmp_path / "1.log").read_text()
     done = pd.read_csv(hist, sep="\t")["epoch"].max()
     assert 0 < done < 400
 

@@ -94,3 +94,17 @@ def test_split_of_unknown_sample_is_an_error(panel):
                          ids=haplotype_ids(["NOBODY"]))
     with pytest.raises(InputError, match="sample 'NOBODY' of the panel has no split"):
         split_haplotypes(h, splits, "train")
+
+
+def test_split_of_chosen_populations(panel):
+    splits = make_splits(panel, seed=3, **SETTINGS)
+    samples = list(panel.index)
+    h = Haplotypes.build(np.zeros((2 * len(samples), 1), np.uint8), chrom=["1"], pos=[1],
+                         ref=["A"], alt=["C"], ids=haplotype_ids(samples))
+    everyone = split_haplotypes(h, splits, "train")
+    ceu = split_haplotypes(h, splits, "train", populations=["CEU"])
+    by_sample = splits.set_index("sample")["pop"]
+    assert set(by_sample[list(ceu.samples)]) == {"CEU"}
+    assert set(ceu.samples) == {s for s in everyone.samples if by_sample[s] == "CEU"}
+    with pytest.raises(InputError, match="population 'GBR' is not in the splits"):
+        split_haplotypes(h, splits, "train", populations=["GBR"])

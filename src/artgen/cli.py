@@ -135,7 +135,8 @@ def cmd_apply_split(args) -> None:
     from artgen.io import load_haplotypes, save_haplotypes
     from artgen.splits import read_splits, split_haplotypes
 
-    part = split_haplotypes(load_haplotypes(args.panel), read_splits(args.splits), args.split)
+    part = split_haplotypes(load_haplotypes(args.panel), read_splits(args.splits), args.split,
+                            populations=args.populations)
     log.info("%s: %d haplotypes", args.split, part.n_haplotypes)
     save_haplotypes(part, args.out)
 
@@ -326,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panel", required=True)
     p.add_argument("--splits", required=True)
     p.add_argument("--split", required=True, choices=SPLIT_NAMES)
+    p.add_argument("--populations", nargs="+", help="keep only these populations")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_apply_split)
 

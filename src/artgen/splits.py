@@ -89,9 +89,11 @@ def make_splits(panel: pd.DataFrame, *, seed: int, target_population: str,
     return out.rename_axis("sample").reset_index()
 
 
-def split_haplotypes(h: Haplotypes, splits: pd.DataFrame, name: str) -> Haplotypes:
+def split_haplotypes(h: Haplotypes, splits: pd.DataFrame, name: str,
+                     populations=None) -> Haplotypes:
     """The haplotypes of ``h`` whose individuals are in split ``name`` (a role,
-    or ``half1``/``half2``)."""
+    or ``half1``/``half2``), of ``populations`` only when given (a panel whose
+    models learn one population, as the paper's Estonian panels)."""
     if name not in SPLIT_NAMES:
         raise ValueError(f"unknown split {name!r}; choose from {', '.join(SPLIT_NAMES)}")
     table = splits.set_index("sample")
@@ -103,6 +105,12 @@ def split_haplotypes(h: Haplotypes, splits: pd.DataFrame, name: str) -> Haplotyp
         keep = table.loc[samples, "half"].to_numpy() == int(name[-1])
     else:
         keep = table.loc[samples, "role"].to_numpy() == name
+    if populations:
+        unknown = sorted(set(populations) - set(table["pop"]))
+        if unknown:
+            raise InputError(f"population {unknown[0]!r} is not in the splits "
+                             f"(populations: {', '.join(sorted(set(table['pop'])))})")
+        keep &= table.loc[samples, "pop"].isin(populations).to_numpy()
     return h.take_haplotypes(keep)
 
 

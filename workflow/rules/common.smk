@@ -105,6 +105,12 @@ def phased_arg():
     return "" if config["data"]["phased"] else "--unphased"
 
 
+def split_populations_arg(wildcards):
+    """``--populations ...`` when the panel's models learn some populations only."""
+    chosen = config["panels"][wildcards.panel].get("train_populations")
+    return f"--populations {' '.join(chosen)}" if chosen else ""
+
+
 def panel_outputs():
     return expand("results/panels/{panel}.{ext}", panel=PANELS, ext=["npz", "vcf.gz"])
 

@@ -146,6 +146,8 @@ rule apply_split:
         splits="results/splits.tsv",
     output:
         "results/splits/{panel}/{split}.npz",
+    params:
+        populations=split_populations_arg,
     log:
         "results/logs/apply_split/{panel}/{split}.log",
     conda:
@@ -153,4 +155,4 @@ rule apply_split:
     threads: 1
     shell:
         "python -m artgen apply-split --panel {input.panel} --splits {input.splits}"
-        " --split {wildcards.split} --out {output} 2> {log}"
+        " --split {wildcards.split} {params.populations} --out {output} 2> {log}"

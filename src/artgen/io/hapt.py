@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -25,52 +26,91 @@ PANEL_COLUMNS = ("sample", "pop", "super_pop")
 LEGEND_COLUMNS = ("id", "position", "a0", "a1")
 
 
-def open_text(path):
-    """Open a plain, gzip or single-member zip text file for reading."""
+def open_binary(path):
+    """Open a plain, gzip or single-member zip file for reading bytes."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            members = [m for m in zf.namelist() if not m.endswith("/")]
-            if len(members) != 1:
-                raise InputError(f"{path}: a zip archive must hold exactly one file, found {len(members)}")
-            return io.TextIOWrapper(io.BytesIO(zf.read(members[0])), encoding="utf-8")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise InputError(f"{path}: a zip archive must hold exactly one file, "
+                                     f"found {len(members)}")
+                return io.BytesIO(zf.read(members[0]))
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+                RuntimeError) as exc:  # RuntimeError: an encrypted member
+            raise InputError(f"{path}: not a readable zip archive ({exc})") from None
     with open(path, "rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def text_lines(path):
+    """Yield ``(line number, line)`` of a plain, gzip or single-member zip
+    UTF-8 text file (lines end at ``\\n``).
+
+    Bytes that are not UTF-8, and compressed data that is corrupt or cut
+    short, raise an :class:`InputError` naming the file and the line.
+    """
+    lineno = 0
+    with open_binary(path) as fh:
+        try:
+            for lineno, raw in enumerate(fh, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"{path}: line {lineno}: not UTF-8 text (byte "
+                                     f"{raw[exc.start]:#04x} at byte {exc.start + 1} of the line)"
+                                     ) from None
+                nul = line.find("\x00")
+                if nul >= 0:
+                    # NumPy strings drop trailing NULs, so one would pass unseen.
+                    raise InputError(f"{path}: line {lineno}: NUL byte at character {nul + 1}; "
+                                     f"not a text file?")
+                yield lineno, line
+        except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+            raise InputError(f"{path}: line {lineno + 1}: could not be read ({exc}); "
+                             f"is the file truncated or corrupt?") from None
 
 
 def read_panel_file(path) -> pd.DataFrame:
     """Read a 1000 Genomes panel file into a frame indexed by sample, with
     columns ``pop`` and ``super_pop`` (extra columns such as gender are kept)."""
-    with open_text(path) as fh:
-        lines = [line.split() for line in fh if line.strip()]
+    lines = [(lineno, fields) for lineno, line in text_lines(path) if (fields := line.split())]
     if not lines:
         raise InputError(f"{path}: panel file is empty")
-    header = lines[0]
+    header_line, header = lines[0]
     missing = [c for c in PANEL_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{path}: line 1: panel file header lacks column(s) {', '.join(missing)} "
-                         f"(expected 'sample pop super_pop', found {' '.join(header)!r})")
-    rows = []
-    for lineno, fields in enumerate(lines[1:], start=2):
+        raise InputError(f"{path}: line {header_line}: panel file header lacks column(s) "
+                         f"{', '.join(missing)} (expected 'sample pop super_pop', found "
+                         f"{' '.join(header)!r})")
+    repeated = [c for c in dict.fromkeys(header) if header.count(c) > 1]
+    if repeated:
+        raise InputError(f"{path}: line {header_line}: column {repeated[0]!r} appears more than "
+                         f"once in the header")
+    rows, linenos = [], []
+    for lineno, fields in lines[1:]:
         if len(fields) < len(header):
             # 1000 Genomes panel files leave trailing columns empty in places.
             fields = fields + [""] * (len(header) - len(fields))
         if len(fields) > len(header):
             raise InputError(f"{path}: line {lineno}: {len(fields)} fields for {len(header)} columns")
         rows.append(fields)
+        linenos.append(lineno)
     frame = pd.DataFrame(rows, columns=header)
-    dup = frame["sample"][frame["sample"].duplicated()]
-    if len(dup):
-        raise InputError(f"{path}: sample {dup.iloc[0]!r} appears more than once")
+    dup = np.flatnonzero(frame["sample"].duplicated())
+    if dup.size:
+        raise InputError(f"{path}: line {linenos[dup[0]]}: sample {frame['sample'].iloc[dup[0]]!r} "
+                         f"appears more than once")
     for column in ("sample", "pop", "super_pop"):
-        empty = frame[column] == ""
-        if empty.any():
-            raise InputError(f"{path}: line {int(np.flatnonzero(empty)[0]) + 2}: empty {column}")
+        empty = np.flatnonzero(frame[column] == "")
+        if empty.size:
+            raise InputError(f"{path}: line {linenos[empty[0]]}: empty {column}")
     return frame.set_index("sample")
 
 
@@ -95,20 +135,31 @@ def label_haplotypes(ids, panel: pd.DataFrame, source) -> tuple[np.ndarray, np.n
 def read_legend(path) -> pd.DataFrame:
     """Read a legend (``id position a0 a1``) into a frame with columns
     ``chrom pos ref alt`` (chrom is the part of ``id`` before ``:``)."""
-    with open_text(path) as fh:
-        lines = [line.split() for line in fh if line.strip()]
-    if not lines or tuple(lines[0][:4]) != LEGEND_COLUMNS:
-        raise InputError(f"{path}: line 1: legend header must start with 'id position a0 a1'")
+    lines = [(lineno, fields) for lineno, line in text_lines(path) if (fields := line.split())]
+    if not lines or tuple(lines[0][1][:4]) != LEGEND_COLUMNS:
+        raise InputError(f"{path}: line {lines[0][0] if lines else 1}: legend header must start "
+                         f"with 'id position a0 a1'")
     chrom, pos, ref, alt = [], [], [], []
-    for lineno, fields in enumerate(lines[1:], start=2):
+    done = set()  # chromosomes before the current one
+    for lineno, fields in lines[1:]:
         if len(fields) < 4:
             raise InputError(f"{path}: line {lineno}: expected 4 fields, found {len(fields)}")
         snp_id, position, a0, a1 = fields[:4]
-        if ":" not in snp_id:
+        snp_chrom = snp_id.split(":", 1)[0]
+        if ":" not in snp_id or not snp_chrom:
             raise InputError(f"{path}: line {lineno}: id {snp_id!r} does not start with 'chrom:'")
-        if not position.isdigit() or int(position) < 1:
+        # isdigit alone would let through digits such as '²' that int() refuses.
+        if not (position.isascii() and position.isdigit()) or int(position) < 1:
             raise InputError(f"{path}: line {lineno}: position {position!r} is not a positive integer")
-        chrom.append(snp_id.split(":", 1)[0])
+        if chrom and snp_chrom != chrom[-1]:
+            done.add(chrom[-1])
+            if snp_chrom in done:
+                raise InputError(f"{path}: line {lineno}: chromosome {snp_chrom} again after "
+                                 f"{chrom[-1]}; the SNPs of a chromosome must be consecutive")
+        elif chrom and int(position) < pos[-1]:
+            raise InputError(f"{path}: line {lineno}: position {position} after {pos[-1]}; "
+                             f"positions must be sorted within a chromosome")
+        chrom.append(snp_chrom)
         pos.append(int(position))
         ref.append(a0)
         alt.append(a1)
@@ -140,27 +191,26 @@ def read_hapt(path, legend=None, panel=None) -> Haplotypes:
     """
     ids, tags, rows = [], [], []
     n_snps = None
-    with open_text(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) < 3:
-                raise InputError(f"{path}: line {lineno}: expected a tag, an id and alleles, "
-                                 f"found {len(fields)} field(s)")
-            if n_snps is None:
-                n_snps = len(fields) - 2
-            elif len(fields) - 2 != n_snps:
-                raise InputError(f"{path}: line {lineno}: {len(fields) - 2} alleles, "
-                                 f"expected {n_snps} as on the first row")
-            row = np.array(fields[2:])
-            bad = np.flatnonzero((row != "0") & (row != "1"))
-            if bad.size:
-                raise InputError(f"{path}: line {lineno}, allele column {bad[0] + 1}: "
-                                 f"value {str(row[bad[0]])!r} is not 0 or 1")
-            tags.append(fields[0])
-            ids.append(fields[1])
-            rows.append(row == "1")
+    for lineno, line in text_lines(path):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) < 3:
+            raise InputError(f"{path}: line {lineno}: expected a tag, an id and alleles, "
+                             f"found {len(fields)} field(s)")
+        if n_snps is None:
+            n_snps = len(fields) - 2
+        elif len(fields) - 2 != n_snps:
+            raise InputError(f"{path}: line {lineno}: {len(fields) - 2} alleles, "
+                             f"expected {n_snps} as on the first row")
+        row = np.array(fields[2:])
+        bad = np.flatnonzero((row != "0") & (row != "1"))
+        if bad.size:
+            raise InputError(f"{path}: line {lineno}, allele column {bad[0] + 1}: "
+                             f"value {str(row[bad[0]])!r} is not 0 or 1")
+        tags.append(fields[0])
+        ids.append(fields[1])
+        rows.append(row == "1")
     if not rows:
         raise InputError(f"{path}: no haplotypes in file")
     alleles = np.array(rows, dtype=np.uint8)

@@ -112,19 +112,24 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
     call :func:`check_calls` on the sites that are kept.
     """
     vcf = open_vcf(path, samples)
-    records = vcf(region) if region else vcf
+    records = vcf
+    if region:
+        try:
+            records = vcf(region)
+        except Exception as exc:  # cyvcf2 asserts that the index loads
+            raise InputError(f"{path}: cannot read region {region} ({exc}); a region needs "
+                             f"the bgzipped VCF's tabix index beside it") from None
     chrom, pos, ref, alt, gts = [], [], [], [], []
+    where = "in the first record"
     try:
         for variant in records:
+            where = f"at or after site {variant.CHROM}:{variant.POS}"
             reason = drop_reason(variant)
             if reason:
                 if drops is not None:
                     drops.add(reason)
                 continue
-            gt = variant.genotype.array()
-            if gt.shape[1] != 3:
-                raise InputError(f"{path}: site {variant.CHROM}:{variant.POS}: genotypes are not "
-                                 f"diploid (ploidy {gt.shape[1] - 1})")
+            gt = _genotypes(variant, path)
             chrom.append(variant.CHROM)
             pos.append(variant.POS)
             ref.append(variant.REF)
@@ -136,9 +141,20 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
     except InputError:
         raise
     except Exception as exc:  # htslib parse errors surface as plain exceptions
-        raise InputError(f"{path}: VCF could not be parsed ({exc})") from None
+        raise InputError(f"{path}: VCF could not be parsed {where} ({exc})") from None
     if pos:
         yield _block(chrom, pos, ref, alt, gts)
+
+
+def _genotypes(variant, path) -> np.ndarray:
+    """cyvcf2's (n_samples, 3) genotype array of a record: two alleles and the phase."""
+    site = f"{path}: site {variant.CHROM}:{variant.POS}"
+    if "GT" not in variant.FORMAT:  # cyvcf2 gives no genotype, or raises, without one
+        raise InputError(f"{site}: no GT genotypes")
+    gt = variant.genotype.array()
+    if gt.shape[1] != 3:
+        raise InputError(f"{site}: genotypes are not diploid (ploidy {gt.shape[1] - 1})")
+    return gt
 
 
 def _block(chrom, pos, ref, alt, gts) -> SnpBlock:
@@ -167,6 +183,13 @@ def check_calls(block: SnpBlock, samples, path, phased: bool = True) -> None:
         site, sample = np.argwhere(missing)[0]
         raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
                          f"{samples[sample]!r} has a missing call; the panel needs complete genotypes")
+    high = (block.gt > 1).any(axis=2)
+    if high.any():
+        site, sample = np.argwhere(high)[0]
+        a, b = block.gt[site, sample]
+        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
+                         f"{samples[sample]!r} has genotype '{a}|{b}', but the record has one "
+                         f"ALT allele")
     if phased:
         # A homozygous call carries no phase information, but 1000 Genomes
         # writes it phased too; any '/' means the file is not phased data.
@@ -177,6 +200,27 @@ def check_calls(block: SnpBlock, samples, path, phased: bool = True) -> None:
             raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
                              f"{samples[sample]!r} has an unphased genotype '{a}/{b}'; the panel "
                              f"needs phased haplotypes (set data.phased: false for unphased data)")
+
+
+def check_site_order(block: SnpBlock, path) -> None:
+    """Raise an :class:`InputError` naming the first site out of order: each
+    chromosome's records must be consecutive, with positions (1-based) sorted."""
+    if len(block) and block.pos.min() < 1:
+        site = int(np.argmax(block.pos < 1))
+        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: position must "
+                         f"be 1 or more")
+    seen = set(block.chrom[:1])
+    for site in np.flatnonzero(block.chrom[1:] != block.chrom[:-1]) + 1:
+        if block.chrom[site] in seen:
+            raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: chromosome "
+                             f"{block.chrom[site]} again after {block.chrom[site - 1]}; the "
+                             f"records of a chromosome must be consecutive")
+        seen.add(block.chrom[site])
+    back = np.flatnonzero((block.pos[1:] < block.pos[:-1]) & (block.chrom[1:] == block.chrom[:-1]))
+    if back.size:
+        site = back[0] + 1
+        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: after position "
+                         f"{block.pos[site - 1]}; the VCF must be sorted by position")
 
 
 def block_to_haplotypes(block: SnpBlock, samples, pops=None, super_pops=None) -> Haplotypes:
@@ -204,6 +248,7 @@ def read_vcf(path, samples=None, region=None, phased: bool = True) -> Haplotypes
         raise InputError(f"{path}: expected only biallelic SNPs, {drops.summary()}")
     if len(block) == 0:
         raise InputError(f"{path}: no SNPs" + (f" in region {region}" if region else ""))
+    check_site_order(block, path)
     check_calls(block, samples, path, phased)
     return block_to_haplotypes(block, samples)
 

@@ -13,9 +13,11 @@ far from real haplotypes (AA_syn 1.0), as the paper's GAN did.
 
 The checkpoint holds the full training state (weights, optimiser moments,
 persistent chains, step counter: whatever the model lists), the best
-snapshot and the history, written atomically after every snapshot. A run
-restarted with the same data, settings and seed continues from it; with
-anything else it starts afresh and says so.
+snapshot and the history, written atomically after every snapshot with a
+checksum, the one before it kept beside it. A run restarted with the same
+data, settings and seed continues from the newest checkpoint that reads
+back whole (a truncated or altered one is reported and skipped, never
+loaded); with anything else it starts afresh and says so.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from abc import abstractmethod
 from dataclasses import dataclass
@@ -201,33 +204,75 @@ class IterativeGenerator(Generator):
         return self
 
     def _save_checkpoint(self, path, key: str, epoch: int, rows: list, best: dict) -> None:
+        """Write the checkpoint atomically, keeping the one before it as
+        :func:`previous_checkpoint` (the fallback if this one is found corrupt)."""
         if path is None:
             return
+        arrays = {f"train/{k}": np.asarray(v) for k, v in self._training_state().items()}
+        arrays.update({f"best/{k}": np.asarray(v) for k, v in best["state"].items()})
         meta = json.dumps({"key": key, "epoch": epoch, "rows": rows,
-                           "best_epoch": best["epoch"], "best_score": best["score"]})
-        arrays = {"meta": np.array(meta)}
-        arrays.update({f"train/{k}": v for k, v in self._training_state().items()})
-        arrays.update({f"best/{k}": v for k, v in best["state"].items()})
-        write_npz(path, arrays)
+                           "best_epoch": best["epoch"], "best_score": best["score"],
+                           "checksum": arrays_checksum(arrays)})
+        if Path(path).exists():
+            os.replace(path, previous_checkpoint(path))
+        write_npz(path, {"meta": np.array(meta), **arrays})
 
     def _load_checkpoint(self, path, key: str):
-        if path is None or not Path(path).exists():
+        """The newest checkpoint that reads back whole and matches ``key``
+        (the latest, else the previous one), or None to start afresh."""
+        if path is None:
             return None
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                arrays = {k: data[k] for k in data.files if k != "meta"}
-        except (OSError, KeyError, ValueError) as exc:
-            log.warning("ignoring unreadable checkpoint %s (%s); starting afresh", path, exc)
-            return None
-        if meta["key"] != key:
-            log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
-                        path)
-            return None
-        self._set_training_state({k[6:]: v for k, v in arrays.items() if k.startswith("train/")})
-        best = {"epoch": meta["best_epoch"], "score": meta["best_score"],
-                "state": {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}}
-        return meta["epoch"], meta["rows"], best
+        for candidate in (Path(path), previous_checkpoint(path)):
+            if not candidate.exists():
+                continue
+            try:
+                meta, arrays = read_checkpoint(candidate)
+            except InputError as exc:
+                log.warning("%s; trying the previous checkpoint", exc)
+                continue
+            if meta["key"] != key:
+                log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
+                            candidate)
+                return None
+            self._set_training_state({k[6:]: v for k, v in arrays.items()
+                                      if k.startswith("train/")})
+            best = {"epoch": meta["best_epoch"], "score": meta["best_score"],
+                    "state": {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}}
+            return meta["epoch"], meta["rows"], best
+        if Path(path).exists() or previous_checkpoint(path).exists():
+            log.warning("no readable checkpoint at %s; starting afresh", path)
+        return None
+
+
+def previous_checkpoint(path) -> Path:
+    """Where the checkpoint before the latest is kept: ``x.npz`` -> ``x.prev.npz``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+
+def arrays_checksum(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 over names, dtypes, shapes and bytes of ``arrays``."""
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}|{a.dtype.str}|{a.shape}".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read a checkpoint and verify its checksum: ``(meta, arrays)``, or an
+    InputError saying why it cannot be trusted (truncated, not an archive,
+    contents changed)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+    except Exception as exc:  # zipfile, zlib, numpy and json all raise their own types
+        raise InputError(f"checkpoint {path} is unreadable ({type(exc).__name__}: {exc})") from None
+    if not isinstance(meta, dict) or meta.get("checksum") != arrays_checksum(arrays):
+        raise InputError(f"checkpoint {path} is corrupt (checksum mismatch)")
+    return meta, arrays
 
 
 def _snapshot_seed(seed: int, epoch: int) -> int:

@@ -1,0 +1,523 @@
+"""Membership-inference attacks on released artificial haplotypes.
+
+An attacker holds the released artificial genomes (AGs) and some real
+haplotypes (candidates) and wants to tell which candidates were in the
+generator's training set (members) and which were not (non-members). How well
+they can do this, measured on the real split the workflow has, is a direct
+privacy score, complementary to the adversarial-accuracy privacy loss of
+Yelmen et al. (2021), which the paper itself found to react only slightly to
+a few copied training genomes (Supplementary Figure 21).
+
+Inputs are 0/1 haplotype matrices (``uint8``), shape (n_haplotypes, n_snps),
+rows haplotypes, all on the same SNPs.
+
+Contents
+--------
+- :func:`distance_attack_scores`: minus the Hamming distance from each
+  candidate to its nearest AG (a copied or memorised haplotype sits at 0).
+- :func:`density_attack_scores`: a density-ratio attack (after DOMIAS, van
+  Breugel et al. 2023): log density of the candidate under the AGs minus
+  under a reference population, Gaussian kernel density estimates in the PCA
+  space of the reference.
+- :func:`roc_auc`, :func:`tpr_at_fpr`: how well scores separate members from
+  non-members (AUC 0.5 = no better than chance; TPR at 1% FPR is the
+  low-false-alarm regime that matters for a single individual).
+- :func:`membership_inference`: both attacks on balanced member/non-member
+  sets, as the metrics ``mia_auc``, ``mia_tpr_1fpr``, ``mia_density_auc``,
+  ``mia_density_tpr_1fpr``.
+- :func:`plant_training_haplotypes`, :func:`sensitivity_table`: the paper's
+  Mixed1..Mixed6 sensitivity test (AG sets with 1, 10, 50, 100, 500, 1000
+  training haplotypes planted in them), extended with the attacks.
+
+Members and non-members
+-----------------------
+Members are training haplotypes, non-members the held-out test split. The
+members are a seeded random subset of the training set as large as the test
+split, so the two classes are balanced and an AUC of 0.5 means no leak. The
+density attack's reference population is a third real set given by the
+caller (the workflow's sampling split): the attacker's own real haplotypes,
+known not to be members, never the test split whose labels are scored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+from scipy.stats import rankdata
+
+from artgen.errors import InputError
+from artgen.haplotypes import check_alleles
+from artgen.stats.distances import (count_identical, nearest_neighbour_distances, privacy_loss,
+                                    subsample_rows)
+from artgen.stats.structure import pca
+
+__all__ = [
+    "DEFAULT_COUNTS",
+    "DEFAULT_DENSITY_COMPONENTS",
+    "SENSITIVITY_COLUMNS",
+    "density_attack_scores",
+    "distance_attack_scores",
+    "log_kde",
+    "membership_inference",
+    "plant_training_haplotypes",
+    "roc_auc",
+    "sensitivity_table",
+    "tpr_at_fpr",
+]
+
+log = logging.getLogger(__name__)
+
+#: Planted counts of the paper's Mixed1..Mixed6 sets.
+DEFAULT_COUNTS = (1, 10, 50, 100, 500, 1000)
+#: Principal components of the density attack.
+DEFAULT_DENSITY_COMPONENTS = 5
+#: Columns of :func:`sensitivity_table`.
+SENSITIVITY_COLUMNS = ["planted", "identical_to_train", "aats_train", "aats_test", "privacy_loss",
+                       "mia_auc", "mia_tpr_1fpr", "mia_density_auc", "mia_density_tpr_1fpr"]
+#: Candidate rows per block of the kernel density sums (bounds memory).
+_KDE_BLOCK_BYTES = 64 * 2**20
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_sets(min_rows: int = 1, **sets) -> dict[str, np.ndarray]:
+    """Each named set as a uint8 0/1 matrix, all with the same number of SNPs."""
+    out = {}
+    for name, x in sets.items():
+        arr = check_alleles(x, name)
+        if arr.shape[0] < min_rows:
+            raise InputError(f"{name} needs at least {min_rows} haplotype"
+                             f"{'s' if min_rows > 1 else ''}, got {arr.shape[0]}")
+        out[name] = arr
+    widths = {name: arr.shape[1] for name, arr in out.items()}
+    if len(set(widths.values())) > 1:
+        listed = ", ".join(f"{name} {w}" for name, w in widths.items())
+        raise InputError(f"all haplotype sets must have the same SNPs; columns: {listed}")
+    return out
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _check_count(n, name: str, low: int, high: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not low <= n <= high:
+        raise InputError(f"{name} must be an integer between {low} and {high}, got {n!r}")
+    return int(n)
+
+
+def _check_scores(x, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers") from None
+    if arr.ndim != 1 or arr.size == 0:
+        raise InputError(f"{name} must be a non-empty 1-D array of scores, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} holds a NaN or infinite score")
+    return arr
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def distance_attack_scores(ags, candidates) -> np.ndarray:
+    """Distance attack: minus the Hamming distance to the nearest AG.
+
+    A candidate that the generator copied or memorised has an AG at distance
+    0 (the highest possible score); the closer the nearest AG, the more
+    likely a member. Scores are integers (as floats) and ties are common:
+    :func:`roc_auc` and :func:`tpr_at_fpr` handle them.
+
+    Parameters
+    ----------
+    ags : ndarray, uint8, shape (n_ags, n_snps)
+        Released artificial haplotypes (at least one).
+    candidates : ndarray, uint8, shape (n_candidates, n_snps)
+        Real haplotypes to score.
+
+    Returns
+    -------
+    ndarray, float64, shape (n_candidates,)
+        ``-min_j d(candidates[i], ags[j])``.
+
+    Examples
+    --------
+    >>> ags = np.array([[0, 0, 0, 0], [1, 1, 0, 0]], dtype=np.uint8)
+    >>> distance_attack_scores(ags, np.array([[1, 1, 0, 0], [1, 1, 1, 1]], dtype=np.uint8))
+    array([ 0., -2.])
+    """
+    sets = _check_sets(ags=ags, candidates=candidates)
+    return (-nearest_neighbour_distances(sets["candidates"], sets["ags"])).astype(np.float64)
+
+
+def log_kde(points, data, *, factor: float | None = None) -> np.ndarray:
+    """Log density of ``points`` under an isotropic Gaussian KDE of ``data``.
+
+    ``log p(x) = log( 1/n sum_j N(x; data_j, h^2 I) )``, summed stably
+    (log-sum-exp) in blocks of points.
+
+    Parameters
+    ----------
+    points : ndarray, float, shape (n_points, d)
+    data : ndarray, float, shape (n_data, d)
+    factor : float, optional
+        Bandwidth ``h``. Default: Scott's rule, ``n_data ** (-1 / (d + 4))``,
+        the right factor for data whose covariance is the identity (whitened).
+
+    Returns
+    -------
+    ndarray, float64, shape (n_points,)
+
+    Examples
+    --------
+    >>> round(float(log_kde(np.zeros((1, 1)), np.zeros((1, 1)), factor=1.0)[0]), 6)
+    -0.918939
+    """
+    points = np.asarray(points, dtype=np.float64)
+    data = np.asarray(data, dtype=np.float64)
+    if points.ndim != 2 or data.ndim != 2 or points.shape[1] != data.shape[1]:
+        raise InputError(f"points and data must be matrices with the same columns, got shapes "
+                         f"{points.shape} and {data.shape}")
+    n, d = data.shape
+    if n == 0:
+        raise InputError("a density estimate needs at least one data point")
+    h = n ** (-1.0 / (d + 4)) if factor is None else float(factor)
+    if not h > 0:
+        raise InputError(f"the bandwidth must be positive, got {factor!r}")
+    const = -np.log(n) - d * np.log(h) - 0.5 * d * np.log(2 * np.pi)
+    sq_data = np.einsum("ij,ij->i", data, data)
+    out = np.empty(points.shape[0])
+    step = max(1, _KDE_BLOCK_BYTES // (8 * max(n, 1)))
+    for s in range(0, points.shape[0], step):
+        p = points[s:s + step]
+        sq = np.einsum("ij,ij->i", p, p)[:, None] + sq_data[None, :] - 2.0 * (p @ data.T)
+        np.maximum(sq, 0.0, out=sq)  # rounding can make a zero distance slightly negative
+        out[s:s + step] = logsumexp(-0.5 * sq / h**2, axis=1) + const
+    return out
+
+
+def density_attack_scores(ags, candidates, reference, *,
+                          n_components: int = DEFAULT_DENSITY_COMPONENTS,
+                          seed: int = 0) -> np.ndarray:
+    """Density-ratio attack: log density under the AGs minus under a reference.
+
+    A generator that memorises its training set puts extra density around the
+    training haplotypes; dividing by the density of the population (estimated
+    from the attacker's reference haplotypes) cancels the density that any
+    haplotype of the population has, so what remains points at members
+    (the DOMIAS idea, van Breugel et al. 2023, AISTATS).
+
+    Method:
+
+    1. PCA fitted on ``reference`` alone (:func:`artgen.stats.structure.pca`,
+       centred, not scaled), ``n_components`` axes; the AGs and candidates
+       are projected onto them. Axes with zero variance in the reference are
+       dropped.
+    2. Coordinates are whitened by the reference's standard deviation on each
+       axis (PC scores are uncorrelated in the reference, so its covariance
+       becomes the identity).
+    3. Two Gaussian KDEs with the same kernel shape (the reference
+       covariance) and Scott's bandwidth for their own size,
+       ``h = n ** (-1 / (d + 4))``: one on the AGs, one on the reference.
+       Sharing the kernel shape keeps the ratio meaningful, and a
+       collapsed AG set (zero variance on an axis) still has a density.
+    4. Score = ``log p_AG(x) - log p_ref(x)``; the whitening's Jacobian
+       cancels in the difference.
+
+    Working in a few principal components means that the attack sees
+    population-level over-representation (AGs clustered where the training
+    haplotypes are), not single copied haplotypes: that is the distance
+    attack's job.
+
+    Parameters
+    ----------
+    ags : ndarray, uint8, shape (n_ags, n_snps)
+    candidates : ndarray, uint8, shape (n_candidates, n_snps)
+    reference : ndarray, uint8, shape (n_ref, n_snps)
+        Real haplotypes of the population, known not to be members.
+    n_components : int, default 5
+        PCA axes; at most ``min(n_ref, n_snps)``.
+    seed : int, default 0
+        Start vector of the PCA's iterative solver (results do not depend on
+        it beyond rounding).
+
+    Returns
+    -------
+    ndarray, float64, shape (n_candidates,)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> ref = (rng.random((60, 20)) < 0.3).astype(np.uint8)
+    >>> ags = (rng.random((50, 20)) < 0.3).astype(np.uint8)
+    >>> density_attack_scores(ags, ref[:4], ref, n_components=2).shape
+    (4,)
+    """
+    sets = _check_sets(ags=ags, candidates=candidates, reference=reference)
+    if sets["reference"].shape[0] < 2:
+        raise InputError(f"reference needs at least 2 haplotypes for a PCA, got "
+                         f"{sets['reference'].shape[0]}")
+    fit = pca({"reference": sets["reference"]}, n_components=n_components,
+              seed=_check_seed(seed))
+    sd = np.sqrt(fit.explained_variance)
+    keep = sd > 1e-9 * max(float(sd.max()), 1e-300)
+    if not keep.any():
+        raise InputError("reference has no variation: every reference haplotype is the same")
+    whiten = sd[keep]
+    ref_z = fit.coords["reference"][:, keep] / whiten
+    ags_z = fit.transform(sets["ags"])[:, keep] / whiten
+    cand_z = fit.transform(sets["candidates"])[:, keep] / whiten
+    return log_kde(cand_z, ags_z) - log_kde(cand_z, ref_z)
+
+
+# --------------------------------------------------------------------------- ROC
+
+
+def roc_auc(member_scores, nonmember_scores) -> float:
+    """Area under the ROC curve: P(member score > non-member score), ties 1/2.
+
+    The Mann-Whitney U statistic with average ranks, divided by
+    ``n_members * n_nonmembers``; equal to
+    ``sklearn.metrics.roc_auc_score`` (checked in the tests).
+
+    Parameters
+    ----------
+    member_scores, nonmember_scores : array_like, shape (n,), (m,)
+        Finite scores, higher = more likely a member; at least one each.
+
+    Returns
+    -------
+    float
+        1 = members always score higher; 0.5 = no separation.
+
+    Examples
+    --------
+    >>> roc_auc([3, 2, 2], [2, 1])
+    0.75
+    """
+    m = _check_scores(member_scores, "member_scores")
+    n = _check_scores(nonmember_scores, "nonmember_scores")
+    ranks = rankdata(np.concatenate([m, n]))  # average ranks of ties
+    u = ranks[:m.size].sum() - m.size * (m.size + 1) / 2.0
+    return float(u / (m.size * n.size))
+
+
+def tpr_at_fpr(member_scores, nonmember_scores, fpr: float = 0.01) -> float:
+    """True-positive rate of the best threshold whose false-positive rate is at most ``fpr``.
+
+    A candidate is called a member when its score is at least the threshold
+    ``t``. Over all thresholds (every distinct score, and +inf), the largest
+    ``TPR(t)`` with ``FPR(t) <= fpr`` is returned, as read from
+    ``sklearn.metrics.roc_curve`` (``tpr[fpr_curve <= fpr].max()``). Tied
+    scores are all called members or none: no interpolation between ROC
+    points, so the value is one an attacker can actually achieve.
+
+    Parameters
+    ----------
+    member_scores, nonmember_scores : array_like
+        Finite scores, higher = more likely a member; at least one each.
+    fpr : float, default 0.01
+        Largest tolerated false-positive rate, in [0, 1].
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.0)
+    0.25
+    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.25)
+    0.5
+    """
+    m = _check_scores(member_scores, "member_scores")
+    n = _check_scores(nonmember_scores, "nonmember_scores")
+    if isinstance(fpr, bool) or not isinstance(fpr, (int, float, np.integer, np.floating)) \
+            or not 0.0 <= fpr <= 1.0:
+        raise InputError(f"fpr must be a number between 0 and 1, got {fpr!r}")
+    thresholds = np.unique(np.concatenate([m, n]))
+    tp = m.size - np.searchsorted(np.sort(m), thresholds, side="left")  # scores >= t
+    fp = n.size - np.searchsorted(np.sort(n), thresholds, side="left")
+    allowed = fp / n.size <= fpr
+    return float(tp[allowed].max() / m.size) if allowed.any() else 0.0
+
+
+# --------------------------------------------------------------------------- attack
+
+
+def membership_inference(ags, train, test, reference, *, seed: int, n_members: int | None = None,
+                         n_components: int = DEFAULT_DENSITY_COMPONENTS) -> dict[str, float]:
+    """Both attacks, scored on training haplotypes against held-out ones.
+
+    Parameters
+    ----------
+    ags : ndarray, uint8, shape (n_ags, n_snps)
+        The released artificial haplotypes.
+    train : ndarray, uint8, shape (n_train, n_snps)
+        The generator's training haplotypes (members come from here).
+    test : ndarray, uint8, shape (n_test, n_snps)
+        Held-out real haplotypes of the same population (the non-members).
+    reference : ndarray, uint8, shape (n_ref, n_snps)
+        The attacker's own real haplotypes for the density attack (the
+        sampling split), neither members nor the scored non-members.
+    seed : int
+        Non-negative. ``numpy.random.SeedSequence(seed).generate_state(2)``
+        gives the seeds of the member and the non-member subsamples
+        (:func:`artgen.stats.distances.subsample_rows`); ``seed`` itself
+        goes to the PCA.
+    n_members : int, optional
+        Haplotypes per class. Default: all of ``test``, and as many training
+        haplotypes drawn at random. When given, both classes are drawn down
+        to it (at most ``min(n_train, n_test)``).
+    n_components : int, default 5
+        Axes of the density attack.
+
+    Returns
+    -------
+    dict
+        ``mia_auc``, ``mia_tpr_1fpr``: the distance attack's ROC AUC and its
+        TPR at 1% FPR; ``mia_density_auc``, ``mia_density_tpr_1fpr``: the
+        same for the density attack.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> train, test, ref = ((rng.random((40, 50)) < 0.4).astype(np.uint8) for _ in range(3))
+    >>> membership_inference(train.copy(), train, test, ref, seed=0)["mia_auc"]
+    1.0
+    """
+    sets = _check_sets(ags=ags, train=train, test=test, reference=reference)
+    seed = _check_seed(seed)
+    n_train, n_test = sets["train"].shape[0], sets["test"].shape[0]
+    if n_members is None:
+        if n_test > n_train:
+            raise InputError(f"the test split ({n_test} haplotypes) is larger than the training "
+                             f"set ({n_train}); pass n_members <= {n_train} to balance the classes")
+        n = n_test
+    else:
+        n = _check_count(n_members, "n_members", 1, min(n_train, n_test))
+    member_seed, nonmember_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
+    members = sets["train"] if n == n_train else subsample_rows(sets["train"], n, member_seed)
+    nonmembers = sets["test"] if n == n_test else subsample_rows(sets["test"], n, nonmember_seed)
+
+    dist_m = distance_attack_scores(sets["ags"], members)
+    dist_n = distance_attack_scores(sets["ags"], nonmembers)
+    both = density_attack_scores(sets["ags"], np.concatenate([members, nonmembers]),
+                                 sets["reference"], n_components=n_components, seed=seed)
+    dens_m, dens_n = both[:n], both[n:]
+    return {"mia_auc": roc_auc(dist_m, dist_n),
+            "mia_tpr_1fpr": tpr_at_fpr(dist_m, dist_n, 0.01),
+            "mia_density_auc": roc_auc(dens_m, dens_n),
+            "mia_density_tpr_1fpr": tpr_at_fpr(dens_m, dens_n, 0.01)}
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def plant_training_haplotypes(ags, train, n: int, seed: int) -> np.ndarray:
+    """An AG set with ``n`` AGs replaced by ``n`` distinct training haplotypes.
+
+    The paper's Mixed1..Mixed6 sets (Supplementary Figure 21). The AG rows
+    replaced are the first ``n`` of a seeded permutation of the AG rows, and
+    the training rows planted the first ``n`` of a permutation of the
+    training rows (``numpy.random.default_rng(seed)``, AGs first), so for one
+    seed a larger ``n`` plants a superset of a smaller one: a sensitivity
+    series differs only by the added plants.
+
+    Parameters
+    ----------
+    ags : ndarray, uint8, shape (n_ags, n_snps)
+    train : ndarray, uint8, shape (n_train, n_snps)
+    n : int
+        0 <= n <= min(n_ags, n_train).
+    seed : int
+        Non-negative.
+
+    Returns
+    -------
+    ndarray, uint8, shape (n_ags, n_snps)
+        A new matrix; ``ags`` is not modified.
+
+    Examples
+    --------
+    >>> ags = np.zeros((4, 3), dtype=np.uint8)
+    >>> train = np.ones((2, 3), dtype=np.uint8)
+    >>> int(plant_training_haplotypes(ags, train, 2, seed=0).sum(axis=1).astype(bool).sum())
+    2
+    """
+    sets = _check_sets(ags=ags, train=train)
+    seed = _check_seed(seed)
+    n_ags, n_train = sets["ags"].shape[0], sets["train"].shape[0]
+    n = _check_count(n, "n (training haplotypes to plant)", 0, min(n_ags, n_train))
+    rng = np.random.default_rng(seed)
+    slots = rng.permutation(n_ags)[:n]
+    sources = rng.permutation(n_train)[:n]
+    mixed = sets["ags"].copy()
+    mixed[slots] = sets["train"][sources]
+    return mixed
+
+
+def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DEFAULT_COUNTS,
+                      seed: int, n_components: int = DEFAULT_DENSITY_COMPONENTS) -> pd.DataFrame:
+    """Privacy scores of AG sets with more and more training haplotypes planted.
+
+    Row ``planted = 0`` is the AG set itself; each further row plants that
+    many training haplotypes with :func:`plant_training_haplotypes` (one
+    seed for all rows, so the plants are nested). Counts above
+    ``min(n_ags, n_train)`` are dropped (logged). Every row uses the same
+    seed for :func:`artgen.stats.distances.privacy_loss` and
+    :func:`membership_inference`, so the same members and subsamples are
+    scored and rows differ only by the planting.
+
+    Parameters
+    ----------
+    ags, train, test, reference : ndarray, uint8, shape (n_i, n_snps)
+        As in :func:`membership_inference`.
+    counts : iterable of int, default (1, 10, 50, 100, 500, 1000)
+        Positive numbers of training haplotypes to plant.
+    seed : int
+        Non-negative.
+    n_components : int, default 5
+        Axes of the density attack.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per count, in increasing order, columns
+        ``planted identical_to_train aats_train aats_test privacy_loss
+        mia_auc mia_tpr_1fpr mia_density_auc mia_density_tpr_1fpr``.
+    """
+    sets = _check_sets(min_rows=2, ags=ags, train=train, test=test, reference=reference)
+    seed = _check_seed(seed)
+    if isinstance(counts, (str, bytes)) or not isinstance(counts, Iterable):
+        raise InputError(f"counts must be a list of positive integers, got {counts!r}")
+    counts = list(counts)
+    for c in counts:
+        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1:
+            raise InputError(f"counts must be positive integers, got {c!r}")
+    limit = min(sets["ags"].shape[0], sets["train"].shape[0])
+    dropped = sorted({int(c) for c in counts if c > limit})
+    if dropped:
+        log.info("sensitivity: counts %s dropped, more than the %d haplotypes that can be "
+                 "planted (min of %d AGs and %d training haplotypes)", dropped, limit,
+                 sets["ags"].shape[0], sets["train"].shape[0])
+    rows = []
+    for n in [0] + sorted({int(c) for c in counts if c <= limit}):
+        mixed = plant_training_haplotypes(sets["ags"], sets["train"], n, seed)
+        loss = privacy_loss(mixed, sets["train"], sets["test"], seed)
+        attack = membership_inference(mixed, sets["train"], sets["test"], sets["reference"],
+                                      seed=seed, n_components=n_components)
+        rows.append({"planted": n, "identical_to_train": count_identical(mixed, sets["train"]),
+                     "aats_train": loss.train.aa_ts, "aats_test": loss.test.aa_ts,
+                     "privacy_loss": loss.loss, **attack})
+        log.info("sensitivity: %d planted, privacy loss %.4f, distance-attack AUC %.4f", n,
+                 loss.loss, attack["mia_auc"])
+    return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
