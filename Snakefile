@@ -21,6 +21,7 @@ include: "workflow/rules/cohort.smk"
 include: "workflow/rules/panels.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/selection.smk"
 
 
 rule all:

@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian tools: program -> package. slurm-wlm (slurmctld, slurmd and the
-# client commands) and munge are for tests/test_slurm.py, which starts a
-# one-node SLURM cluster to run the workflow through profiles/slurm.
-declare -A DEBIAN=([bcftools]=bcftools [bgzip]=tabix [tabix]=tabix
+# Debian tools: program -> package. beagle (Beagle 5.4, with Java) is the
+# imputer; slurm-wlm (slurmctld, slurmd and the client commands) and munge
+# are for tests/test_slurm.py, which starts a one-node SLURM cluster to run
+# the workflow through profiles/slurm.
+declare -A DEBIAN=([bcftools]=bcftools [bgzip]=tabix [tabix]=tabix [beagle]=beagle
                    [sbatch]=slurm-wlm [munge]=munge)
 missing=()
 for program in "${!DEBIAN[@]}"; do

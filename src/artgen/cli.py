@@ -30,15 +30,44 @@ def parse_counts(items: list[str]) -> dict[str, int]:
     return counts
 
 
-def parse_vcfs(items: list[str]) -> dict[str, str]:
+def parse_named(items: list[str], form: str = "NAME=PATH") -> dict[str, str]:
     """``["15=chr15.vcf.gz"]`` -> ``{"15": "chr15.vcf.gz"}`` (order kept)."""
-    vcfs = {}
+    named = {}
     for item in items:
-        chrom, sep, path = item.partition("=")
-        if not sep or not path:
-            raise InputError(f"expected CHROM=PATH, got {item!r}")
-        vcfs[chrom] = path
-    return vcfs
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise InputError(f"expected {form}, got {item!r}")
+        named[name] = path
+    return named
+
+
+def write_table(frame, path) -> None:
+    """Write a tab-separated table atomically (the one way tables are written)."""
+    from artgen.io.atomic import atomic_output
+
+    with atomic_output(path) as tmp:
+        frame.to_csv(tmp, sep="\t", index=False)
+
+
+def population(h, name: str, source):
+    """The haplotypes of population ``name`` in ``h``, or an InputError."""
+    chosen = h.take_haplotypes(h.pops == name)
+    if chosen.n_haplotypes == 0:
+        raise InputError(f"{source}: no haplotypes of population {name!r} "
+                         f"(it has {', '.join(sorted(set(h.pops))) or 'no labels'})")
+    return chosen
+
+
+def target_haplotypes(h, target: str, source):
+    """``h`` if all its haplotypes are of the target population, else an
+    InputError: AGs of a model that learned several populations cannot
+    stand in for the target population."""
+    others = sorted(set(h.pops) - {target})
+    if others:
+        raise InputError(f"{source}: has haplotypes of {', '.join(others)} besides the target "
+                         f"population {target}; set the panel's train_populations to "
+                         f"[{target}] so that its models learn the target population only")
+    return h
 
 
 # --- subcommands ---------------------------------------------------------------------------
@@ -78,7 +107,7 @@ def _write_panel(h, args) -> None:
 def cmd_build_panel(args) -> None:
     from artgen import panels
 
-    vcfs = parse_vcfs(args.vcf)
+    vcfs = parse_named(args.vcf)
     cohort = panels.load_cohort(vcfs.values(), args.panel_file, args.populations)
     log.info("%d samples of %d population(s)", len(cohort.samples), len(set(cohort.pops)))
     if args.kind == "informative":
@@ -170,6 +199,8 @@ def cmd_train(args) -> None:
         if not np.array_equal(start.pos, data.pos):
             raise InputError(f"{args.start_set}: not at the SNPs of {args.data}")
         model.set_start_set(start.alleles)
+    if hasattr(model, "set_map"):  # models that need the SNPs' genetic positions
+        model.set_map(data.chrom, data.pos)
     log.info("fitting %s on %d haplotypes x %d SNPs", args.model, data.n_haplotypes, data.n_snps)
     run = TrainingRun(checkpoint=args.checkpoint, history=args.history)
     model.fit(data.alleles, seed=args.seed, run=run).save(args.out)
@@ -241,6 +272,38 @@ def cmd_metrics_table(args) -> None:
         table.to_csv(tmp, sep="\t", index=False)
     with atomic_output(args.summary) as tmp:
         tmp.write_text(summary_markdown(table))
+
+
+def cmd_selection(args) -> None:
+    import pandas as pd
+
+    from artgen.evaluate import tidy_metrics
+    from artgen.io import load_haplotypes
+    from artgen.selection import compare_scans, selection_scan
+
+    panel = load_haplotypes(args.panel)
+    complement = population(panel, args.complement, args.panel)
+    outgroup = population(panel, args.outgroup, args.panel)
+    real = target_haplotypes(load_haplotypes(args.real), args.target, args.real)
+
+    def scan(h):
+        return selection_scan(h, complement, outgroup, window=args.window, step=args.step)
+
+    real_scan = scan(real)
+    scans, metrics = [real_scan.assign(dataset="real")], []
+    for name, path in parse_named(args.ags).items():
+        ag_scan = scan(load_haplotypes(path))
+        scans.append(ag_scan.assign(dataset=name))
+        found = compare_scans(real_scan, ag_scan, quantile=args.quantile)
+        found = {k: found[k] for k in ("xpehh_r", "pbs_r", "xpehh_peak_overlap",
+                                       "pbs_peak_overlap")}
+        log.info("%s: %s", name, "  ".join(f"{k} {v:.3f}" for k, v in found.items()))
+        metrics.append(tidy_metrics(found, panel=args.panel_name, model=name, seed=args.seed))
+    table = pd.concat(scans, ignore_index=True)
+    write_table(table[["dataset"] + [c for c in table.columns if c != "dataset"]], args.scans_out)
+    write_table(pd.concat(metrics, ignore_index=True) if metrics
+                else tidy_metrics({}, panel=args.panel_name, model="", seed=args.seed),
+                args.metrics_out)
 
 
 def cmd_convert(args) -> None:
@@ -382,6 +445,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--summary", required=True, help="Markdown summary")
     p.set_defaults(func=cmd_metrics_table)
+
+    p = sub.add_parser("selection", help="XP-EHH and PBS scans, real target vs AGs")
+    p.add_argument("--panel", required=True, help="the whole panel (.npz): partner populations")
+    p.add_argument("--real", required=True, help="real target haplotypes (.npz)")
+    p.add_argument("--ags", nargs="*", default=[], metavar="MODEL=PATH")
+    p.add_argument("--target", required=True, help="target population")
+    p.add_argument("--complement", required=True, help="XP-EHH partner, first PBS outgroup")
+    p.add_argument("--outgroup", required=True, help="second PBS outgroup")
+    p.add_argument("--window", type=int, default=10)
+    p.add_argument("--step", type=int, default=5)
+    p.add_argument("--quantile", type=float, default=0.99, help="peaks: scores above it")
+    p.add_argument("--panel-name", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scans-out", required=True)
+    p.add_argument("--metrics-out", required=True)
+    p.set_defaults(func=cmd_selection)
 
     p = sub.add_parser("convert", help="write a .npz panel as VCF and/or .hapt + legend")
     p.add_argument("panel")

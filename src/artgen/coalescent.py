@@ -193,6 +193,12 @@ def matched_sites(real: Haplotypes, sim: Haplotypes, *, seed: int, window: int =
     because a 0/1 recoding of a column leaves a PCA unchanged, and a real
     panel's ALT allele is not always the derived one.
 
+    A close frequency match needs more simulated SNPs than real ones in each
+    frequency class near each position. Common SNPs are the scarce ones (more
+    simulated haplotypes add rare sites only), so when a real panel holds
+    nearly every common SNP of its region, some real SNPs get a simulated
+    SNP of another frequency: check the matched frequencies when it matters.
+
     Parameters
     ----------
     real, sim : Haplotypes

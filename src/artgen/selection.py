@@ -148,7 +148,7 @@ def _check_scan(scan, name: str) -> pd.DataFrame:
                          f"expected {' or '.join(STATISTICS)}")
     dup = scan.duplicated(_KEYS)
     if dup.any():
-        row = scan.loc[dup.idxmax(), _KEYS].tolist()
+        row = scan[_KEYS].iloc[int(np.argmax(dup.to_numpy()))].tolist()
         raise InputError(f"{name} has duplicate rows for statistic/chrom/start/stop {row}")
     return scan
 
@@ -198,9 +198,10 @@ def xpehh_scores(target_alleles, complement_alleles, pos, *, include_edges: bool
     if n_snps > 1 and (np.diff(pos) < 0).any():
         i = int(np.argmax(np.diff(pos) < 0))
         raise InputError(f"pos must be sorted: SNP {i + 1} at {pos[i + 1]} comes after {pos[i]}")
-    raw = allel.xpehh(target.T, complement.T, pos.astype(np.int64), min_ehh=min_ehh,
-                      include_edges=include_edges, gap_scale=gap_scale, max_gap=max_gap,
-                      use_threads=False)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = allel.xpehh(target.T, complement.T, pos.astype(np.int64), min_ehh=min_ehh,
+                          include_edges=include_edges, gap_scale=gap_scale, max_gap=max_gap,
+                          use_threads=False)
     raw = np.asarray(raw, dtype=np.float64)
     alt = _alt_counts(target) + _alt_counts(complement)
     pooled = target.shape[0] + complement.shape[0]
@@ -414,9 +415,9 @@ def compare_scans(real_scan: pd.DataFrame, ag_scan: pd.DataFrame, *,
     quantile = _check_quantile(quantile)
     merged = real[_KEYS + ["value"]].merge(ag[_KEYS + ["value"]], on=_KEYS, how="outer",
                                            suffixes=("_real", "_ag"), indicator=True)
-    unmatched = merged["_merge"] != "both"
+    unmatched = (merged["_merge"] != "both").to_numpy()
     if unmatched.any():
-        first = merged.loc[unmatched.idxmax()]
+        first = merged.iloc[int(np.argmax(unmatched))]
         side = "real_scan" if first["_merge"] == "left_only" else "ag_scan"
         raise InputError(f"the scans are not aligned: {int(unmatched.sum())} row(s) are in one "
                          f"scan only, e.g. {first['statistic']} {first['chrom']}:"

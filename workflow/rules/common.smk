@@ -111,6 +111,16 @@ def split_populations_arg(wildcards):
     return f"--populations {' '.join(chosen)}" if chosen else ""
 
 
+def ag_files(panel, models):
+    """The AG sets (.npz) of ``models`` on ``panel``."""
+    return [f"results/ags/{panel}/{m}.npz" for m in models]
+
+
+def ag_args(panel, models):
+    """``MODEL=PATH ...`` arguments naming the AG sets of ``models`` on ``panel``."""
+    return " ".join(f"{m}={path}" for m, path in zip(models, ag_files(panel, models)))
+
+
 def panel_outputs():
     return expand("results/panels/{panel}.{ext}", panel=PANELS, ext=["npz", "vcf.gz"])
 

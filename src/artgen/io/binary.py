@@ -8,6 +8,7 @@ give the same bytes.
 from __future__ import annotations
 
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -55,10 +56,15 @@ def load_haplotypes(path) -> Haplotypes:
             fields = {f: data[f] for f in _FIELDS}
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        if isinstance(exc, InputError):
-            raise
+    except InputError:
+        raise
+    # TypeError: an array of the wrong dtype or size; the rest: a damaged zip container.
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, zlib.error, EOFError,
+            NotImplementedError, RuntimeError) as exc:
         raise InputError(f"{path}: not a readable haplotype archive ({exc})") from None
     if alleles.shape != (n_hap, n_snp):
         raise InputError(f"{path}: allele matrix is {alleles.shape}, header says {(n_hap, n_snp)}")
-    return Haplotypes.build(alleles, **fields)
+    try:
+        return Haplotypes.build(alleles, **fields)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None

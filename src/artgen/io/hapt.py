@@ -120,14 +120,16 @@ def write_panel_file(frame: pd.DataFrame, path) -> None:
         frame.reset_index()[list(PANEL_COLUMNS)].to_csv(tmp, sep="\t", index=False)
 
 
-def label_haplotypes(ids, panel: pd.DataFrame, source) -> tuple[np.ndarray, np.ndarray]:
+def label_haplotypes(ids, panel: pd.DataFrame, source, panel_path) -> tuple[np.ndarray, np.ndarray]:
     """Population and super-population of each haplotype id, joined on the
-    sample part of the id. Raises if a sample is absent from the panel."""
+    sample part of the id. Raises if a sample is absent from the panel
+    (``source`` and ``panel_path`` name the two files in the message)."""
     samples = [sample_of(i) for i in ids]
     absent = [s for s in dict.fromkeys(samples) if s not in panel.index]
     if absent:
         more = f" and {len(absent) - 1} more" if len(absent) > 1 else ""
-        raise InputError(f"{source}: sample {absent[0]!r}{more} absent from the panel file")
+        raise InputError(f"{source}: sample {absent[0]!r}{more} absent from the panel file "
+                         f"{panel_path}")
     rows = panel.loc[samples]
     return rows["pop"].to_numpy(dtype=str), rows["super_pop"].to_numpy(dtype=str)
 
@@ -226,7 +228,7 @@ def read_hapt(path, legend=None, panel=None) -> Haplotypes:
         snps = pd.DataFrame({"chrom": ["."] * n_snps, "pos": np.arange(1, n_snps + 1),
                              "ref": ["0"] * n_snps, "alt": ["1"] * n_snps})
     if panel is not None:
-        pops, super_pops = label_haplotypes(ids, read_panel_file(panel), path)
+        pops, super_pops = label_haplotypes(ids, read_panel_file(panel), path, panel)
     else:
         pops, super_pops = np.array(tags, dtype=str), None
     return Haplotypes.build(alleles, chrom=snps["chrom"], pos=snps["pos"], ref=snps["ref"],

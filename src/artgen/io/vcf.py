@@ -149,9 +149,13 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
 def _genotypes(variant, path) -> np.ndarray:
     """cyvcf2's (n_samples, 3) genotype array of a record: two alleles and the phase."""
     site = f"{path}: site {variant.CHROM}:{variant.POS}"
-    if "GT" not in variant.FORMAT:  # cyvcf2 gives no genotype, or raises, without one
-        raise InputError(f"{site}: no GT genotypes")
-    gt = variant.genotype.array()
+    try:
+        genotype = variant.genotype
+    except Exception:  # cyvcf2 raises a bare Exception for a record without GT
+        raise InputError(f"{site}: no GT genotypes") from None
+    if genotype is None:
+        raise InputError(f"{path}: the VCF has no sample columns")
+    gt = genotype.array()
     if gt.shape[1] != 3:
         raise InputError(f"{site}: genotypes are not diploid (ploidy {gt.shape[1] - 1})")
     return gt
@@ -333,13 +337,19 @@ def fetch_records(path, samples, chrom: str, positions) -> list[list[Record]]:
     found = []
     for pos in positions:
         records = []
-        for variant in vcf(f"{chrom}:{pos}-{pos}"):
-            if variant.POS != pos:
-                continue
-            block = None
-            if drop_reason(variant) is None:
-                gt = variant.genotype.array()
-                block = _block([variant.CHROM], [variant.POS], [variant.REF], [variant.ALT[0]], [gt])
-            records.append(Record(variant.REF, list(variant.ALT), block))
+        try:
+            for variant in vcf(f"{chrom}:{pos}-{pos}"):
+                if variant.POS != pos:
+                    continue
+                block = None
+                if drop_reason(variant) is None:
+                    gt = _genotypes(variant, path)
+                    block = _block([variant.CHROM], [variant.POS], [variant.REF],
+                                   [variant.ALT[0]], [gt])
+                records.append(Record(variant.REF, list(variant.ALT), block))
+        except InputError:
+            raise
+        except Exception as exc:  # a missing index, or a record htslib cannot parse
+            raise InputError(f"{path}: cannot read site {chrom}:{pos} ({exc})") from None
         found.append(records)
     return found

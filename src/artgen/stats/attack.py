@@ -300,8 +300,8 @@ def roc_auc(member_scores, nonmember_scores) -> float:
 
     Examples
     --------
-    >>> roc_auc([3, 2, 2], [2, 1])
-    0.75
+    >>> roc_auc([3, 2], [2, 1])     # pairs 3>2, 3>1, 2=2 (1/2), 2>1
+    0.875
     """
     m = _check_scores(member_scores, "member_scores")
     n = _check_scores(nonmember_scores, "nonmember_scores")
@@ -310,22 +310,35 @@ def roc_auc(member_scores, nonmember_scores) -> float:
     return float(u / (m.size * n.size))
 
 
-def tpr_at_fpr(member_scores, nonmember_scores, fpr: float = 0.01) -> float:
-    """True-positive rate of the best threshold whose false-positive rate is at most ``fpr``.
+def tpr_at_fpr(member_scores, nonmember_scores, fpr: float = 0.01, *,
+               interpolate: bool = True) -> float:
+    """True-positive rate of the attack at a false-positive rate of ``fpr``.
 
-    A candidate is called a member when its score is at least the threshold
-    ``t``. Over all thresholds (every distinct score, and +inf), the largest
-    ``TPR(t)`` with ``FPR(t) <= fpr`` is returned, as read from
-    ``sklearn.metrics.roc_curve`` (``tpr[fpr_curve <= fpr].max()``). Tied
-    scores are all called members or none: no interpolation between ROC
-    points, so the value is one an attacker can actually achieve.
+    A candidate is called a member when its score is at least a threshold
+    ``t``; each distinct score (and +inf) gives one point of the ROC curve,
+    as ``sklearn.metrics.roc_curve(..., drop_intermediate=False)`` lists
+    them.
+
+    ``interpolate=True`` (default): the ROC curve with straight segments
+    between its points, read at ``fpr``. A segment is what an attacker gets
+    by calling a random share of a group of tied candidates members, so the
+    value is achievable in expectation, and it is the curve whose area is
+    :func:`roc_auc` (ties counted 1/2). Distance scores are small integers
+    with many ties: without interpolation a single tie group holding more
+    than ``fpr`` of the non-members forces the value to the point below it,
+    often 0, however many members the group holds.
+
+    ``interpolate=False``: the largest TPR among the ROC points with
+    ``FPR <= fpr`` (``tpr[fpr_curve <= fpr].max()``), the best a
+    deterministic threshold achieves.
 
     Parameters
     ----------
     member_scores, nonmember_scores : array_like
         Finite scores, higher = more likely a member; at least one each.
     fpr : float, default 0.01
-        Largest tolerated false-positive rate, in [0, 1].
+        False-positive rate, in [0, 1].
+    interpolate : bool, default True
 
     Returns
     -------
@@ -335,19 +348,25 @@ def tpr_at_fpr(member_scores, nonmember_scores, fpr: float = 0.01) -> float:
     --------
     >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.0)
     0.25
-    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.25)
-    0.5
+    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.125)   # halfway up the tie at 4
+    0.375
+    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.125, interpolate=False)
+    0.25
     """
     m = _check_scores(member_scores, "member_scores")
     n = _check_scores(nonmember_scores, "nonmember_scores")
     if isinstance(fpr, bool) or not isinstance(fpr, (int, float, np.integer, np.floating)) \
             or not 0.0 <= fpr <= 1.0:
         raise InputError(f"fpr must be a number between 0 and 1, got {fpr!r}")
-    thresholds = np.unique(np.concatenate([m, n]))
-    tp = m.size - np.searchsorted(np.sort(m), thresholds, side="left")  # scores >= t
-    fp = n.size - np.searchsorted(np.sort(n), thresholds, side="left")
-    allowed = fp / n.size <= fpr
-    return float(tp[allowed].max() / m.size) if allowed.any() else 0.0
+    thresholds = np.unique(np.concatenate([m, n]))[::-1]  # highest first
+    # the ROC points, from (0, 0) (threshold +inf) to (1, 1) (the lowest score)
+    tp = np.concatenate([[0], m.size - np.searchsorted(np.sort(m), thresholds, side="left")])
+    fp = np.concatenate([[0], n.size - np.searchsorted(np.sort(n), thresholds, side="left")])
+    x, y = fp / n.size, tp / m.size
+    k = int(np.flatnonzero(x <= fpr)[-1])  # last point at or left of fpr: the highest there
+    if not interpolate or x[k] == fpr or k == x.size - 1:
+        return float(y[k])
+    return float(y[k] + (fpr - x[k]) * (y[k + 1] - y[k]) / (x[k + 1] - x[k]))
 
 
 # --------------------------------------------------------------------------- attack
