@@ -22,6 +22,8 @@ include: "workflow/rules/panels.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/selection.smk"
+include: "workflow/rules/imputation.smk"
+include: "workflow/rules/compare.smk"
 
 
 rule all:

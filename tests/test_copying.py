@@ -156,7 +156,8 @@ def test_fit_needs_a_matching_map():
     (["1", "1", "1"], [1, 5, 3], "not sorted within chromosome 1: SNP 2 at 3 comes after 5"),
     (["1", "2", "1"], [1, 2, 3], "chromosome 1 is split"),
     (["1", "1"], [-1, 2], "negative position"),
-    (["1", "1"], [1.5, 2], "whole numbers"),
+    (["1", "1"], [1.5, 2], "position 1.5 of SNP 0 is not a whole number"),
+    (["1", "1"], ["a", "b"], "whole numbers of base pairs"),
 ])
 def test_bad_maps(chrom, pos, message):
     with pytest.raises(InputError, match=message):

@@ -25,12 +25,14 @@ RULE_FILES = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.
 CHANNELS = ["conda-forge", "bioconda", "nodefaults"]
 EXEMPT_RULES = {"all"}  # the target rule runs nothing
 # Conda packages that are not pip packages: checked by other means.
-NOT_PIP = {"python", "htslib", "bcftools"}
+NOT_PIP = {"python", "htslib", "bcftools", "beagle"}
 # Conda name -> pip name where they differ beyond case and -/_/. (the lock
 # has the CPU-only TensorFlow wheel; conda-forge's tensorflow is one package).
 PIP_NAME = {"tensorflow": "tensorflow-cpu", "matplotlib-base": "matplotlib",
             "pytables": "tables"}
-VERSION = r"\d+(?:\.\d+)+(?:[.-]?(?:post|rc|a|b|dev)\d+)?"
+# Beagle's releases are named by version and date: 5.4_22Jul22.46e.
+VERSION = (r"\d+(?:\.\d+)+(?:[.-]?(?:post|rc|a|b|dev)\d+)?"
+           r"|\d+\.\d+_\d{2}[A-Z][a-z]{2}\d{2}\.[0-9a-f]+")
 PIN = re.compile(rf"^(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<version>{VERSION})$")
 RULE = re.compile(r"^(?P<indent>[ \t]*)(?:rule|checkpoint)\s+(?P<name>\w+)\s*:")
 
@@ -214,6 +216,17 @@ def test_python_and_debian_tools_match_the_set_up(envs):
                  "htslib": re.search(r"^Using htslib (\S+)", out, re.M).group(1)}
     for name, version in tools.items():
         assert installed[name] == version, (name, version, installed[name])
+
+
+def test_beagle_matches_the_set_up(envs):
+    """The imputation env pins the Beagle release that setup.sh installs."""
+    pinned = {pins(env)["beagle"] for env in envs.values() if "beagle" in pins(env)}
+    assert len(pinned) == 1, pinned
+    if shutil.which("beagle") is None:
+        pytest.skip("beagle is not installed (scripts/setup.sh installs it)")
+    banner = subprocess.run(["beagle"], capture_output=True, text=True).stdout
+    jar, version = re.search(r"beagle\.(\S+)\.jar \(version (\S+)\)", banner).groups()
+    assert pinned == {f"{version}_{jar}"}
 
 
 # --- the checks catch what they claim to ------------------------------------------------

@@ -16,15 +16,19 @@ from artgen.stats import painting
 from artgen.stats.painting import paint, painting_posterior, painting_shares, snp_lengths
 
 
-def two_populations(n_per_pop, n_snps, rng, low=0.2, high=0.8):
+def two_populations(n_per_pop, n_snps, rng, low=0.2, high=0.8, n_fresh=0):
     """Donors of populations A and B with opposite allele-frequency profiles,
-    positions 1-5 kb apart on chromosome 1."""
+    positions 1-5 kb apart on chromosome 1; with ``n_fresh``, also that many
+    more haplotypes of each population, not among the donors."""
     freq_a = np.where(rng.random(n_snps) < 0.5, low, high)
-    a = (rng.random((n_per_pop, n_snps)) < freq_a).astype(np.uint8)
-    b = (rng.random((n_per_pop, n_snps)) < 1 - freq_a).astype(np.uint8)
+    a = (rng.random((n_per_pop + n_fresh, n_snps)) < freq_a).astype(np.uint8)
+    b = (rng.random((n_per_pop + n_fresh, n_snps)) < 1 - freq_a).astype(np.uint8)
     pos = np.cumsum(rng.integers(1_000, 5_000, n_snps))
     labels = np.array(["A"] * n_per_pop + ["B"] * n_per_pop)
-    return np.vstack([a, b]), labels, np.full(n_snps, "1"), pos
+    donors = np.vstack([a[:n_per_pop], b[:n_per_pop]])
+    if n_fresh:
+        return donors, labels, np.full(n_snps, "1"), pos, (a[n_per_pop:], b[n_per_pop:])
+    return donors, labels, np.full(n_snps, "1"), pos
 
 
 # --------------------------------------------------------------------------- exactness
@@ -82,26 +86,28 @@ def test_blocks_do_not_change_the_result(monkeypatch):
 
 # --------------------------------------------------------------------------- recovery
 
-def test_planted_mosaic_is_painted_with_its_shares():
+@pytest.mark.parametrize("source, tolerance", [("donors", 0.03), ("fresh", 0.1)])
+def test_planted_mosaic_is_painted_with_its_shares(source, tolerance):
     rng = np.random.default_rng(2)
-    donors, labels, chrom, pos = two_populations(30, 400, rng)
-    # Recipients: SNPs before `cut` from a donor of A, after it from one of B,
-    # with 1% of alleles flipped.
+    donors, labels, chrom, pos, (fresh_a, fresh_b) = two_populations(30, 400, rng, n_fresh=6)
+    if source == "donors":   # segments of donors themselves, 1% of alleles flipped
+        fresh_a = donors[rng.integers(0, 30, size=6)]
+        fresh_b = donors[30 + rng.integers(0, 30, size=6)]
+        flips = (rng.random((2, 6, 400)) < 0.01).astype(np.uint8)
+        fresh_a, fresh_b = fresh_a ^ flips[0], fresh_b ^ flips[1]
+    # SNPs before `cut` from a haplotype of A, from `cut` on from one of B.
     cuts = rng.integers(100, 300, size=6)
-    recipients = np.empty((6, 400), dtype=np.uint8)
-    for i, cut in enumerate(cuts):
-        recipients[i, :cut] = donors[rng.integers(0, 30), :cut]
-        recipients[i, cut:] = donors[30 + rng.integers(0, 30), cut:]
-    recipients ^= (rng.random(recipients.shape) < 0.01).astype(np.uint8)
+    recipients = np.array([np.concatenate([fresh_a[i, :cut], fresh_b[i, cut:]])
+                           for i, cut in enumerate(cuts)])
     lengths = paint(recipients, donors, labels, chrom, pos, ne=2000, mutation_rate=0.01)
     span = pos[-1] - pos[0]
     planted_a = np.array([snp_lengths(chrom, pos)[:cut].sum() for cut in cuts]) / span
-    np.testing.assert_allclose(lengths["A"] / span, planted_a, atol=0.1)
+    np.testing.assert_allclose(lengths["A"] / span, planted_a, atol=tolerance)
     shares = painting_shares(recipients, donors, labels, chrom, pos, ne=2000, mutation_rate=0.01)
     assert list(shares.columns) == ["donor_pop", "share"]
     assert shares["donor_pop"].tolist() == ["A", "B"]
     assert shares["share"].sum() == pytest.approx(1.0)
-    assert shares["share"].iloc[0] == pytest.approx(planted_a.mean(), abs=0.1)
+    assert shares["share"].iloc[0] == pytest.approx(planted_a.mean(), abs=tolerance)
 
 
 def test_switch_point_recovered_with_sharply_distinct_donors():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from artgen import __version__
 from artgen.errors import InputError
@@ -306,6 +307,77 @@ def cmd_selection(args) -> None:
                 args.metrics_out)
 
 
+def cmd_impute(args) -> None:
+    import tempfile
+
+    import numpy as np
+
+    from artgen.imputation import combine_panels, impute_and_score
+    from artgen.io import load_haplotypes
+
+    panel = load_haplotypes(args.panel)
+    train = target_haplotypes(load_haplotypes(args.train), args.target, args.train)
+    targets = target_haplotypes(load_haplotypes(args.targets), args.target, args.targets)
+    others = panel.take_haplotypes(panel.pops != args.target)
+    if others.n_haplotypes == 0:
+        raise InputError(f"{args.panel}: no populations besides {args.target} "
+                         "to make a reference panel of")
+    extra = {"alone": [], "perfect": [train]}.get(args.reference)
+    if extra is None:
+        if not args.ags:
+            raise InputError(f"reference {args.reference!r} needs --ags (the model's AGs)")
+        extra = [load_haplotypes(args.ags)]
+    reference = combine_panels(others, *extra)
+    log.info("reference %s: %d haplotypes; %d target individuals", args.reference,
+             reference.n_haplotypes, targets.n_haplotypes // 2)
+    maf = np.minimum(train.alleles.mean(axis=0), 1 - train.alleles.mean(axis=0))
+    with tempfile.TemporaryDirectory(prefix=".beagle-", dir=Path(args.out).parent) as work:
+        table = impute_and_score(reference, targets, density=args.density, maf=maf,
+                                 workdir=work, seed=args.seed, threads=args.threads,
+                                 memory_gb=args.memory_gb)
+    for column, value in (("seed", args.seed), ("reference", args.reference),
+                          ("panel", args.panel_name)):
+        table.insert(0, column, value)
+    write_table(table, args.out)
+
+
+def cmd_coalescent(args) -> None:
+    from artgen.coalescent import compare, simulate_region
+    from artgen.evaluate import tidy_metrics
+    from artgen.io import load_haplotypes, save_haplotypes
+
+    real = target_haplotypes(load_haplotypes(args.real), args.population, args.real)
+    if len(set(real.chrom)) != 1:
+        raise InputError(f"{args.real}: the coalescent comparison needs a one-chromosome panel")
+    left, right = int(real.pos.min()), int(real.pos.max())
+    n = real.n_haplotypes - real.n_haplotypes % 2
+    sim = simulate_region(chrom=str(real.chrom[0]), left=left, length=right - left + 1,
+                          n_haplotypes=n, population=args.population, model=args.model,
+                          seed=args.seed)
+    log.info("simulated %d haplotypes x %d SNPs of chr%s:%d-%d", sim.n_haplotypes, sim.n_snps,
+             real.chrom[0], left, right)
+    metrics, tables = compare(real, sim, min_freq=args.min_freq, seed=args.seed)
+    for name, value in metrics.items():
+        log.info("%s = %.4g", name, value)
+    save_haplotypes(sim, args.sim_out)
+    out = Path(args.tables_dir)
+    for name, table in tables.items():
+        write_table(table, out / f"{name}.tsv")
+    write_table(tidy_metrics(metrics, panel=args.panel_name, model="coalescent", seed=args.seed),
+                args.metrics_out)
+
+
+def cmd_concat_tables(args) -> None:
+    import pandas as pd
+
+    frames = [pd.read_csv(p, sep="\t") for p in args.inputs]
+    columns = [list(f.columns) for f in frames]
+    if any(c != columns[0] for c in columns):
+        bad = next(p for p, c in zip(args.inputs, columns) if c != columns[0])
+        raise InputError(f"{bad}: columns differ from those of {args.inputs[0]}")
+    write_table(pd.concat(frames, ignore_index=True), args.out)
+
+
 def cmd_convert(args) -> None:
     from artgen.io import load_haplotypes, write_hapt, write_legend, write_vcf
 
@@ -461,6 +533,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scans-out", required=True)
     p.add_argument("--metrics-out", required=True)
     p.set_defaults(func=cmd_selection)
+
+    p = sub.add_parser("impute", help="Beagle imputation of held-out targets, quality per MAF bin")
+    p.add_argument("--panel", required=True, help="the whole panel (.npz): other populations")
+    p.add_argument("--train", required=True, help="real target training haplotypes (.npz)")
+    p.add_argument("--targets", required=True, help="held-out target individuals (.npz)")
+    p.add_argument("--reference", required=True,
+                   help="alone (other populations), perfect (+ train), or a model name (+ --ags)")
+    p.add_argument("--ags", help="the model's AGs (.npz) added to the reference panel")
+    p.add_argument("--target", required=True, help="target population")
+    p.add_argument("--density", type=float, required=True, help="share of sites typed")
+    p.add_argument("--panel-name", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--memory-gb", type=int, default=2)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_impute)
+
+    p = sub.add_parser("coalescent", help="simulate the panel's region and compare with it")
+    p.add_argument("--real", required=True, help="real target haplotypes (.npz)")
+    p.add_argument("--population", required=True, help="the simulated population (the target)")
+    p.add_argument("--model", default="OutOfAfrica_3G09", help="stdpopsim HomSap model")
+    p.add_argument("--min-freq", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--panel-name", required=True)
+    p.add_argument("--sim-out", required=True, help="simulated haplotypes (.npz)")
+    p.add_argument("--tables-dir", required=True, help="folder for sfs/ld_decay/pca.tsv")
+    p.add_argument("--metrics-out", required=True)
+    p.set_defaults(func=cmd_coalescent)
+
+    p = sub.add_parser("concat-tables", help="stack tab-separated tables with the same columns")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_concat_tables)
 
     p = sub.add_parser("convert", help="write a .npz panel as VCF and/or .hapt + legend")
     p.add_argument("panel")

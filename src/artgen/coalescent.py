@@ -271,7 +271,8 @@ def _single_chromosome(h: Haplotypes, name: str) -> str:
 
 
 def compare(real: Haplotypes, sim: Haplotypes, *, min_freq: float = 0.1, n_bins: int = 50,
-            sfs_bins: int = 10, window: int = 20, seed: int) -> tuple[dict, dict[str, pd.DataFrame]]:
+            sfs_bins: int = 10, window: int = 20,
+            seed: int) -> tuple[dict, dict[str, pd.DataFrame]]:
     """Compare real haplotypes with a coalescent simulation of their region.
 
     Only the simulated SNPs inside the real panel's span

@@ -83,10 +83,13 @@ def check_genetic_map(chrom, pos, n_snps: int | None = None) -> tuple[np.ndarray
         raise InputError(f"chrom has {len(chrom)} entries but pos has {len(pos_in)}")
     if n_snps is not None and len(pos_in) != n_snps:
         raise InputError(f"the genetic map has {len(pos_in)} SNPs; the haplotypes have {n_snps}")
-    if len(pos_in) and not (np.issubdtype(pos_in.dtype, np.integer)
-                            or (np.issubdtype(pos_in.dtype, np.floating)
-                                and np.all(np.isfinite(pos_in)) and np.all(pos_in == np.round(pos_in)))):
-        raise InputError(f"positions must be whole numbers of base pairs, got dtype {pos_in.dtype}")
+    if not np.issubdtype(pos_in.dtype, np.integer) and len(pos_in):
+        if not np.issubdtype(pos_in.dtype, np.floating):
+            raise InputError(f"positions must be whole numbers of base pairs, got {pos_in.dtype}")
+        bad = np.flatnonzero(~np.isfinite(pos_in) | (pos_in != np.round(pos_in)))
+        if len(bad):
+            raise InputError(f"position {pos_in[bad[0]]} of SNP {bad[0]} is not a whole "
+                             f"number of base pairs")
     pos = pos_in.astype(np.int64)
     if len(pos) and pos.min() < 0:
         raise InputError(f"negative position {pos.min()} at SNP {int(np.argmin(pos))}")

@@ -1,0 +1,32 @@
+# Comparisons beyond the generators: the coalescent baseline (stdpopsim) and
+# chromosome painting of real and artificial haplotypes.
+
+COALESCENT = config["coalescent"]
+
+
+rule coalescent:
+    input:
+        real=f"results/splits/{COALESCENT['panel']}/train.npz",
+    output:
+        sim=f"results/coalescent/{COALESCENT['panel']}/coalescent.npz",
+        tables=expand("results/coalescent/{panel}/{table}.tsv", panel=COALESCENT["panel"],
+                      table=["sfs", "ld_decay", "pca"]),
+        metrics=f"results/coalescent/{COALESCENT['panel']}/metrics.tsv",
+    params:
+        folder=f"results/coalescent/{COALESCENT['panel']}",
+        target=config["target_population"],
+        seed=config["seed"],
+        settings=COALESCENT,
+    log:
+        f"results/logs/coalescent/{COALESCENT['panel']}.log",
+    benchmark:
+        f"results/benchmarks/coalescent/{COALESCENT['panel']}.tsv"
+    conda:
+        "../../envs/compare.yaml"
+    threads: 1
+    shell:
+        "python -m artgen coalescent --real {input.real} --population {params.target}"
+        " --model {params.settings[model]} --min-freq {params.settings[min_freq]}"
+        " --seed {params.seed} --panel-name {params.settings[panel]}"
+        " --sim-out {output.sim} --tables-dir {params.folder}"
+        " --metrics-out {output.metrics} 2> {log}"

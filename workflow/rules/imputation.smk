@@ -1,0 +1,60 @@
+# Beagle imputation of held-out target individuals, reduced to an array-like
+# share of the sites, against reference panels: the other populations alone,
+# + the real target training haplotypes ("perfect"), + each model's AGs.
+
+IMPUTATION = config["imputation"]
+IMPUTATION_REFERENCES = ["alone", "perfect"] + IMPUTATION["models"]
+
+
+def imputation_ags(wildcards):
+    """The AGs a reference panel adds (none for "alone" and "perfect")."""
+    if wildcards.reference in ("alone", "perfect"):
+        return []
+    return ag_files(IMPUTATION["panel"], [wildcards.reference])
+
+
+rule impute:
+    input:
+        panel=f"results/panels/{IMPUTATION['panel']}.npz",
+        train=f"results/splits/{IMPUTATION['panel']}/train.npz",
+        targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
+        ags=imputation_ags,
+    output:
+        f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+    wildcard_constraints:
+        reference=alternatives(IMPUTATION_REFERENCES),
+    params:
+        ags=lambda wildcards, input: f"--ags {input.ags}" if input.ags else "",
+        target=config["target_population"],
+        seed=config["seed"],
+        settings=IMPUTATION,
+    log:
+        f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
+    benchmark:
+        f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
+    conda:
+        "../../envs/imputation.yaml"
+    threads: 1
+    resources:
+        mem_mb=1024 * (IMPUTATION["memory_gb"] + 1),
+    shell:
+        "python -m artgen impute --panel {input.panel} --train {input.train}"
+        " --targets {input.targets} --reference {wildcards.reference} {params.ags}"
+        " --target {params.target} --density {params.settings[density]}"
+        " --memory-gb {params.settings[memory_gb]} --threads {threads}"
+        " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
+
+
+rule imputation_table:
+    input:
+        expand("results/imputation/{panel}/{reference}.tsv", panel=IMPUTATION["panel"],
+               reference=IMPUTATION_REFERENCES),
+    output:
+        f"results/imputation/{IMPUTATION['panel']}/quality.tsv",
+    log:
+        f"results/logs/imputation_table/{IMPUTATION['panel']}.log",
+    conda:
+        "../../envs/stats.yaml"
+    threads: 1
+    shell:
+        "python -m artgen concat-tables {input} --out {output} 2> {log}"
