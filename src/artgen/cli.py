@@ -367,6 +367,35 @@ def cmd_coalescent(args) -> None:
                 args.metrics_out)
 
 
+def cmd_paint(args) -> None:
+    import pandas as pd
+
+    from artgen.imputation import combine_panels
+    from artgen.io import load_haplotypes
+    from artgen.stats.distances import subsample_rows
+    from artgen.stats.painting import painting_shares
+
+    panel = load_haplotypes(args.panel)
+    target_donors = target_haplotypes(load_haplotypes(args.target_donors), args.target,
+                                      args.target_donors)
+    donors = combine_panels(panel.take_haplotypes(panel.pops != args.target), target_donors)
+    recipients = {"real": target_haplotypes(load_haplotypes(args.real), args.target, args.real)}
+    recipients.update({name: load_haplotypes(path) for name, path in parse_named(args.ags).items()})
+    shares = []
+    for name, h in recipients.items():
+        n = min(args.n_recipients, h.n_haplotypes)
+        chosen = subsample_rows(h.alleles, n, args.seed) if n < h.n_haplotypes else h.alleles
+        share = painting_shares(chosen, donors.alleles, donors.pops, donors.chrom, donors.pos)
+        log.info("%s (%d haplotypes): %s", name, n, "  ".join(
+            f"{row.donor_pop} {row.share:.3f}" for row in share.itertuples()))
+        shares.append(share.assign(dataset=name, n_recipients=n))
+    table = pd.concat(shares, ignore_index=True)
+    table.insert(0, "seed", args.seed)
+    table.insert(0, "panel", args.panel_name)
+    write_table(table[["panel", "seed", "dataset", "donor_pop", "share", "n_recipients"]],
+                args.out)
+
+
 def cmd_concat_tables(args) -> None:
     import pandas as pd
 
@@ -561,6 +590,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tables-dir", required=True, help="folder for sfs/ld_decay/pca.tsv")
     p.add_argument("--metrics-out", required=True)
     p.set_defaults(func=cmd_coalescent)
+
+    p = sub.add_parser("paint", help="chromosome painting of real and AG target haplotypes")
+    p.add_argument("--panel", required=True, help="the whole panel (.npz): donor populations")
+    p.add_argument("--target-donors", required=True,
+                   help="target-population donors never trained on (.npz, the sampling split)")
+    p.add_argument("--real", required=True, help="real target haplotypes (.npz)")
+    p.add_argument("--ags", nargs="*", default=[], metavar="MODEL=PATH")
+    p.add_argument("--target", required=True, help="target population")
+    p.add_argument("--n-recipients", type=int, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--panel-name", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_paint)
 
     p = sub.add_parser("concat-tables", help="stack tab-separated tables with the same columns")
     p.add_argument("inputs", nargs="+")

@@ -1,6 +1,24 @@
-"""Figures of training runs."""
+"""Axes-level plots of real and artificial haplotypes, in the style of
+scikit-allel: every ``plot_*`` function takes data (arrays, DataFrames) and
+an optional matplotlib axes, draws on it and returns it (a new figure and
+axes are made with pyplot when ``ax`` is None). The figure builders of
+:mod:`artgen.figures` lay these out.
+
+Colours are fixed per dataset so that a model looks the same in every
+figure (:func:`dataset_color`): real data dark grey, the held-out test split
+light grey, Bernoulli green, Markov purple, GAN blue and RBM red (the
+paper's colours), the other known models their own colour, and any other
+name a colour picked from a palette by a hash of the name (the same name
+always gets the same colour, in every process).
+
+Large scatter clouds and images are rasterised (``rasterized=True``), so a
+PDF with tens of thousands of points stays small and opens fast.
+"""
 
 from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -8,6 +26,816 @@ import pandas as pd
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
 from artgen.models.training import SNAPSHOT_COLUMNS
+
+__all__ = [
+    "DATASET_COLORS",
+    "DATASET_LABELS",
+    "DATASET_ORDER",
+    "dataset_color",
+    "dataset_label",
+    "order_datasets",
+    "require_columns",
+    "plot_embedding",
+    "plot_ld_matrix",
+    "plot_ld_decay",
+    "plot_scan",
+    "plot_imputation_quality",
+    "plot_distance_distributions",
+    "plot_af_scatter",
+    "plot_real_vs_ag",
+    "plot_haplostrips",
+    "plot_stacked_shares",
+    "plot_grouped_bars",
+    "plot_lines",
+    "plot_sfs",
+    "plot_training_curves",
+    "plot_training_history",
+]
+
+#: Fixed colour of each known dataset (real data, the test split, models,
+#: imputation reference panels).
+DATASET_COLORS = {
+    "real": "#3b3b3b",
+    "train": "#3b3b3b",
+    "test": "#a3a3a3",
+    "bernoulli": "#2ca02c",
+    "markov": "#9467bd",
+    "gan": "#1f77b4",
+    "rbm": "#d62728",
+    "rbm_train": "#ff7f0e",
+    "rbm_random": "#e377c2",
+    "copying": "#17becf",
+    "coalescent": "#8c564b",
+    # imputation reference panels (Figure 4)
+    "alone": "#b8b8b8",
+    "perfect": "#3b3b3b",
+}
+
+#: Names shown in legends and titles.
+DATASET_LABELS = {
+    "real": "real (train)",
+    "train": "real (train)",
+    "test": "test (held-out real)",
+    "bernoulli": "Bernoulli",
+    "markov": "Markov chain",
+    "gan": "GAN",
+    "rbm": "RBM",
+    "rbm_train": "RBM, chains from train",
+    "rbm_random": "RBM, random chains",
+    "copying": "copying model",
+    "coalescent": "coalescent",
+    "alone": "other populations only",
+    "perfect": "+ real target haplotypes",
+}
+
+#: Order in which datasets are drawn and listed when no order is given:
+#: real, the ceiling, the floors, the other baselines, the networks.
+DATASET_ORDER = ("real", "train", "test", "bernoulli", "markov", "copying", "coalescent",
+                 "gan", "rbm", "rbm_train", "rbm_random")
+
+#: Colours for names not in :data:`DATASET_COLORS`, picked by a hash of the name.
+_EXTRA_COLORS = ("#bcbd22", "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74",
+                 "#80ba5a", "#e68310", "#008695", "#cf1c90", "#4b4b8f", "#a5aa99")
+
+#: Colour map of r^2 heatmaps; monomorphic SNPs (no r^2) are shown in _MISSING.
+_LD_CMAP = "magma_r"
+_MISSING = "#cfe3f5"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def dataset_color(name: str) -> str:
+    """The colour of a dataset or model, the same in every figure.
+
+    >>> dataset_color("gan"), dataset_color("GAN")
+    ('#1f77b4', '#1f77b4')
+    >>> dataset_color("my_model") == dataset_color("my_model")
+    True
+    """
+    key = str(name).lower()
+    if key in DATASET_COLORS:
+        return DATASET_COLORS[key]
+    return _EXTRA_COLORS[zlib.crc32(key.encode()) % len(_EXTRA_COLORS)]
+
+
+def dataset_label(name: str) -> str:
+    """The display name of a dataset or model (``"gan"`` -> ``"GAN"``);
+    unknown names are shown as they are."""
+    return DATASET_LABELS.get(str(name).lower(), str(name))
+
+
+def order_datasets(names) -> list[str]:
+    """``names`` without repeats, the known ones in :data:`DATASET_ORDER`,
+    then the others in the order given.
+
+    >>> order_datasets(["rbm", "mine", "test", "gan"])
+    ['test', 'gan', 'rbm', 'mine']
+    """
+    names = list(dict.fromkeys(str(n) for n in names))
+    known = [n for n in DATASET_ORDER if n in names]
+    return known + [n for n in names if n not in DATASET_ORDER]
+
+
+def require_columns(table: pd.DataFrame, columns, what: str = "table") -> pd.DataFrame:
+    """``table`` if it is a DataFrame with every column of ``columns``,
+    else an InputError naming ``what`` and the missing columns."""
+    if not isinstance(table, pd.DataFrame):
+        raise InputError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(f"{what} lacks column(s) {', '.join(missing)} "
+                         f"(it has: {', '.join(map(str, table.columns)) or 'none'})")
+    return table
+
+
+def _axes(ax):
+    """``ax``, or a new pyplot axes when it is None."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
+
+
+def _note(ax, text: str, loc: str = "upper left", **kw) -> None:
+    """A small text box in a corner of ``ax`` (axes coordinates)."""
+    x, ha = (0.03, "left") if "left" in loc else (0.97, "right")
+    y, va = (0.97, "top") if "upper" in loc else (0.03, "bottom")
+    kw.setdefault("fontsize", "small")
+    ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va,
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.8}, **kw)
+
+
+def _pearson(x, y) -> float:
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if x.size < 2 or x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def _light_cmap(color: str):
+    """A colour map from white to ``color`` (for density plots of one dataset)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(f"white_{color}", ["#ffffff", color])
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def plot_embedding(coords: Mapping[str, np.ndarray], ax=None, *, dims=(0, 1), s: float = 4,
+                   alpha: float = 0.35, xlabel: str | None = None, ylabel: str | None = None,
+                   legend: bool = True, max_points: int | None = None, seed: int = 0):
+    """Scatter of 2-D coordinates (PCA scores, a UMAP) of several datasets.
+
+    Parameters
+    ----------
+    coords : dict of str -> ndarray, shape (n_i, k)
+        Coordinates per dataset, e.g. ``PcaResult.coords``; drawn in the
+        given order (put real first, so that the AGs lie on top of it).
+    ax : matplotlib axes, optional
+    dims : pair of int
+        Columns to plot (``(2, 3)`` for PC3 vs PC4).
+    s, alpha : float
+        Marker size and opacity.
+    xlabel, ylabel : str, optional
+        Default ``"axis 1"``, ``"axis 2"`` (1-based ``dims``).
+    legend : bool
+        Draw a legend with opaque markers.
+    max_points : int, optional
+        Draw at most this many points per dataset (seeded subsample).
+    seed : int
+        Seed of the subsample.
+
+    Returns
+    -------
+    ax
+    """
+    ax = _axes(ax)
+    i, j = dims
+    rng = np.random.default_rng(seed)
+    for name, xy in coords.items():
+        xy = np.asarray(xy, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] <= max(i, j):
+            raise InputError(f"coordinates of {name!r} need at least {max(i, j) + 1} columns, "
+                             f"got shape {xy.shape}")
+        if max_points is not None and len(xy) > max_points:
+            xy = xy[np.sort(rng.choice(len(xy), max_points, replace=False))]
+        ax.scatter(xy[:, i], xy[:, j], s=s, alpha=alpha, color=dataset_color(name),
+                   label=dataset_label(name), linewidths=0, rasterized=True)
+    ax.set_xlabel(xlabel or f"axis {i + 1}")
+    ax.set_ylabel(ylabel or f"axis {j + 1}")
+    if legend:
+        leg = ax.legend(loc="best", markerscale=2.5, frameon=True, framealpha=0.8,
+                        fontsize="small", handletextpad=0.2, borderpad=0.3)
+        for handle in leg.legend_handles:
+            handle.set_alpha(1)
+    return ax
+
+
+# --------------------------------------------------------------------------- LD
+
+
+def plot_ld_matrix(matrix, ax=None, *, lower: str = "real", upper: str = "AG",
+                   colorbar: bool = True, cmap: str = _LD_CMAP, first_snp: int = 1):
+    """Heatmap of an r^2 matrix with one dataset in each triangle
+    (:func:`artgen.stats.ld.ld_matrix_for_plot`: real below the diagonal,
+    AG above), as in Yelmen et al. 2021, Figure 2a.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (n_snps, n_snps)
+        r^2 in [0, 1]; NaN (the diagonal, monomorphic SNPs) is drawn light blue.
+    lower, upper : str
+        Names written in the two triangles.
+    colorbar : bool
+        Attach an r^2 colour bar.
+    first_snp : int
+        Index (1-based) of the first SNP, for the axis labels.
+
+    Returns
+    -------
+    ax
+    """
+    import matplotlib
+
+    ax = _axes(ax)
+    m = np.asarray(matrix)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        raise InputError(f"the LD matrix must be square, got shape {m.shape}")
+    cm = matplotlib.colormaps[cmap].copy()
+    cm.set_bad(_MISSING)
+    n = m.shape[0]
+    extent = (first_snp - 0.5, first_snp + n - 0.5, first_snp + n - 0.5, first_snp - 0.5)
+    im = ax.imshow(np.ma.masked_invalid(m), cmap=cm, vmin=0, vmax=1, interpolation="nearest",
+                   extent=extent, rasterized=True)
+    ax.set_xlabel("SNP")
+    ax.set_ylabel("SNP")
+    box = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85}
+    ax.text(0.97, 0.97, upper, transform=ax.transAxes, ha="right", va="top", fontsize="small",
+            bbox=box)
+    ax.text(0.03, 0.03, lower, transform=ax.transAxes, ha="left", va="bottom", fontsize="small",
+            bbox=box)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label="$r^2$")
+    return ax
+
+
+def plot_ld_decay(decay: pd.DataFrame, ax=None, *, datasets: Sequence[str] | None = None,
+                  unit: str = "kb"):
+    """Mean r^2 per distance bin (LD decay), one line per dataset.
+
+    Parameters
+    ----------
+    decay : DataFrame
+        :func:`artgen.stats.ld.ld_decay` output: columns ``dataset``,
+        ``distance_mid`` and ``mean_r2``.
+    datasets : list of str, optional
+        Datasets to draw, in order (default: all, real first).
+    unit : {"bp", "kb", "Mb"}
+
+    Returns
+    -------
+    ax
+    """
+    require_columns(decay, ("dataset", "distance_mid", "mean_r2"), "the LD-decay table")
+    scale = {"bp": 1.0, "kb": 1e3, "Mb": 1e6}[unit]
+    ax = _axes(ax)
+    names = order_datasets(decay["dataset"].astype(str)) if datasets is None else list(datasets)
+    for name in names:
+        rows = decay[decay["dataset"].astype(str) == name].sort_values("distance_mid")
+        if rows.empty:
+            continue
+        real = name in ("real", "train")
+        ax.plot(rows["distance_mid"] / scale, rows["mean_r2"], color=dataset_color(name),
+                label=dataset_label(name), lw=2.2 if real else 1.4, marker="o", ms=2.5,
+                zorder=3 if real else 2)
+    ax.set_xlabel(f"distance between SNPs ({unit})")
+    ax.set_ylabel("mean $r^2$")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+def plot_real_vs_ag(x, y, ax=None, *, color: str = "C0", kind: str = "scatter",
+                    lims=None, s: float = 3, alpha: float = 0.3, gridsize: int = 40,
+                    annotate_r: bool = True, xlabel: str = "real", ylabel: str = "AG"):
+    """A real statistic against the AG one, item by item (SNP pairs, triplets),
+    with the diagonal y = x and Pearson r.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Real and AG values; pairs with a NaN are left out.
+    kind : {"scatter", "hexbin"}
+        ``"hexbin"`` draws a density (log counts, white to ``color``): use it
+        for tens of thousands of points.
+    lims : (float, float), optional
+        Limits of both axes (default: the range of the data).
+
+    Returns
+    -------
+    ax
+    """
+    ax = _axes(ax)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise InputError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if lims is None:
+        lo = float(min(x.min(), y.min())) if x.size else 0.0
+        hi = float(max(x.max(), y.max())) if x.size else 1.0
+        pad = 0.03 * (hi - lo or 1.0)
+        lims = (lo - pad, hi + pad)
+    if kind == "hexbin" and x.size:
+        ax.hexbin(x, y, gridsize=gridsize, bins="log", cmap=_light_cmap(color), mincnt=1,
+                  extent=(*lims, *lims), linewidths=0, rasterized=True)
+    elif kind in ("scatter", "hexbin"):
+        ax.scatter(x, y, s=s, alpha=alpha, color=color, linewidths=0, rasterized=True)
+    else:
+        raise InputError(f'kind must be "scatter" or "hexbin", got {kind!r}')
+    ax.plot(lims, lims, color="k", lw=0.7, ls="--", zorder=0)
+    ax.set_xlim(lims)
+    ax.set_ylim(lims)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if annotate_r:
+        _note(ax, f"r = {_pearson(x, y):.3f}\nn = {x.size:,}", loc="upper left")
+    return ax
+
+
+def plot_af_scatter(real_freq, ag_freq, ax=None, *, color: str = "C0", max_freq: float | None = None,
+                    s: float = 4, alpha: float = 0.4, ylabel: str = "AG allele frequency"):
+    """Allele frequency of each SNP, real against AG, with the diagonal.
+
+    The note gives Pearson r over all SNPs and the number of SNPs
+    polymorphic in real but fixed in the AGs (frequency 0 or 1).
+
+    Parameters
+    ----------
+    real_freq, ag_freq : array_like, shape (n_snps,)
+        ALT-allele frequencies.
+    max_freq : float, optional
+        Zoom on real frequencies below this (e.g. 0.2 for the rare end);
+        both axes then run from 0 to ``max_freq``.
+
+    Returns
+    -------
+    ax
+    """
+    ax = _axes(ax)
+    real_freq = np.asarray(real_freq, dtype=np.float64)
+    ag_freq = np.asarray(ag_freq, dtype=np.float64)
+    if real_freq.shape != ag_freq.shape:
+        raise InputError(f"real and AG frequencies differ in shape: {real_freq.shape} vs "
+                         f"{ag_freq.shape}")
+    poly = (real_freq > 0) & (real_freq < 1)
+    fixed = int((poly & ((ag_freq == 0) | (ag_freq == 1))).sum())
+    r = _pearson(real_freq, ag_freq)
+    if max_freq is not None:
+        keep = real_freq <= max_freq
+        real_freq, ag_freq = real_freq[keep], ag_freq[keep]
+        lims = (0.0, max_freq)
+    else:
+        lims = (-0.02, 1.02)
+    ax.scatter(real_freq, ag_freq, s=s, alpha=alpha, color=color, linewidths=0, rasterized=True)
+    ax.plot([0, 1], [0, 1], color="k", lw=0.7, ls="--", zorder=0)
+    ax.set_xlim(lims)
+    ax.set_ylim(lims)
+    ax.set_xlabel("real allele frequency")
+    ax.set_ylabel(ylabel)
+    text = (f"r = {r:.3f}\nfixed in AG: {fixed}" if max_freq is None
+            else f"{real_freq.size} SNPs with real\nfrequency $\\leq$ {max_freq:g}")
+    _note(ax, text, loc="upper left")
+    return ax
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def _spread_peaks(pos: np.ndarray, values: np.ndarray, candidates: np.ndarray, n: int,
+                  min_gap: float) -> np.ndarray:
+    """Indices of up to ``n`` highest candidates at least ``min_gap`` apart."""
+    chosen: list[int] = []
+    for k in candidates[np.argsort(-values[candidates], kind="stable")]:
+        if all(abs(pos[k] - pos[c]) >= min_gap for c in chosen):
+            chosen.append(int(k))
+        if len(chosen) == n:
+            break
+    return np.array(chosen, dtype=np.int64)
+
+
+def plot_scan(pos, values, ax=None, *, color: str = "C0", quantile: float = 0.99,
+              n_peaks: int = 3, s: float = 5, ylabel: str = "score", unit: str = "Mb"):
+    """A selection scan along a chromosome: one point per SNP or window, a
+    dotted line at the ``quantile`` quantile of the finite values, and the
+    ``n_peaks`` highest peaks above it (kept 2% of the span apart) marked
+    with an asterisk, as in Yelmen et al. 2021, Figure 3.
+
+    Parameters
+    ----------
+    pos : array_like, shape (n,)
+        Positions in bp (SNP, or window midpoint).
+    values : array_like, shape (n,)
+        Scores (NaN allowed, not drawn).
+
+    Returns
+    -------
+    ax
+    """
+    ax = _axes(ax)
+    pos = np.asarray(pos, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    if pos.shape != values.shape:
+        raise InputError(f"pos and values differ in shape: {pos.shape} vs {values.shape}")
+    scale = {"bp": 1.0, "kb": 1e3, "Mb": 1e6}[unit]
+    ok = np.isfinite(values) & np.isfinite(pos)
+    ax.scatter(pos[ok] / scale, values[ok], s=s, color=color, linewidths=0, alpha=0.7,
+               rasterized=True)
+    if ok.any():
+        threshold = float(np.quantile(values[ok], quantile))
+        ax.axhline(threshold, color="k", ls=":", lw=1)
+        above = np.flatnonzero(ok & (values >= threshold))
+        span = float(pos[ok].max() - pos[ok].min()) or 1.0
+        peaks = _spread_peaks(pos, values, above, n_peaks, 0.02 * span)
+        if peaks.size:
+            ax.scatter(pos[peaks] / scale, values[peaks], marker="*", s=70, color="k",
+                       zorder=4, linewidths=0)
+    ax.set_xlabel(f"position ({unit})")
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+# --------------------------------------------------------------------------- imputation
+
+
+def plot_imputation_quality(quality: pd.DataFrame, ax=None, *, score: str = "dr2",
+                            references: Sequence[str] | None = None,
+                            snp_share: bool = True):
+    """Mean imputation quality per MAF bin, one line per reference panel,
+    with the share of SNPs per bin as grey bars on a right-hand axis
+    (Yelmen et al. 2021, Figure 4).
+
+    Parameters
+    ----------
+    quality : DataFrame
+        Columns ``reference``, ``maf_lo``, ``maf_hi``, ``score`` and (for
+        the bars) ``snp_share``; one row per reference and bin.
+    score : str
+        The quality column (``"dr2"``: Beagle's own estimate; ``"r2"``:
+        squared correlation with the true genotypes).
+    references : list of str, optional
+        References to draw, in order (default: ``alone``, ``perfect``, then
+        the others as given).
+    snp_share : bool
+        Draw the bars of ``snp_share`` (taken from the first reference).
+
+    Returns
+    -------
+    ax
+        The axes of the lines (the bars sit on a twin axes behind it).
+    """
+    need = ["reference", "maf_lo", "maf_hi", score] + (["snp_share"] if snp_share else [])
+    require_columns(quality, need, "the imputation quality table")
+    ax = _axes(ax)
+    given = list(dict.fromkeys(quality["reference"].astype(str)))
+    if references is None:
+        references = [r for r in ("alone", "perfect") if r in given] + \
+                     [r for r in given if r not in ("alone", "perfect")]
+    width = float((quality["maf_hi"] - quality["maf_lo"]).median())
+    if snp_share:
+        first = quality[quality["reference"].astype(str) == references[0]]
+        twin = ax.twinx()
+        mids = (first["maf_lo"] + first["maf_hi"]) / 2
+        twin.bar(mids, 100 * first["snp_share"], width=0.85 * width, color="#d9d9d9",
+                 edgecolor="none")
+        twin.set_ylabel("SNPs in bin (%)", color="#777777")
+        twin.tick_params(axis="y", colors="#777777")
+        twin.set_ylim(0, max(1.0, 100 * float(first["snp_share"].max())) * 2.2)
+        ax.set_zorder(twin.get_zorder() + 1)
+        ax.patch.set_visible(False)
+    for ref in references:
+        rows = quality[quality["reference"].astype(str) == ref].sort_values("maf_lo")
+        if rows.empty:
+            continue
+        label = dataset_label(ref) if ref in ("alone", "perfect") else f"+ {dataset_label(ref)} AGs"
+        ax.plot((rows["maf_lo"] + rows["maf_hi"]) / 2, rows[score], marker="o", ms=4,
+                lw=1.6, color=dataset_color(ref), ls="--" if ref == "alone" else "-", label=label)
+    lo, hi = float(quality["maf_lo"].min()), float(quality["maf_hi"].max())
+    ax.set_xlim(lo, hi)
+    ax.set_xticks(np.round(np.arange(lo, hi + 1e-9, 2 * width), 3))
+    ax.set_xlabel("minor allele frequency bin")
+    ax.set_ylabel({"dr2": "mean DR2 (Beagle)", "r2": "mean true $r^2$"}.get(score, score))
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize="small", frameon=True, framealpha=0.85, loc="lower right")
+    return ax
+
+
+# --------------------------------------------------------------------------- distances
+
+
+def plot_distance_distributions(histograms: Mapping[str, pd.DataFrame], ax=None, *,
+                                bin_width: int | None = None, xlabel: str = "Hamming distance",
+                                ylabel: str = "proportion of pairs", styles=None,
+                                labels=None):
+    """Distributions of Hamming distances, one step line per set, each
+    normalised to proportions.
+
+    Parameters
+    ----------
+    histograms : dict of str -> DataFrame
+        Per set, a histogram with columns ``distance`` and ``count`` (as in
+        the ``distances.table.tsv`` files); the key picks the colour.
+    bin_width : int, optional
+        Distances are pooled into bins of this width (default: about 60
+        bins over the range of all sets).
+    styles : dict of str -> dict, optional
+        Extra line properties per set (e.g. ``{"real": {"lw": 2.5}}``).
+    labels : dict of str -> str, optional
+        Legend text per set (default :func:`dataset_label`).
+
+    Returns
+    -------
+    ax
+    """
+    ax = _axes(ax)
+    if not histograms:
+        raise InputError("no distance histogram to plot")
+    for name, h in histograms.items():
+        require_columns(h, ("distance", "count"), f"the distance histogram of {name!r}")
+    top = max(int(h["distance"].max()) if len(h) else 0 for h in histograms.values())
+    if bin_width is None:
+        bin_width = max(1, int(np.ceil((top + 1) / 60)))
+    n_bins = top // bin_width + 1
+    edges = np.arange(n_bins + 1) * bin_width
+    for name, h in histograms.items():
+        counts = np.bincount(h["distance"].to_numpy(dtype=np.int64) // bin_width,
+                             weights=h["count"].to_numpy(dtype=np.float64), minlength=n_bins)
+        total = counts.sum()
+        if total <= 0:
+            continue
+        kw = {"color": dataset_color(name), "lw": 1.5}
+        kw.update((styles or {}).get(name, {}))
+        ax.stairs(counts / total, edges, label=(labels or {}).get(name, dataset_label(name)), **kw)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel if bin_width == 1 else f"{ylabel} (bins of {bin_width})")
+    ax.set_xlim(0, edges[-1])
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------- haplotypes
+
+
+def plot_haplostrips(sets: Mapping[str, np.ndarray], ax=None, *, reference: str | None = None,
+                     strip_width: float = 0.035, legend: bool = True):
+    """Haplotypes of several sets as one black-and-white image, rows sorted
+    by their Hamming distance to the most common haplotype of the reference
+    set (after Haplostrips, Marnetto & Huerta-Sanchez 2017): 1 (ALT) is
+    black, 0 white. A colour strip on the left names the set of each row,
+    so one sees whether AG rows mix with the real ones.
+
+    Parameters
+    ----------
+    sets : dict of str -> ndarray, uint8, shape (n_i, n_snps)
+        Haplotypes of one region (same SNPs in every set).
+    reference : str, optional
+        The set whose most common haplotype anchors the sort (default: the
+        first set).
+
+    Returns
+    -------
+    ax
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    ax = _axes(ax)
+    names = list(sets)
+    if not names:
+        raise InputError("no haplotype set to plot")
+    mats = [np.asarray(sets[n], dtype=np.uint8) for n in names]
+    widths = {m.shape[1] for m in mats}
+    if len(widths) != 1 or any(m.ndim != 2 for m in mats):
+        raise InputError("every haplotype set must be a 2-D matrix on the same SNPs")
+    ref = mats[names.index(reference if reference is not None else names[0])]
+    rows, counts = np.unique(ref, axis=0, return_counts=True)
+    modal = rows[np.argmax(counts)]
+    alleles = np.concatenate(mats, axis=0)
+    label = np.repeat(np.arange(len(names)), [len(m) for m in mats])
+    dist = (alleles != modal).sum(axis=1)
+    order = np.lexsort((label, dist))
+    ax.imshow(alleles[order], cmap=ListedColormap(["#ffffff", "#000000"]), vmin=0, vmax=1,
+              aspect="auto", interpolation="nearest", rasterized=True)
+    ax.set_yticks([])
+    ax.set_xlabel("SNP in region")
+    strip = ax.inset_axes([-strip_width - 0.01, 0, strip_width, 1])
+    cmap = ListedColormap([dataset_color(n) for n in names])
+    strip.imshow(label[order][:, None], cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5,
+                 aspect="auto", interpolation="nearest", rasterized=True)
+    strip.set_axis_off()
+    if legend:
+        handles = [Patch(color=dataset_color(n), label=dataset_label(n)) for n in names]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(names),
+                  fontsize="small", frameon=False, handlelength=1)
+    return ax
+
+
+# --------------------------------------------------------------------------- bars and lines
+
+
+def plot_stacked_shares(shares: pd.DataFrame, ax=None, *, colors: Mapping[str, str] | None = None,
+                        ylabel: str = "share", legend_title: str | None = None):
+    """Stacked bars: one bar per row of ``shares`` (index: the bar's name),
+    one segment per column (e.g. chromosome painting: the share of each
+    donor population in each dataset).
+
+    Returns
+    -------
+    ax
+    """
+    ax = _axes(ax)
+    if not isinstance(shares, pd.DataFrame) or shares.empty:
+        raise InputError("shares must be a non-empty DataFrame (rows: bars, columns: segments)")
+    x = np.arange(len(shares))
+    bottom = np.zeros(len(shares))
+    palette = colors or {}
+    for k, column in enumerate(shares.columns):
+        values = shares[column].fillna(0).to_numpy(dtype=np.float64)
+        ax.bar(x, values, bottom=bottom, width=0.7, label=str(column),
+               color=palette.get(column, f"C{k % 10}"), edgecolor="white", linewidth=0.5)
+        bottom += values
+    ax.set_xticks(x, [dataset_label(i) for i in shares.index], rotation=30, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.legend(title=legend_title, fontsize="small", frameon=False, loc="upper left",
+              bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def plot_grouped_bars(values: pd.DataFrame, ax=None, *, errors: pd.DataFrame | None = None,
+                      hatches: Mapping[str, str] | None = None,
+                      labels: Mapping[str, str] | None = None, reference: float | None = None,
+                      ylabel: str = "", annotate: bool = False, fmt: str = "{:.2f}"):
+    """Grouped bars: one group per row of ``values`` (a model, coloured by
+    :func:`dataset_color`), one bar per column (e.g. AATS on train and on
+    test; columns told apart by hatching).
+
+    Parameters
+    ----------
+    values : DataFrame
+        Index: model names; columns: the quantities; NaN bars are left out.
+    errors : DataFrame, optional
+        Same shape: error bar half-lengths (e.g. SD over seeds).
+    hatches, labels : dict, optional
+        Per column: hatch pattern and legend text.
+    reference : float, optional
+        A horizontal line (the ideal value, e.g. 0.5 for AATS).
+    annotate : bool
+        Write each value above its bar.
+
+    Returns
+    -------
+    ax
+    """
+    from matplotlib.patches import Patch
+
+    ax = _axes(ax)
+    if not isinstance(values, pd.DataFrame):
+        raise InputError("values must be a DataFrame (rows: models, columns: quantities)")
+    n_cols = max(len(values.columns), 1)
+    width = 0.8 / n_cols
+    x = np.arange(len(values))
+    default_hatches = ("", "///", "...", "xx", "\\\\")
+    for k, column in enumerate(values.columns):
+        hatch = (hatches or {}).get(column, default_hatches[k % len(default_hatches)])
+        y = values[column].to_numpy(dtype=np.float64)
+        err = None if errors is None or column not in errors else \
+            errors[column].to_numpy(dtype=np.float64)
+        offset = (k - (n_cols - 1) / 2) * width
+        colours = [dataset_color(m) for m in values.index]
+        ax.bar(x + offset, np.nan_to_num(y), width=width * 0.92, color=colours, hatch=hatch,
+               edgecolor="white" if not hatch else "black", linewidth=0.4,
+               yerr=None if err is None else np.nan_to_num(err), capsize=2,
+               alpha=np.where(np.isfinite(y), 1.0, 0.0))
+        if annotate:
+            for xi, yi in zip(x + offset, y):
+                if np.isfinite(yi):
+                    ax.annotate(fmt.format(yi), (xi, yi), xytext=(0, 2), textcoords="offset points",
+                                ha="center", va="bottom", fontsize="x-small")
+    if reference is not None:
+        ax.axhline(reference, color="k", lw=0.9, ls="--", zorder=0)
+    ax.set_xticks(x, [dataset_label(m) for m in values.index], rotation=30, ha="right")
+    ax.set_ylabel(ylabel)
+    if n_cols > 1:
+        handles = [Patch(facecolor="white", edgecolor="black",
+                         hatch=(hatches or {}).get(c, default_hatches[k % len(default_hatches)]),
+                         label=(labels or {}).get(c, str(c)))
+                   for k, c in enumerate(values.columns)]
+        ax.legend(handles=handles, fontsize="small", frameon=False)
+    return ax
+
+
+def plot_lines(table: pd.DataFrame, x: str, columns: Sequence[str], ax=None, *,
+               colors: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
+               logx: bool = False, reference: float | None = None, ylabel: str = "",
+               xlabel: str | None = None):
+    """One line with markers per column of ``table`` against column ``x``
+    (e.g. privacy metrics against the number of planted copies).
+
+    ``logx`` uses a symmetric-log x axis, linear between 0 and 1, so that a
+    row with x = 0 can be shown.
+
+    Returns
+    -------
+    ax
+    """
+    require_columns(table, [x, *columns], "the table")
+    ax = _axes(ax)
+    rows = table.sort_values(x)
+    markers = "osD^v<>"
+    for k, column in enumerate(columns):
+        ax.plot(rows[x], rows[column], marker=markers[k % len(markers)], ms=4, lw=1.4,
+                color=(colors or {}).get(column, f"C{k}"),
+                label=(labels or {}).get(column, column))
+    if logx:
+        ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlim(left=0)
+    if reference is not None:
+        ax.axhline(reference, color="k", lw=0.8, ls="--", zorder=0)
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+def plot_sfs(sfs: pd.DataFrame, ax=None, *, datasets: Sequence[str] | None = None):
+    """Site frequency spectrum as proportions of polymorphic SNPs per
+    frequency bin, grouped bars per dataset (from
+    :func:`artgen.stats.frequencies.sfs_proportions` tables with a
+    ``dataset`` column).
+
+    Returns
+    -------
+    ax
+    """
+    require_columns(sfs, ("dataset", "freq_left", "freq_right", "proportion"), "the SFS table")
+    ax = _axes(ax)
+    names = order_datasets(sfs["dataset"].astype(str)) if datasets is None else list(datasets)
+    n = max(len(names), 1)
+    for k, name in enumerate(names):
+        rows = sfs[sfs["dataset"].astype(str) == name].sort_values("freq_left")
+        width = (rows["freq_right"] - rows["freq_left"]).to_numpy(dtype=np.float64)
+        left = rows["freq_left"].to_numpy(dtype=np.float64)
+        ax.bar(left + width * (0.1 + 0.8 * k / n), rows["proportion"], width=0.8 * width / n,
+               align="edge", color=dataset_color(name), label=dataset_label(name))
+    ax.set_xlabel("allele frequency bin")
+    ax.set_ylabel("proportion of polymorphic SNPs")
+    ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------- training
+
+
+def plot_training_curves(histories: Mapping[str, pd.DataFrame], ax=None, *, column: str = "aa_ts",
+                         ylabel: str | None = None, reference: float | None = 0.5,
+                         mark_kept: bool = True, logx: bool = False):
+    """A snapshot metric (``aa_ts`` by default) over epochs, one line per
+    model, from training-history tables; the kept snapshot (smallest
+    ``snapshot_score``) of each is circled.
+
+    Returns
+    -------
+    ax
+    """
+    ax = _axes(ax)
+    for name, history in histories.items():
+        require_columns(history, ("epoch", column), f"the training history of {name!r}")
+        snaps = history.dropna(subset=[column])
+        if snaps.empty:
+            continue
+        color = dataset_color(name)
+        ax.plot(snaps["epoch"], snaps[column], marker=".", lw=1.3, color=color,
+                label=dataset_label(name))
+        if mark_kept and "snapshot_score" in snaps and snaps["snapshot_score"].notna().any():
+            best = snaps.loc[snaps["snapshot_score"].idxmin()]
+            ax.scatter([best["epoch"]], [best[column]], s=60, facecolors="none",
+                       edgecolors=color, linewidths=1.5, zorder=4)
+    if reference is not None:
+        ax.axhline(reference, color="k", lw=0.8, ls="--", zorder=0)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel or column)
+    ax.legend(fontsize="small", frameon=False)
+    return ax
 
 
 def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:

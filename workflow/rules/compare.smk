@@ -30,3 +30,33 @@ rule coalescent:
         " --seed {params.seed} --panel-name {params.settings[panel]}"
         " --sim-out {output.sim} --tables-dir {params.folder}"
         " --metrics-out {output.metrics} 2> {log}"
+
+
+PAINTING = config["painting"]
+
+
+rule painting:
+    input:
+        panel=f"results/panels/{PAINTING['panel']}.npz",
+        target_donors=f"results/splits/{PAINTING['panel']}/sampling.npz",
+        real=f"results/splits/{PAINTING['panel']}/train.npz",
+        ags=ag_files(PAINTING["panel"], PAINTING["models"]),
+    output:
+        f"results/painting/{PAINTING['panel']}.tsv",
+    params:
+        ags=ag_args(PAINTING["panel"], PAINTING["models"]),
+        target=config["target_population"],
+        seed=config["seed"],
+        settings=PAINTING,
+    log:
+        f"results/logs/painting/{PAINTING['panel']}.log",
+    benchmark:
+        f"results/benchmarks/painting/{PAINTING['panel']}.tsv"
+    conda:
+        "../../envs/compare.yaml"
+    threads: 1
+    shell:
+        "python -m artgen paint --panel {input.panel} --target-donors {input.target_donors}"
+        " --real {input.real} --ags {params.ags} --target {params.target}"
+        " --n-recipients {params.settings[n_recipients]} --seed {params.seed}"
+        " --panel-name {params.settings[panel]} --out {output} 2> {log}"

@@ -2,7 +2,7 @@
 (:class:`artgen.models.base.Generator`): fit on a training matrix, sample
 ``n`` haplotypes with a seed, save, load."""
 
-from artgen.models import baselines, gan, rbm  # noqa: F401  (registers the generators)
+from artgen.models import baselines, copying, gan, rbm  # noqa: F401  (registers the generators)
 from artgen.models.base import Generator, load_generator, make_generator, registered_models
 from artgen.models.training import IterativeGenerator, TrainingRun
 
