@@ -24,6 +24,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/selection.smk"
 include: "workflow/rules/imputation.smk"
 include: "workflow/rules/compare.smk"
+include: "workflow/rules/privacy.smk"
 
 
 rule all:

@@ -26,6 +26,9 @@ from artgen.io import (load_haplotypes, read_hapt, read_legend, read_panel_file,
                        save_haplotypes, write_hapt, write_legend, write_panel_file, write_vcf)
 from artgen.io.binary import write_npz
 
+# cyvcf2 warns when a region holds no record; damaged files make that common here.
+pytestmark = pytest.mark.filterwarnings("ignore:no intervals found:UserWarning")
+
 # Each example writes a few small files (and runs bgzip/tabix for VCFs), so
 # the example counts are kept modest; the whole module runs in well under a minute.
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -73,8 +76,7 @@ def panel_frame(h: Haplotypes) -> pd.DataFrame:
 
 
 def assert_valid(h: Haplotypes) -> None:
-    """What every parse must give: 0/1 alleles, consistent shapes, unique ids,
-    positions of 1 or more sorted within consecutive chromosomes."""
+    """What every parse must give: 0/1 alleles and shapes that agree."""
     assert isinstance(h, Haplotypes)
     assert h.alleles.dtype == np.uint8 and h.alleles.ndim == 2 and h.alleles.size > 0
     assert set(np.unique(h.alleles)) <= {0, 1}
@@ -82,6 +84,12 @@ def assert_valid(h: Haplotypes) -> None:
         assert getattr(h, name).shape == (h.n_snps,), name
     for name in ("ids", "pops", "super_pops"):
         assert getattr(h, name).shape == (h.n_haplotypes,), name
+
+
+def assert_sites_in_order(h: Haplotypes) -> None:
+    """What a VCF parse must also give: unique haplotype ids, and positions of
+    1 or more sorted within consecutive chromosomes. (A legend may list SNPs
+    in any order: a SNP-list panel keeps it.)"""
     assert len(set(h.ids)) == h.n_haplotypes
     assert (h.pos >= 1).all()
     runs = [c for i, c in enumerate(h.chrom) if i == 0 or c != h.chrom[i - 1]]
@@ -114,11 +122,22 @@ TOKENS = st.one_of(
     st.text(max_size=4))
 BAD_BYTES = st.sampled_from([b"\xff", b"\xc3", b"\x80\x81", b"\x00", b"\x1f\x8b", b"PK\x03\x04"])
 LINE_OPS = ["delete", "duplicate", "swap", "blank", "insert_line", "insert_field",
-            "replace_field", "delete_field", "replace_char", "join"]
+            "replace_field", "delete_field", "replace_char", "join", "column", "column"]
+
+# Likely mistakes in given columns of data lines: (first column, last column or None, values).
+HAPT_COLUMNS = [(2, None, st.sampled_from(["2", ".", "-1", "01", "1.0", "A", "0/1", "0|1"]))]
+VCF_COLUMNS = [
+    (1, 1, st.sampled_from(["0", "-5", "x1", "1.5", "", "99999999999", "1e3"])),        # POS
+    (3, 4, st.sampled_from(["G,T", "AT", ".", "N", "*", "<DEL>", "a", "A", "G", ""])),   # REF, ALT
+    (8, 8, st.sampled_from(["GT:DP", "DP", ".", "", "GT:GT"])),                          # FORMAT
+    (9, None, st.sampled_from(["0/1", "1/0", "1/1", ".", ".|.", "0|.", "0|2", "0", "1|1|0",
+                               "0|1:5", "x|y", "", "0||1"])),                            # genotypes
+]
 
 
-def mutate(data, text: str, sep: str) -> bytes:
-    """``text`` with one to three line or field edits, then perhaps a byte-level one."""
+def mutate(data, text: str, sep: str, columns=()) -> bytes:
+    """``text`` with one to three line or field edits (``columns`` gives likely
+    mistakes per column of data lines), then perhaps a byte-level edit."""
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
@@ -129,7 +148,16 @@ def mutate(data, text: str, sep: str) -> bytes:
         i = data.draw(st.integers(0, len(lines) - 1), label="line")
         fields = lines[i].split(sep)
         k = data.draw(st.integers(0, len(fields) - 1), label="field")
-        if op == "delete":
+        if op == "column":
+            if not columns or lines[i].startswith("#"):
+                continue
+            first, last, values = data.draw(st.sampled_from(columns), label="column")
+            k = data.draw(st.integers(first, max(first, len(fields) - 1) if last is None else last),
+                          label="column index")
+            if k < len(fields):
+                fields[k] = data.draw(values, label="value")
+                lines[i] = sep.join(fields)
+        elif op == "delete":
             del lines[i]
         elif op == "duplicate":
             lines.insert(i, lines[i])
@@ -225,7 +253,7 @@ def test_damaged_hapt_parses_correctly_or_raises_input_error(h, data):
         write_hapt(h, d / "x.hapt")
         write_legend(h, d / "x.legend")
         write_panel_file(panel_frame(h), d / "x.panel")
-        raw = mutate(data, (d / "x.hapt").read_text(), " ")
+        raw = mutate(data, (d / "x.hapt").read_text(), " ", HAPT_COLUMNS)
         hapt = write_packed(data, raw, d / "bad.hapt")
         with_files = data.draw(st.sampled_from(["none", "legend", "legend and panel"]))
         args = {"none": (), "legend": (d / "x.legend",),
@@ -233,6 +261,7 @@ def test_damaged_hapt_parses_correctly_or_raises_input_error(h, data):
         back = parse_or_input_error(read_hapt, hapt, *args)
     if back is not None:
         rows = expected_hapt_rows(raw)
+        assert len(set(back.ids)) == back.n_haplotypes
         assert back.ids.tolist() == [r[1] for r in rows]
         np.testing.assert_array_equal(back.alleles, np.array([r[2:] for r in rows], dtype=int))
         if with_files == "none":
@@ -250,6 +279,7 @@ def test_damaged_legend_parses_correctly_or_raises_input_error(h, data):
         legend = write_packed(data, raw, d / "bad.legend")
         snps = parse_or_input_error(read_legend_as_haplotypes, legend)
     if snps is not None:
+        assert (snps.pos >= 1).all()
         rows = expected_hapt_rows(raw)[1:]
         assert snps.pos.tolist() == [int(r[1]) for r in rows]
         assert snps.chrom.tolist() == [r[0].split(":")[0] for r in rows]
@@ -286,14 +316,6 @@ def test_damaged_panel_file_parses_or_raises_input_error(h, data):
         assert back.pops.tolist() == frame.loc[h.samples, "pop"].tolist()
 
 
-def test_sample_absent_from_panel_names_both_files(tmp_path):
-    (tmp_path / "x.hapt").write_text("Real S9_A 0 1\nReal S1_A 1 1\n")
-    (tmp_path / "x.panel").write_text("sample pop super_pop\nS1 P A\n")
-    with pytest.raises(InputError, match=r"x.hapt: sample 'S9' absent from the panel file "
-                                         r".*x.panel"):
-        read_hapt(tmp_path / "x.hapt", panel=tmp_path / "x.panel")
-
-
 # --- VCF ------------------------------------------------------------------------------------
 
 def bgzip(path: Path) -> Path:
@@ -307,7 +329,8 @@ def tabix(path: Path) -> bool:
 
 def expected_vcf(raw: bytes) -> tuple[list[str], list[list[str]]]:
     """Sample names and record lines (split at tabs) of a VCF text."""
-    lines = raw.decode("utf-8").split("\n")
+    # htslib passes bytes that are not UTF-8 through where they do not matter (meta lines, IDs).
+    lines = raw.decode("utf-8", errors="replace").split("\n")
     samples = next(line for line in lines if line.startswith("#CHROM")).split("\t")[9:]
     return samples, [line.split("\t") for line in lines if line and not line.startswith("#")]
 
@@ -322,7 +345,8 @@ def check_against_text(back: Haplotypes, raw: bytes) -> None:
     assert back.alt.tolist() == [r[4] for r in records]
     for j, record in enumerate(records):
         if record[8] == "GT":
-            calls = [gt.replace("/", "|").split("|") for gt in record[9:9 + len(samples)]]
+            calls = [gt.split(":")[0].replace("/", "|").split("|")
+                     for gt in record[9:9 + len(samples)]]
             assert back.alleles[:, j].tolist() == [int(a) for call in calls for a in call[:2]]
 
 
@@ -348,7 +372,8 @@ def test_vcf_round_trip(h, unphased):
 def test_damaged_vcf_parses_correctly_or_raises_input_error(h, data):
     with folder() as d:
         write_vcf(h, d / "x.vcf.gz")
-        raw = mutate(data, gzip.decompress((d / "x.vcf.gz").read_bytes()).decode(), "\t")
+        raw = mutate(data, gzip.decompress((d / "x.vcf.gz").read_bytes()).decode(), "\t",
+                     VCF_COLUMNS)
         plain = d / "bad.vcf"
         plain.write_bytes(raw)
         kind = data.draw(st.sampled_from(["plain", "bgzip", "bgzip+tabix", "gzip", "cut bgzip"]))
@@ -366,8 +391,10 @@ def test_damaged_vcf_parses_correctly_or_raises_input_error(h, data):
         samples = data.draw(st.sampled_from([None, list(h.samples[0::2][:1]), ["nobody"]]))
         back = parse_or_input_error(read_vcf, path, samples=samples, region=region,
                                     phased=data.draw(st.booleans()))
-    if back is not None and region is None and samples is None:
-        check_against_text(back, raw)
+    if back is not None:
+        assert_sites_in_order(back)
+        if region is None and samples is None:
+            check_against_text(back, raw)
 
 
 # --- the binary format ----------------------------------------------------------------------
@@ -378,23 +405,28 @@ ARRAYS = st.one_of(
     arrays(np.dtype("<U3"), st.integers(0, 4), elements=st.text(max_size=3)))
 
 
+def write_damaged_archive(data, h: Haplotypes, path: Path) -> None:
+    """``h`` saved to ``path`` with an array dropped or replaced, or bytes damaged."""
+    save_haplotypes(h, path)
+    with np.load(path) as archive:
+        contents = dict(archive)
+    op = data.draw(st.sampled_from(["drop", "replace", "bytes"]), label="archive op")
+    if op == "bytes":
+        path.write_bytes(damage_compressed(data, path.read_bytes()))
+        return
+    key = data.draw(st.sampled_from(sorted(contents)), label="array")
+    if op == "drop":
+        del contents[key]
+    else:
+        contents[key] = data.draw(ARRAYS, label="new array")
+    write_npz(path, contents)
+
+
 @FUZZ
 @given(h=haplotype_sets(), data=st.data())
 def test_damaged_archive_loads_or_raises_input_error(h, data):
     with folder() as d:
-        save_haplotypes(h, d / "x.npz")
-        with np.load(d / "x.npz") as archive:
-            contents = dict(archive)
-        op = data.draw(st.sampled_from(["drop", "replace", "bytes"]))
-        if op == "bytes":
-            (d / "bad.npz").write_bytes(damage_compressed(data, (d / "x.npz").read_bytes()))
-        else:
-            key = data.draw(st.sampled_from(sorted(contents)))
-            if op == "drop":
-                del contents[key]
-            else:
-                contents[key] = data.draw(ARRAYS)
-            write_npz(d / "bad.npz", contents)
+        write_damaged_archive(data, h, d / "bad.npz")
         parse_or_input_error(load_haplotypes, d / "bad.npz")
 
 
@@ -420,10 +452,12 @@ def test_import_hapt_writes_all_or_nothing(h, data):
         write_panel_file(panel_frame(h), d / "x.panel")
         target = data.draw(st.sampled_from(["x.hapt", "x.legend", "x.panel"]))
         sep = "\t" if target == "x.panel" else " "
-        (d / target).write_bytes(mutate(data, (d / target).read_text(), sep))
+        columns = HAPT_COLUMNS if target == "x.hapt" else ()
+        (d / target).write_bytes(mutate(data, (d / target).read_text(), sep, columns))
         out = d / "out"
         rc = main(["import-hapt", "--hapt", str(d / "x.hapt"), "--legend", str(d / "x.legend"),
                    "--panel-file", str(d / "x.panel"), "--out", str(out / "p.npz")])
+        event(f"exit status {rc}")
         assert_all_or_nothing(rc, out, ["p.npz"])
         if rc == 0:
             assert load_haplotypes(out / "p.npz").same_as(
@@ -447,31 +481,134 @@ def test_import_hapt_with_vcf_out_writes_nothing_when_the_vcf_fails(tmp_path):
 @given(h=haplotype_sets(), data=st.data())
 def test_convert_writes_all_or_nothing(h, data):
     with folder() as d:
-        save_haplotypes(h, d / "x.npz")
-        damaged = data.draw(st.booleans())
-        if damaged:
-            (d / "x.npz").write_bytes(damage_compressed(data, (d / "x.npz").read_bytes()))
+        if data.draw(st.booleans(), label="damaged"):
+            write_damaged_archive(data, h, d / "x.npz")
+        else:
+            save_haplotypes(h, d / "x.npz")
         out = d / "out"
         rc = main(["convert", str(d / "x.npz"), "--vcf-out", str(out / "c.vcf.gz"),
                    "--hapt-out", str(out / "c.hapt"), "--legend-out", str(out / "c.legend")])
+        event(f"exit status {rc}")
         assert_all_or_nothing(rc, out, ["c.vcf.gz", "c.vcf.gz.tbi", "c.hapt", "c.legend"])
         if rc == 0:
-            assert read_hapt(out / "c.hapt", out / "c.legend").alleles.tolist() == h.alleles.tolist()
+            written = read_hapt(out / "c.hapt", out / "c.legend")
+            np.testing.assert_array_equal(written.alleles, load_haplotypes(d / "x.npz").alleles)
 
 
 @FEW
-@given(h=haplotype_sets(max_samples=3), data=st.data())
-def test_build_panel_from_damaged_vcf_writes_all_or_nothing(h, data):
+@given(h=haplotype_sets(max_samples=3), kind=st.sampled_from(["dense", "snp list"]),
+       data=st.data())
+def test_build_panel_from_damaged_vcf_writes_all_or_nothing(h, kind, data):
     with folder() as d:
         write_vcf(h, d / "x.vcf.gz")
         write_panel_file(panel_frame(h), d / "x.panel")
-        raw = mutate(data, gzip.decompress((d / "x.vcf.gz").read_bytes()).decode(), "\t")
+        write_legend(h.take_snps(h.chrom == h.chrom[0]), d / "snps.legend")
+        raw = mutate(data, gzip.decompress((d / "x.vcf.gz").read_bytes()).decode(), "\t",
+                     VCF_COLUMNS)
         plain = d / "bad.vcf"
         plain.write_bytes(raw)
         vcf = bgzip(plain)
-        assume(tabix(vcf))  # a dense panel reads a region, which needs the index
+        assume(tabix(vcf))  # both panels read by region or site, which needs the index
         out = d / "out"
-        rc = main(["build-panel", "dense", "--vcf", f"{h.chrom[0]}={vcf}", "--panel-file",
-                   str(d / "x.panel"), "--n-snps", "1", "--out", str(out / "d.npz"),
-                   "--vcf-out", str(out / "d.vcf.gz")])
-        assert_all_or_nothing(rc, out, ["d.npz", "d.vcf.gz"])
+        how = (["dense", "--n-snps", "1"] if kind == "dense" else
+               ["informative", "--n-snps", "1", "--snp-list", str(d / "snps.legend")])
+        rc = main(["build-panel", *how, "--vcf", f"{h.chrom[0]}={vcf}", "--panel-file",
+                   str(d / "x.panel"), "--out", str(out / "p.npz"),
+                   "--vcf-out", str(out / "p.vcf.gz")])
+        event(f"exit status {rc}")
+        assert_all_or_nothing(rc, out, ["p.npz", "p.vcf.gz"])
+
+
+# --- the cases the fuzzing found, kept as plain examples --------------------------------------
+
+GOOD_HAPT = b"Real S1_A 0 1\nReal S1_B 1 1\n"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("x.hapt", b"Real S1_A 0 1\nReal S1_\xffB 1 1\n", r"x.hapt: line 2: not UTF-8 text"),
+    ("x.hapt", b"Real S1_A 0 1\nReal S1_B 1 1\x00\n", r"x.hapt: line 2: NUL byte"),
+    ("x.hapt.gz", gzip.compress(GOOD_HAPT)[:-6], r"x.hapt.gz: line 3: could not be read"),
+    ("x.hapt.gz", gzip.compress(GOOD_HAPT) + b"junk", r"x.hapt.gz: line 3: could not be read"),
+    ("x.hapt.zip", b"PK\x03\x04" + bytes(40) + b"PK\x05\x06" + bytes(18),
+     r"x.hapt.zip: (not a readable zip archive|a zip archive must hold exactly one file)"),
+])
+def test_unreadable_hapt_text_is_an_input_error(tmp_path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        read_hapt(tmp_path / name)
+
+
+@pytest.mark.parametrize("reader, content, message", [
+    (read_legend, "id position a0 a1\n1:5_A_G \u00b2 A G\n", r"line 2: position '\u00b2'"),
+    (read_legend, "id position a0 a1\n:5_A_G 5 A G\n", r"line 2: id ':5_A_G' does not start"),
+    (read_panel_file, "sample pop super_pop pop\nS1 P A B\n",
+     r"line 1: column 'pop' appears more than once"),
+    (read_panel_file, "sample pop super_pop\n\nS1 P A\n\nS1 P A\n",
+     r"line 5: sample 'S1' appears more than once"),
+])
+def test_bad_legend_and_panel_name_file_and_line(tmp_path, reader, content, message):
+    (tmp_path / "f.txt").write_text(content)
+    with pytest.raises(InputError, match=r"f.txt: " + message):
+        reader(tmp_path / "f.txt")
+
+
+def test_sample_absent_from_panel_names_both_files(tmp_path):
+    (tmp_path / "x.hapt").write_text("Real S9_A 0 1\nReal S1_A 1 1\n")
+    (tmp_path / "x.panel").write_text("sample pop super_pop\nS1 P A\n")
+    with pytest.raises(InputError, match=r"x.hapt: sample 'S9' absent from the panel file "
+                                         r".*x.panel"):
+        read_hapt(tmp_path / "x.hapt", panel=tmp_path / "x.panel")
+
+
+VCF_HEADER = ("##fileformat=VCFv4.2\n##contig=<ID=1>\n"
+              '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2\n")
+
+
+@pytest.mark.parametrize("records, message", [
+    (["1 100 . A G . PASS . GT 0|1 0|2"], r"site 1:100: sample 'S2' has genotype '0\|2'"),
+    (["1 200 . A G . PASS . GT 0|1 0|1", "1 100 . C T . PASS . GT 0|1 0|1"],
+     r"site 1:100: after position 200; the VCF must be sorted"),
+    (["1 100 . A G . PASS . GT 0|1 0|1", "2 100 . C T . PASS . GT 0|1 0|1",
+      "1 200 . C T . PASS . GT 0|1 0|1"], r"site 1:200: chromosome 1 again after 2"),
+    (["1 0 . A G . PASS . GT 0|1 0|1"], r"site 1:0: position must be 1 or more"),
+    (["1 100 . A G . PASS . DP 3 4"], r"site 1:100: no GT genotypes"),
+    (["1 100 . A G . PASS . GT 0|1 0|1", "1 1x0 . C T . PASS . GT 0|1 0|1"],
+     r"VCF could not be parsed at or after site 1:100"),
+])
+def test_bad_vcf_records_name_file_and_site(tmp_path, records, message):
+    path = tmp_path / "x.vcf"
+    path.write_text(VCF_HEADER + "".join("\t".join(r.split()) + "\n" for r in records))
+    with pytest.raises(InputError, match=r"x.vcf: " + message):
+        read_vcf(path)
+
+
+def test_vcf_sample_name_not_utf8_and_region_without_index(tmp_path):
+    path = tmp_path / "x.vcf"
+    path.write_bytes(VCF_HEADER.replace("S2", "S\xff").encode("latin-1")
+                     + b"1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0|1\t0|1\n")
+    with pytest.raises(InputError, match=r"x.vcf: not a readable VCF"):
+        read_vcf(path)
+    path.write_text(VCF_HEADER + "1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0|1\t0|1\n")
+    with pytest.raises(InputError, match=r"x.vcf: cannot read region 1 .* tabix index"):
+        read_vcf(path, region="1")
+
+
+def test_write_vcf_refuses_unsorted_sites_naming_the_output(tmp_path):
+    h = Haplotypes.build([[0, 1], [1, 0]], chrom=["1", "1"], pos=[20, 10], ref=["A", "C"],
+                         alt=["G", "T"], ids=haplotype_ids(["S1"]))
+    with pytest.raises(InputError, match=r"out.vcf.gz: site 1:10: after position 20"):
+        write_vcf(h, tmp_path / "out.vcf.gz")
+    assert not list(tmp_path.iterdir())
+
+
+def test_archive_with_text_positions_names_the_file(tmp_path):
+    h = Haplotypes.build([[0, 1], [1, 0]], chrom=["1", "1"], pos=[10, 20], ref=["A", "C"],
+                         alt=["G", "T"], ids=haplotype_ids(["S1"]))
+    save_haplotypes(h, tmp_path / "x.npz")
+    with np.load(tmp_path / "x.npz") as archive:
+        contents = dict(archive)
+    contents["pos"] = np.array(["a", "b"])
+    write_npz(tmp_path / "bad.npz", contents)
+    with pytest.raises(InputError, match=r"bad.npz: "):
+        load_haplotypes(tmp_path / "bad.npz")

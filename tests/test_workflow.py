@@ -37,13 +37,19 @@ TINY = {
     "target_population": "CEU",
     "panels": {
         "informative": {"n_snps": 60, "min_maf": 0.05, "min_distance": 5000},
-        "dense": {"chrom": "15", "start": 30_200_000, "n_snps": 150, "min_maf": 0.01},
-        "dispersed": {"chrom": "15", "n_snps": 80, "min_maf": 0.05},
+        "dense": {"chrom": "15", "start": 30_200_000, "n_snps": 150, "min_maf": 0.01,
+                  "train_populations": ["CEU"]},
+        "dispersed": {"chrom": "15", "n_snps": 80, "min_maf": 0.05,
+                      "train_populations": ["CEU"]},
     },
     "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
     "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3},
-               "gan": {"epochs": 20, "snapshot_every": 10, "latent_size": 16, "batch_size": 16}},
+               "gan": {"epochs": 20, "snapshot_every": 10, "latent_size": 16, "batch_size": 16},
+               "copying": {}},
     "evaluation": {"n_triplets": 200, "umap": False},
+    "selection": {"models": ["gan", "copying"]},
+    "imputation": {"density": 0.3, "models": ["copying"], "memory_gb": 1},
+    "painting": {"models": ["gan", "copying"], "n_recipients": 10},
 }
 
 
@@ -104,8 +110,12 @@ def test_default_run_makes_panels_and_splits(tiny_run):
         np.testing.assert_array_equal(from_vcf.alleles, h.alleles)
         np.testing.assert_array_equal(from_vcf.pos, h.pos)
         parts = [load_haplotypes(results / "splits" / panel / f"{s}.npz") for s in SPLIT_NAMES]
-        assert sum(p.n_haplotypes for p in parts[:4]) == h.n_haplotypes
+        if panel == "informative":
+            assert sum(p.n_haplotypes for p in parts[:4]) == h.n_haplotypes
         assert set(parts[3].pops) == {"CEU"} and parts[3].n_haplotypes == 8
+        # Models of the dense and dispersed panels learn the target population only.
+        learned = {"CEU"} if panel != "informative" else {"YRI", "CEU", "CHB"}
+        assert set(parts[0].pops) == learned and set(parts[1].pops) == learned
     splits = read_splits(results / "splits.tsv")
     assert len(splits) == 54
     assert (results / "logs" / "informative_panel" / "informative.log").read_text().count(
@@ -124,7 +134,7 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     table = pd.read_csv(results / "metrics.tsv", sep="\t")
     assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
     assert set(table["panel"]) == set(PANELS)
-    assert set(table["model"]) == {"test", "bernoulli", "markov", "gan"}
+    assert set(table["model"]) == {"test", "bernoulli", "markov", "gan", "copying", "coalescent"}
     expected = {"af_r", "fixed_sites", "fixed_frac", "ld_r", "pca_w2d", "pairwise_w",
                 "pairwise_between_w", "nn_median", "identical_to_train", "aa_truth_train",
                 "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test", "aats_test",
@@ -135,6 +145,28 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     assert "## Panel `dense`" in summary and "| `test` |" in summary
     decay = pd.read_csv(results / "stats" / "dense" / "markov" / "ld.table.tsv", sep="\t")
     assert set(decay["dataset"]) == {"real", "ag"} and decay["bin"].max() == 49
+
+
+def test_downstream_tables(tiny_run):
+    results = tiny_run / "results"
+    scans = pd.read_csv(results / "selection" / "dispersed" / "scans.tsv", sep="\t")
+    assert set(scans["dataset"]) == {"real", "gan", "copying"}
+    assert set(scans["statistic"]) == {"xpehh", "pbs"}
+    assert (scans.groupby(["dataset", "statistic"]).size().unstack()["pbs"] == 15).all()
+    table = pd.read_csv(results / "metrics.tsv", sep="\t").set_index(["model", "metric"])
+    for model in ("gan", "copying"):
+        assert -1 <= table.loc[(model, "xpehh_r"), "value"] <= 1
+    quality = pd.read_csv(results / "imputation" / "dense" / "quality.tsv", sep="\t")
+    assert set(quality["reference"]) == {"alone", "perfect", "copying"}
+    assert (quality.groupby("reference")["snp_share"].sum().round(9) == 1).all()
+    assert "java" in (results / "logs" / "impute" / "dense" / "perfect.log").read_text()
+    painting = pd.read_csv(results / "painting" / "dispersed.tsv", sep="\t")
+    assert set(painting["dataset"]) == {"real", "gan", "copying"}
+    np.testing.assert_allclose(painting.groupby("dataset")["share"].sum(), 1)
+    assert set(painting["donor_pop"]) == {"YRI", "CEU", "CHB"}
+    sfs = pd.read_csv(results / "coalescent" / "dense" / "sfs.tsv", sep="\t")
+    assert set(sfs["dataset"]) == {"real", "coalescent"}
+    assert table.loc[("coalescent", "coal_ld_decay_r"), "value"] > 0
 
 
 def test_networks_log_their_training(tiny_run):

@@ -396,6 +396,66 @@ def cmd_paint(args) -> None:
                 args.out)
 
 
+def parse_thresholds(text: str | None):
+    """Release thresholds given as a JSON object (keys of release.Thresholds)."""
+    import json
+
+    from artgen.release import Thresholds
+
+    try:
+        values = json.loads(text) if text else {}
+        return Thresholds(**values)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise InputError(f"--thresholds {text!r}: {exc}") from None
+
+
+def cmd_privacy_sensitivity(args) -> None:
+    from artgen.io import load_haplotypes
+    from artgen.release import release_checks, release_metrics
+    from artgen.stats.attack import plant_training_haplotypes, sensitivity_table
+
+    ags, train, test, reference = (load_haplotypes(p) for p in
+                                   (args.ags, args.train, args.test, args.reference))
+    thresholds = parse_thresholds(args.thresholds)
+    table = sensitivity_table(ags.alleles, train.alleles, test.alleles, reference.alleles,
+                              counts=args.counts, seed=args.seed)
+    verdicts = []
+    for planted in table["planted"]:
+        alleles = (plant_training_haplotypes(ags.alleles, train.alleles, int(planted), args.seed)
+                   if planted else ags.alleles)
+        metrics, _ = release_metrics(ags.with_alleles(alleles, ids=ags.ids), train, test,
+                                     reference, seed=args.seed, thresholds=thresholds)
+        failures = release_checks(metrics, thresholds)
+        verdicts.append("refused: " + "; ".join(failures) if failures else "released")
+        log.info("%d planted: %s", planted, verdicts[-1])
+    table["release"] = verdicts
+    for column, value in (("seed", args.seed), ("model", args.model), ("panel", args.panel_name)):
+        table.insert(0, column, value)
+    write_table(table, args.out)
+
+
+def cmd_release(args) -> None:
+    import json
+
+    from artgen.io import load_haplotypes
+    from artgen.release import ReleaseRefused, release_ags
+
+    ags, train, test, reference = (load_haplotypes(p) for p in
+                                   (args.ags, args.train, args.test, args.reference))
+    try:
+        card = release_ags(ags, train, test, reference, out_vcf=args.vcf_out,
+                           out_hapt=args.hapt_out, out_card_json=args.card_json,
+                           out_card_md=args.card_md, model=args.model,
+                           settings=json.loads(args.settings), panel=args.panel_name,
+                           dataset=args.dataset, seed=args.seed,
+                           thresholds=parse_thresholds(args.thresholds))
+    except ReleaseRefused as exc:
+        log.info("privacy card of the refused set:\n%s", json.dumps(exc.card, indent=1,
+                                                                     default=str))
+        raise
+    log.info("released %s AGs of %s", card.get("n_released", "?"), args.model)
+
+
 def cmd_concat_tables(args) -> None:
     import pandas as pd
 
@@ -603,6 +663,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panel-name", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_paint)
+
+    p = sub.add_parser("privacy-sensitivity",
+                       help="privacy scores and release verdicts with training haplotypes planted")
+    p.add_argument("--ags", required=True)
+    p.add_argument("--train", required=True)
+    p.add_argument("--test", required=True, help="held-out real haplotypes (non-members)")
+    p.add_argument("--reference", required=True, help="attacker's reference (sampling split)")
+    p.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50, 100, 500, 1000])
+    p.add_argument("--thresholds", help="release thresholds (JSON object)")
+    p.add_argument("--model", required=True)
+    p.add_argument("--panel-name", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_privacy_sensitivity)
+
+    p = sub.add_parser("release", help="write shareable AGs and their privacy card, "
+                                       "only when the privacy checks pass")
+    p.add_argument("--ags", required=True)
+    p.add_argument("--train", required=True)
+    p.add_argument("--test", required=True, help="held-out real haplotypes (non-members)")
+    p.add_argument("--reference", required=True, help="attacker's reference (sampling split)")
+    p.add_argument("--thresholds", help="release thresholds (JSON object)")
+    p.add_argument("--model", required=True)
+    p.add_argument("--settings", default="{}", help="the model's settings (JSON), for the card")
+    p.add_argument("--panel-name", required=True)
+    p.add_argument("--dataset", default="", help="data set description for the card")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--vcf-out", required=True)
+    p.add_argument("--hapt-out", required=True)
+    p.add_argument("--card-json", required=True)
+    p.add_argument("--card-md", required=True)
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("concat-tables", help="stack tab-separated tables with the same columns")
     p.add_argument("inputs", nargs="+")

@@ -142,6 +142,23 @@ def corr3_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, setting
     return {f"corr3_r_gap{gap}": r for gap, r in r_by_gap(values).items()}, values
 
 
+def attack_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """mia_auc, mia_tpr_1fpr (distance attack), mia_density_auc,
+    mia_density_tpr_1fpr (density-ratio attack in PCA space): membership
+    inference with only the AGs, training haplotypes (members) against
+    held-out ones (non-members). The held-out individuals are split in two
+    halves (seeded): one half are the non-members, the other the attacker's
+    reference population. 0.5 is no leakage."""
+    from artgen.stats.attack import membership_inference
+
+    individuals = np.unique(held_out.samples)
+    half = np.random.default_rng(settings.seed).permutation(individuals)[: len(individuals) // 2]
+    nonmember = np.isin(held_out.samples, half)
+    metrics = membership_inference(ags.alleles, real.alleles, held_out.alleles[nonmember],
+                                   held_out.alleles[~nonmember], seed=settings.seed)
+    return metrics, None
+
+
 FAMILIES = {
     "frequencies": frequency_stats,
     "ld": ld_stats,
@@ -149,6 +166,7 @@ FAMILIES = {
     "distances": distance_stats,
     "privacy": privacy_stats,
     "corr3": corr3_stats,
+    "attack": attack_stats,
 }
 
 
@@ -178,7 +196,7 @@ SUMMARY_METRICS = [
     ("pairwise_w", "pairwise W"), ("nn_median", "NN median"),
     ("identical_to_train", "copies"), ("aa_truth_train", "AA truth"),
     ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("aa_deviation_train", "AA deviation"),
-    ("privacy_loss", "privacy loss"),
+    ("privacy_loss", "privacy loss"), ("mia_auc", "attack AUC"),
 ]
 RATIO_METRICS = {"pca_w2d": "PCA W / test", "pairwise_w": "pairwise W / test"}
 BASELINE_ORDER = ["test", "markov", "bernoulli"]

@@ -97,9 +97,10 @@ DATASET_ORDER = ("real", "train", "test", "bernoulli", "markov", "copying", "coa
 _EXTRA_COLORS = ("#bcbd22", "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74",
                  "#80ba5a", "#e68310", "#008695", "#cf1c90", "#4b4b8f", "#a5aa99")
 
-#: Colour map of r^2 heatmaps; monomorphic SNPs (no r^2) are shown in _MISSING.
-_LD_CMAP = "magma_r"
-_MISSING = "#cfe3f5"
+#: Colours of r^2 heatmaps, from 0 (white) to 1 (black); monomorphic SNPs
+#: (no r^2) are shown in _MISSING.
+_LD_COLORS = ("#ffffff", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704", "#000000")
+_MISSING = "#dcdcdc"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -177,11 +178,15 @@ def _pearson(x, y) -> float:
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def _light_cmap(color: str):
-    """A colour map from white to ``color`` (for density plots of one dataset)."""
-    from matplotlib.colors import LinearSegmentedColormap
+def _density_cmap(color: str):
+    """A colour map from a light tint of ``color`` to a dark shade of it (for
+    density plots of one dataset: the emptiest occupied cell stays visible)."""
+    from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
-    return LinearSegmentedColormap.from_list(f"white_{color}", ["#ffffff", color])
+    rgb = np.array(to_rgb(color))
+    light = 1 - 0.3 * (1 - rgb)
+    dark = 0.45 * rgb
+    return LinearSegmentedColormap.from_list(f"density_{color}", [light, rgb, dark])
 
 
 # --------------------------------------------------------------------------- structure
@@ -241,7 +246,7 @@ def plot_embedding(coords: Mapping[str, np.ndarray], ax=None, *, dims=(0, 1), s:
 
 
 def plot_ld_matrix(matrix, ax=None, *, lower: str = "real", upper: str = "AG",
-                   colorbar: bool = True, cmap: str = _LD_CMAP, first_snp: int = 1):
+                   colorbar: bool = True, cmap=None, first_snp: int = 1):
     """Heatmap of an r^2 matrix with one dataset in each triangle
     (:func:`artgen.stats.ld.ld_matrix_for_plot`: real below the diagonal,
     AG above), as in Yelmen et al. 2021, Figure 2a.
@@ -249,9 +254,11 @@ def plot_ld_matrix(matrix, ax=None, *, lower: str = "real", upper: str = "AG",
     Parameters
     ----------
     matrix : ndarray, shape (n_snps, n_snps)
-        r^2 in [0, 1]; NaN (the diagonal, monomorphic SNPs) is drawn light blue.
+        r^2 in [0, 1]; NaN (the diagonal, monomorphic SNPs) is drawn light grey.
     lower, upper : str
         Names written in the two triangles.
+    cmap : str or Colormap, optional
+        Default: white (0) through orange to black (1).
     colorbar : bool
         Attach an r^2 colour bar.
     first_snp : int
@@ -262,12 +269,16 @@ def plot_ld_matrix(matrix, ax=None, *, lower: str = "real", upper: str = "AG",
     ax
     """
     import matplotlib
+    from matplotlib.colors import LinearSegmentedColormap
 
     ax = _axes(ax)
     m = np.asarray(matrix)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         raise InputError(f"the LD matrix must be square, got shape {m.shape}")
-    cm = matplotlib.colormaps[cmap].copy()
+    if cmap is None:
+        cm = LinearSegmentedColormap.from_list("ld_r2", _LD_COLORS)
+    else:
+        cm = (matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap).copy()
     cm.set_bad(_MISSING)
     n = m.shape[0]
     extent = (first_snp - 0.5, first_snp + n - 0.5, first_snp + n - 0.5, first_snp - 0.5)
@@ -286,7 +297,7 @@ def plot_ld_matrix(matrix, ax=None, *, lower: str = "real", upper: str = "AG",
 
 
 def plot_ld_decay(decay: pd.DataFrame, ax=None, *, datasets: Sequence[str] | None = None,
-                  unit: str = "kb"):
+                  unit: str = "kb", logy: bool | None = None):
     """Mean r^2 per distance bin (LD decay), one line per dataset.
 
     Parameters
@@ -297,6 +308,10 @@ def plot_ld_decay(decay: pd.DataFrame, ax=None, *, datasets: Sequence[str] | Non
     datasets : list of str, optional
         Datasets to draw, in order (default: all, real first).
     unit : {"bp", "kb", "Mb"}
+    logy : bool, optional
+        Log-scale y axis. Default: only when a curve rises above twice the
+        real curve's maximum (a generator with far too much LD would
+        otherwise flatten every other curve).
 
     Returns
     -------
@@ -306,17 +321,26 @@ def plot_ld_decay(decay: pd.DataFrame, ax=None, *, datasets: Sequence[str] | Non
     scale = {"bp": 1.0, "kb": 1e3, "Mb": 1e6}[unit]
     ax = _axes(ax)
     names = order_datasets(decay["dataset"].astype(str)) if datasets is None else list(datasets)
+    peaks = {}
     for name in names:
         rows = decay[decay["dataset"].astype(str) == name].sort_values("distance_mid")
         if rows.empty:
             continue
         real = name in ("real", "train")
+        peaks[name] = float(np.nanmax(rows["mean_r2"])) if rows["mean_r2"].notna().any() else 0.0
         ax.plot(rows["distance_mid"] / scale, rows["mean_r2"], color=dataset_color(name),
                 label=dataset_label(name), lw=2.2 if real else 1.4, marker="o", ms=2.5,
                 zorder=3 if real else 2)
+    if logy is None:
+        ref = peaks.get("real", peaks.get("train"))
+        logy = bool(ref) and max(peaks.values()) > 2 * ref
     ax.set_xlabel(f"distance between SNPs ({unit})")
-    ax.set_ylabel("mean $r^2$")
-    ax.set_ylim(bottom=0)
+    if logy:
+        ax.set_yscale("log")
+        ax.set_ylabel("mean $r^2$ (log scale)")
+    else:
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("mean $r^2$")
     ax.legend(fontsize="small", frameon=False)
     return ax
 
@@ -332,7 +356,7 @@ def plot_real_vs_ag(x, y, ax=None, *, color: str = "C0", kind: str = "scatter",
     x, y : array_like, shape (n,)
         Real and AG values; pairs with a NaN are left out.
     kind : {"scatter", "hexbin"}
-        ``"hexbin"`` draws a density (log counts, white to ``color``): use it
+        ``"hexbin"`` draws a density (log counts, light to dark ``color``): use it
         for tens of thousands of points.
     lims : (float, float), optional
         Limits of both axes (default: the range of the data).
@@ -354,7 +378,7 @@ def plot_real_vs_ag(x, y, ax=None, *, color: str = "C0", kind: str = "scatter",
         pad = 0.03 * (hi - lo or 1.0)
         lims = (lo - pad, hi + pad)
     if kind == "hexbin" and x.size:
-        ax.hexbin(x, y, gridsize=gridsize, bins="log", cmap=_light_cmap(color), mincnt=1,
+        ax.hexbin(x, y, gridsize=gridsize, bins="log", cmap=_density_cmap(color), mincnt=1,
                   extent=(*lims, *lims), linewidths=0, rasterized=True)
     elif kind in ("scatter", "hexbin"):
         ax.scatter(x, y, s=s, alpha=alpha, color=color, linewidths=0, rasterized=True)
@@ -435,7 +459,7 @@ def plot_scan(pos, values, ax=None, *, color: str = "C0", quantile: float = 0.99
               n_peaks: int = 3, s: float = 5, ylabel: str = "score", unit: str = "Mb"):
     """A selection scan along a chromosome: one point per SNP or window, a
     dotted line at the ``quantile`` quantile of the finite values, and the
-    ``n_peaks`` highest peaks above it (kept 2% of the span apart) marked
+    ``n_peaks`` highest peaks above it (kept 5% of the span apart) marked
     with an asterisk, as in Yelmen et al. 2021, Figure 3.
 
     Parameters
@@ -463,10 +487,11 @@ def plot_scan(pos, values, ax=None, *, color: str = "C0", quantile: float = 0.99
         ax.axhline(threshold, color="k", ls=":", lw=1)
         above = np.flatnonzero(ok & (values >= threshold))
         span = float(pos[ok].max() - pos[ok].min()) or 1.0
-        peaks = _spread_peaks(pos, values, above, n_peaks, 0.02 * span)
-        if peaks.size:
-            ax.scatter(pos[peaks] / scale, values[peaks], marker="*", s=70, color="k",
-                       zorder=4, linewidths=0)
+        peaks = _spread_peaks(pos, values, above, n_peaks, 0.05 * span)
+        for k in peaks:
+            ax.annotate("*", (pos[k] / scale, values[k]), xytext=(0, 1), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=15, fontweight="bold", zorder=4)
+    ax.margins(y=0.12)  # room for the asterisks
     ax.set_xlabel(f"position ({unit})")
     ax.set_ylabel(ylabel)
     return ax
@@ -718,12 +743,14 @@ def plot_grouped_bars(values: pd.DataFrame, ax=None, *, errors: pd.DataFrame | N
         y = values[column].to_numpy(dtype=np.float64)
         err = None if errors is None or column not in errors else \
             errors[column].to_numpy(dtype=np.float64)
+        if err is not None and not (np.isfinite(err) & (err > 0)).any():
+            err = None  # one seed: no spread to show
         offset = (k - (n_cols - 1) / 2) * width
-        colours = [dataset_color(m) for m in values.index]
-        ax.bar(x + offset, np.nan_to_num(y), width=width * 0.92, color=colours, hatch=hatch,
+        shown = np.isfinite(y)
+        colours = [dataset_color(m) for m, keep in zip(values.index, shown) if keep]
+        ax.bar((x + offset)[shown], y[shown], width=width * 0.92, color=colours, hatch=hatch,
                edgecolor="white" if not hatch else "black", linewidth=0.4,
-               yerr=None if err is None else np.nan_to_num(err), capsize=2,
-               alpha=np.where(np.isfinite(y), 1.0, 0.0))
+               yerr=None if err is None else np.nan_to_num(err[shown]), capsize=2)
         if annotate:
             for xi, yi in zip(x + offset, y):
                 if np.isfinite(yi):

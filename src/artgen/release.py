@@ -42,41 +42,60 @@ over the last 400 generations, 5 Mb, 1,214 SNPs with MAF >= 0.05; 500
 training, 200 test and 200 reference haplotypes, and 500 AGs drawn as a
 fresh sample of the same population, i.e. a generator as good as the test
 split), with training haplotypes planted into the AGs as in the paper's
-Mixed sets (Supplementary Figure 21):
+Mixed sets (Supplementary Figure 21; the data of the tests, seed 0):
 
-========  ============  =======  ===============
-planted   privacy loss  MIA AUC  MIA TPR @1% FPR
-========  ============  =======  ===============
-0         -0.019        0.445    0.000
-10        -0.032        0.446    0.020
-50         0.040        0.495    0.090
-100        0.131        0.557    0.190
-500        0.454        1.000    1.000
-========  ============  =======  ===============
+=======  ============  =======  ===============  ===========
+planted  privacy loss  MIA AUC  MIA TPR @1% FPR  density AUC
+=======  ============  =======  ===============  ===========
+0        0.051         0.478    0.010            0.534
+1        0.055         0.482    0.015            0.534
+10       0.070         0.502    0.030            0.537
+50       0.124         0.546    0.100            0.538
+100      0.174         0.586    0.195            0.541
+200      0.259         0.662    0.365            0.552
+500      0.450         1.000    1.000            0.602
+=======  ============  =======  ===============  ===========
 
-Over eight random splits of that population the clean set (0 planted)
-gave privacy loss -0.053 to 0.031, AUC 0.444 to 0.533, TPR at 1% FPR 0 to
-0.02 and density AUC 0.459 to 0.524; 100 planted gave privacy loss 0.077
-to 0.194, AUC 0.548 to 0.640 and TPR 0.15 to 0.21. Hence:
+Over 24 further draws (3 simulated populations x 8 random splits), mean
++- sd, and the extreme towards the other class:
 
-- ``max_privacy_loss = 0.05``: above the clean range, below every 100-planted
-  value; about twice the paper's test split (0.021) and GAN (0.027), far
-  below its overfitted RBM (0.33).
-- ``max_mia_tpr_1fpr = 0.05``: an attacker with no signal gets 0.01 in
-  expectation; 100 planted out of 500 gives about 0.2. The most sensitive
-  check for a few copied individuals, as the literature on membership
-  inference recommends (Carlini et al. 2022, IEEE S&P).
-- ``max_mia_auc = 0.6`` and ``max_mia_density_auc = 0.6``: with 200 vs 200
-  haplotypes the AUC of a clean set varies by +-0.06 between splits, so a
-  tighter bound would refuse good sets; the AUC catches leaks spread over
-  many members (200 or more planted here, an overfitted model).
+=======  ========================  ========================  ========================
+planted  privacy loss              MIA AUC                   MIA TPR @1% FPR
+=======  ========================  ========================  ========================
+0        -0.002 +- 0.034 (< 0.09)  0.499 +- 0.028 (< 0.56)   0.013 +- 0.011 (< 0.05)
+50       0.070 +- 0.035 (> 0.01)   0.548 +- 0.024 (> 0.48)   0.103 +- 0.016 (> 0.07)
+100      0.141 +- 0.036 (> 0.07)   0.594 +- 0.030 (> 0.53)   0.189 +- 0.027 (> 0.12)
+=======  ========================  ========================  ========================
+
+and a density-attack AUC of 0.504 +- 0.028 (< 0.57) for the clean sets,
+hardly moved by planting (0.520 at 100). Hence:
+
+- ``max_mia_tpr_1fpr = 0.06``: an attacker with no signal gets 0.01 in
+  expectation (clean maximum 0.045); 50 planted out of 500 gave at least
+  0.07, 100 at least 0.127. The check that catches a few copied
+  individuals, as the membership-inference literature recommends
+  (Carlini et al. 2022, IEEE S&P: judge attacks at low false-positive
+  rates).
+- ``max_privacy_loss = 0.1``: with 200 test haplotypes the privacy loss
+  of a clean set varies with an sd of 0.034 (up to 0.09), so a bound much
+  tighter would refuse good sets by chance; 0.1 is three times the paper's
+  test split (0.021) and GAN (0.027) and far below its overfitted RBM
+  (0.33). Larger test splits measure it more precisely.
+- ``max_mia_auc = 0.6`` and ``max_mia_density_auc = 0.6``: 3.5 sd above
+  0.5 for 200 vs 200 haplotypes; the AUC catches leaks spread over many
+  members (200 or more planted here, an overfitted model) rather than a
+  few copies.
 - ``copies = "remove"``, ``max_exact_copies = 0.01``, ``max_near_copies =
-  0.01``: a stray copy is withheld; 1% of the AGs (5 of 500) beyond the
-  held-out baseline refuses.
+  0.01``: a stray copy is withheld (the clean set above holds 2 AGs
+  identical to a training haplotype, 0.4%); 1% of the AGs (5 of 500)
+  beyond the held-out baseline refuses.
 
 So the clean set is accepted, and a set with 100 or more planted training
-haplotypes out of 500 is refused (exact copies: 20% of the AGs; and, were
-they not exact, privacy loss and TPR at 1% FPR); see the tests.
+haplotypes out of 500 is refused: for exact copies by the copy share (20%),
+and for near copies (a few SNPs changed, which removal cannot find) by the
+near-copy share and the TPR at 1% FPR; see the tests. These bounds assume
+test splits of a few hundred haplotypes or more; with fewer, every
+statistic is noisier and the bounds refuse good sets more often.
 """
 
 from __future__ import annotations
@@ -146,11 +165,11 @@ class Thresholds:
 
     Attributes
     ----------
-    max_privacy_loss : float or None, default 0.05
+    max_privacy_loss : float or None, default 0.1
         Largest AA_TS(test) - AA_TS(train).
     max_mia_auc : float or None, default 0.6
         Largest ROC AUC of the distance attack.
-    max_mia_tpr_1fpr : float or None, default 0.05
+    max_mia_tpr_1fpr : float or None, default 0.06
         Largest TPR at 1% FPR of the distance attack.
     max_mia_density_auc : float or None, default 0.6
         Largest ROC AUC of the density attack.
@@ -177,9 +196,9 @@ class Thresholds:
     'fail'
     """
 
-    max_privacy_loss: float | None = 0.05
+    max_privacy_loss: float | None = 0.1
     max_mia_auc: float | None = 0.6
-    max_mia_tpr_1fpr: float | None = 0.05
+    max_mia_tpr_1fpr: float | None = 0.06
     max_mia_density_auc: float | None = 0.6
     min_aats_test: float | None = None
     max_aats_test: float | None = None
@@ -412,12 +431,14 @@ def release_checks(metrics: dict, thresholds: Thresholds | None = None) -> list[
 
     Examples
     --------
-    >>> m = {"n_released": 500, "privacy_loss": 0.13, "mia_auc": 0.55, "mia_tpr_1fpr": 0.01,
+    >>> m = {"n_released": 500, "privacy_loss": 0.17, "mia_auc": 0.55, "mia_tpr_1fpr": 0.01,
     ...      "mia_density_auc": 0.5, "exact_copies": 0, "exact_copies_share": 0.0,
     ...      "exact_copies_share_test": 0.0, "near_copies_share": 0.0,
     ...      "near_copies_share_test": 0.0, "near_distance": 12}
-    >>> release_checks(m)
-    ['privacy_loss = 0.13 is above the maximum of 0.05: the AGs are closer to the training haplotypes than to held-out ones']
+    >>> release_checks(m)[0].split(":")[0]
+    'privacy_loss = 0.17 is above the maximum of 0.1'
+    >>> release_checks({**m, "privacy_loss": 0.02})
+    []
     """
     t = Thresholds() if thresholds is None else thresholds
     needed = {"n_released"}
@@ -570,6 +591,10 @@ def card_markdown(card: dict) -> str:
     def bound(name):
         return "off" if t.get(name) is None else _cell(t[name])
 
+    low, high = t.get("min_aats_test"), t.get("max_aats_test")
+    aats_bounds = " and ".join(([f">= {_cell(low)}"] if low is not None else [])
+                               + ([f"<= {_cell(high)}"] if high is not None else []))
+
     lines = [f"# {card['title']}", "",
              f"**Verdict: {card['verdict']}.** "
              + ("Every check passed." if card["verdict"] == "accepted"
@@ -604,8 +629,7 @@ def card_markdown(card: dict) -> str:
               f"| privacy loss | {_cell(card['privacy_loss'])} | | <= "
               f"{bound('max_privacy_loss')} |",
               f"| AATS vs training set | {_cell(card['aats_train'])} | | |",
-              f"| AATS vs test split | {_cell(card['aats_test'])} | | "
-              f"{bound('min_aats_test')} .. {bound('max_aats_test')} |",
+              f"| AATS vs test split | {_cell(card['aats_test'])} | | {aats_bounds} |",
               f"| distance attack AUC | {_cell(att['mia_auc'])} | | <= {bound('max_mia_auc')} |",
               f"| distance attack TPR at 1% FPR | {_cell(att['mia_tpr_1fpr'])} | | <= "
               f"{bound('max_mia_tpr_1fpr')} |",

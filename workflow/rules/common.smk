@@ -172,8 +172,39 @@ def evaluation_args():
 
 
 def metric_files():
+    """Tidy metric tables (``panel model seed metric value``) the metrics table stacks."""
     return expand("results/stats/{panel}/{model}/{family}.tsv", panel=PANELS, model=MODELS,
-                  family=list(FAMILIES))
+                  family=list(FAMILIES)) + [
+        f"results/selection/{config['selection']['panel']}/metrics.tsv",
+        f"results/coalescent/{config['coalescent']['panel']}/metrics.tsv",
+    ]
+
+
+def dataset_description():
+    """What the real data are, for privacy cards."""
+    if config["data"]["source"] == "simulated":
+        samples = ", ".join(f"{n} {pop}" for pop, n in config["cohort"]["samples"].items())
+        return (f"built-in cohort simulated with stdpopsim HomSap {config['cohort']['model']} "
+                f"({samples} individuals), seed {config['seed']}")
+    return f"phased VCFs of chromosomes {', '.join(data_chromosomes())}"
+
+
+def release_outputs():
+    """The released AG sets with their privacy cards."""
+    release = config["privacy"]["release"]
+    return expand("results/release/{panel}/{model}.{ext}", panel=release["panels"],
+                  model=release["models"], ext=["vcf.gz", "hapt.gz", "card.json", "card.md"])
+
+
+def downstream_outputs():
+    """Tables of the downstream analyses: selection scans, imputation,
+    chromosome painting, the coalescent comparison."""
+    return [f"results/selection/{config['selection']['panel']}/scans.tsv",
+            f"results/imputation/{config['imputation']['panel']}/quality.tsv",
+            f"results/painting/{config['painting']['panel']}.tsv",
+            f"results/coalescent/{config['coalescent']['panel']}/sfs.tsv",
+            f"results/privacy/{config['privacy']['sensitivity']['panel']}/sensitivity.tsv",
+            ] + release_outputs()
 
 
 def training_plots():
@@ -182,4 +213,5 @@ def training_plots():
 
 def all_targets():
     return (panel_outputs() + split_outputs() + ["results/splits.tsv"] + ag_outputs()
-            + training_plots() + ["results/metrics.tsv", "results/metrics.md"])
+            + training_plots() + ["results/metrics.tsv", "results/metrics.md"]
+            + downstream_outputs())

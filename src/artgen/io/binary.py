@@ -66,5 +66,5 @@ def load_haplotypes(path) -> Haplotypes:
         raise InputError(f"{path}: allele matrix is {alleles.shape}, header says {(n_hap, n_snp)}")
     try:
         return Haplotypes.build(alleles, **fields)
-    except InputError as exc:
+    except (InputError, ValueError, TypeError) as exc:  # e.g. text where positions belong
         raise InputError(f"{path}: {exc}") from None

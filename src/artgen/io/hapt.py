@@ -142,7 +142,6 @@ def read_legend(path) -> pd.DataFrame:
         raise InputError(f"{path}: line {lines[0][0] if lines else 1}: legend header must start "
                          f"with 'id position a0 a1'")
     chrom, pos, ref, alt = [], [], [], []
-    done = set()  # chromosomes before the current one
     for lineno, fields in lines[1:]:
         if len(fields) < 4:
             raise InputError(f"{path}: line {lineno}: expected 4 fields, found {len(fields)}")
@@ -153,14 +152,6 @@ def read_legend(path) -> pd.DataFrame:
         # isdigit alone would let through digits such as '²' that int() refuses.
         if not (position.isascii() and position.isdigit()) or int(position) < 1:
             raise InputError(f"{path}: line {lineno}: position {position!r} is not a positive integer")
-        if chrom and snp_chrom != chrom[-1]:
-            done.add(chrom[-1])
-            if snp_chrom in done:
-                raise InputError(f"{path}: line {lineno}: chromosome {snp_chrom} again after "
-                                 f"{chrom[-1]}; the SNPs of a chromosome must be consecutive")
-        elif chrom and int(position) < pos[-1]:
-            raise InputError(f"{path}: line {lineno}: position {position} after {pos[-1]}; "
-                             f"positions must be sorted within a chromosome")
         chrom.append(snp_chrom)
         pos.append(int(position))
         ref.append(a0)

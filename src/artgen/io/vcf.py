@@ -86,10 +86,10 @@ def open_vcf(path, samples=None):
         raise InputError(f"{path}: file not found")
     try:
         vcf = VCF(str(path), gts012=False, lazy=True, threads=1)
-    except (OSError, Exception) as exc:  # cyvcf2 raises bare Exceptions for bad headers
+        file_samples = set(vcf.samples)  # decoding a non-UTF-8 name raises here
+    except Exception as exc:  # cyvcf2 raises bare Exceptions for bad headers
         raise InputError(f"{path}: not a readable VCF ({exc})") from None
     if samples is not None:
-        file_samples = set(vcf.samples)
         absent = [s for s in samples if s not in file_samples]
         if absent:
             raise InputError(f"{path}: sample {absent[0]!r} is not in the VCF")
@@ -112,17 +112,10 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
     call :func:`check_calls` on the sites that are kept.
     """
     vcf = open_vcf(path, samples)
-    records = vcf
-    if region:
-        try:
-            records = vcf(region)
-        except Exception as exc:  # cyvcf2 asserts that the index loads
-            raise InputError(f"{path}: cannot read region {region} ({exc}); a region needs "
-                             f"the bgzipped VCF's tabix index beside it") from None
     chrom, pos, ref, alt, gts = [], [], [], [], []
     where = "in the first record"
     try:
-        for variant in records:
+        for variant in (vcf(region) if region else vcf):
             where = f"at or after site {variant.CHROM}:{variant.POS}"
             reason = drop_reason(variant)
             if reason:
@@ -141,6 +134,9 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
     except InputError:
         raise
     except Exception as exc:  # htslib parse errors surface as plain exceptions
+        if region and isinstance(exc, AssertionError):  # cyvcf2 asserts that the index loads
+            raise InputError(f"{path}: cannot read region {region} ({exc}); a region needs "
+                             f"the tabix index beside the bgzipped VCF") from None
         raise InputError(f"{path}: VCF could not be parsed {where} ({exc})") from None
     if pos:
         yield _block(chrom, pos, ref, alt, gts)
@@ -206,25 +202,26 @@ def check_calls(block: SnpBlock, samples, path, phased: bool = True) -> None:
                              f"needs phased haplotypes (set data.phased: false for unphased data)")
 
 
-def check_site_order(block: SnpBlock, path) -> None:
-    """Raise an :class:`InputError` naming the first site out of order: each
-    chromosome's records must be consecutive, with positions (1-based) sorted."""
-    if len(block) and block.pos.min() < 1:
-        site = int(np.argmax(block.pos < 1))
-        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: position must "
-                         f"be 1 or more")
-    seen = set(block.chrom[:1])
-    for site in np.flatnonzero(block.chrom[1:] != block.chrom[:-1]) + 1:
-        if block.chrom[site] in seen:
-            raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: chromosome "
-                             f"{block.chrom[site]} again after {block.chrom[site - 1]}; the "
-                             f"records of a chromosome must be consecutive")
-        seen.add(block.chrom[site])
-    back = np.flatnonzero((block.pos[1:] < block.pos[:-1]) & (block.chrom[1:] == block.chrom[:-1]))
+def check_site_order(chrom, pos, path) -> None:
+    """Raise an :class:`InputError` naming the first site of ``path`` out of
+    order: each chromosome's records must be consecutive, with positions
+    (1-based) sorted, as tabix needs them."""
+    chrom, pos = np.asarray(chrom), np.asarray(pos)
+    if len(pos) and pos.min() < 1:
+        site = int(np.argmax(pos < 1))
+        raise InputError(f"{path}: site {chrom[site]}:{pos[site]}: position must be 1 or more")
+    seen = set(chrom[:1])
+    for site in np.flatnonzero(chrom[1:] != chrom[:-1]) + 1:
+        if chrom[site] in seen:
+            raise InputError(f"{path}: site {chrom[site]}:{pos[site]}: chromosome {chrom[site]} "
+                             f"again after {chrom[site - 1]}; the records of a chromosome must "
+                             f"be consecutive")
+        seen.add(chrom[site])
+    back = np.flatnonzero((pos[1:] < pos[:-1]) & (chrom[1:] == chrom[:-1]))
     if back.size:
         site = back[0] + 1
-        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: after position "
-                         f"{block.pos[site - 1]}; the VCF must be sorted by position")
+        raise InputError(f"{path}: site {chrom[site]}:{pos[site]}: after position {pos[site - 1]}; "
+                         f"the VCF must be sorted by position")
 
 
 def block_to_haplotypes(block: SnpBlock, samples, pops=None, super_pops=None) -> Haplotypes:
@@ -252,7 +249,7 @@ def read_vcf(path, samples=None, region=None, phased: bool = True) -> Haplotypes
         raise InputError(f"{path}: expected only biallelic SNPs, {drops.summary()}")
     if len(block) == 0:
         raise InputError(f"{path}: no SNPs" + (f" in region {region}" if region else ""))
-    check_site_order(block, path)
+    check_site_order(block.chrom, block.pos, path)
     check_calls(block, samples, path, phased)
     return block_to_haplotypes(block, samples)
 
@@ -280,6 +277,7 @@ def write_vcf(h: Haplotypes, path, phased: bool = True) -> None:
         bad = int(np.flatnonzero(samples != h.samples[1::2])[0])
         raise InputError(f"haplotypes {h.ids[2 * bad]!r} and {h.ids[2 * bad + 1]!r} are not "
                          f"the two haplotypes of one sample")
+    check_site_order(h.chrom, h.pos, path)  # else tabix fails, naming the temporary file
     genotypes = _genotype_columns(h, phased)
     header = ["##fileformat=VCFv4.2", f"##source=artgen {__version__}"]
     header += [f"##contig=<ID={c}>" for c in dict.fromkeys(h.chrom)]

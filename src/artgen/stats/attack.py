@@ -46,6 +46,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy.sparse.linalg import ArpackError
 from scipy.special import logsumexp
 from scipy.stats import rankdata
 
@@ -218,9 +219,9 @@ def density_attack_scores(ags, candidates, reference, *,
     Method:
 
     1. PCA fitted on ``reference`` alone (:func:`artgen.stats.structure.pca`,
-       centred, not scaled), ``n_components`` axes; the AGs and candidates
-       are projected onto them. Axes with zero variance in the reference are
-       dropped.
+       centred, not scaled, Lanczos solver), ``n_components`` axes; the AGs
+       and candidates are projected onto them. Axes with zero variance in
+       the reference are dropped.
     2. Coordinates are whitened by the reference's standard deviation on each
        axis (PC scores are uncorrelated in the reference, so its covariance
        becomes the identity).
@@ -262,20 +263,38 @@ def density_attack_scores(ags, candidates, reference, *,
     (4,)
     """
     sets = _check_sets(ags=ags, candidates=candidates, reference=reference)
-    if sets["reference"].shape[0] < 2:
-        raise InputError(f"reference needs at least 2 haplotypes for a PCA, got "
-                         f"{sets['reference'].shape[0]}")
-    fit = pca({"reference": sets["reference"]}, n_components=n_components,
-              seed=_check_seed(seed))
-    sd = np.sqrt(fit.explained_variance)
-    keep = sd > 1e-9 * max(float(sd.max()), 1e-300)
-    if not keep.any():
-        raise InputError("reference has no variation: every reference haplotype is the same")
-    whiten = sd[keep]
-    ref_z = fit.coords["reference"][:, keep] / whiten
-    ags_z = fit.transform(sets["ags"])[:, keep] / whiten
-    cand_z = fit.transform(sets["candidates"])[:, keep] / whiten
-    return log_kde(cand_z, ags_z) - log_kde(cand_z, ref_z)
+    model = _DensityRatio(sets["reference"], n_components, _check_seed(seed))
+    return model.scores(sets["ags"], sets["candidates"])
+
+
+class _DensityRatio:
+    """The density attack's PCA of the reference, fitted once, and its scores."""
+
+    def __init__(self, reference: np.ndarray, n_components: int, seed: int):
+        if reference.shape[0] < 2:
+            raise InputError(f"reference needs at least 2 haplotypes for a PCA, got "
+                             f"{reference.shape[0]}")
+        if np.array_equal(reference.min(axis=0), reference.max(axis=0)):
+            raise InputError("reference has no variation: every reference haplotype is the same")
+        try:
+            # a few axes: Lanczos gives them to rounding, many times faster than
+            # the full SVD that pca's "auto" picks for small matrices
+            self.fit = pca({"reference": reference}, n_components=n_components, seed=seed,
+                           solver="arpack")
+        except ArpackError:  # e.g. fewer distinct haplotypes than axes
+            self.fit = pca({"reference": reference}, n_components=n_components, seed=seed,
+                           solver="full")
+        sd = np.sqrt(self.fit.explained_variance)
+        self.keep = sd > 1e-9 * float(sd.max())
+        self.whiten = sd[self.keep]
+        self.reference = self.fit.coords["reference"][:, self.keep] / self.whiten
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        return self.fit.transform(x)[:, self.keep] / self.whiten
+
+    def scores(self, ags: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        points = self.project(candidates)
+        return log_kde(points, self.project(ags)) - log_kde(points, self.reference)
 
 
 # --------------------------------------------------------------------------- ROC
@@ -393,9 +412,9 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
         (:func:`artgen.stats.distances.subsample_rows`); ``seed`` itself
         goes to the PCA.
     n_members : int, optional
-        Haplotypes per class. Default: all of ``test``, and as many training
-        haplotypes drawn at random. When given, both classes are drawn down
-        to it (at most ``min(n_train, n_test)``).
+        Haplotypes per class, at most ``min(n_train, n_test)`` (the
+        default). A class larger than that is drawn down to it at random:
+        normally all of ``test`` against as many training haplotypes.
     n_components : int, default 5
         Axes of the density attack.
 
@@ -403,8 +422,8 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
     -------
     dict
         ``mia_auc``, ``mia_tpr_1fpr``: the distance attack's ROC AUC and its
-        TPR at 1% FPR; ``mia_density_auc``, ``mia_density_tpr_1fpr``: the
-        same for the density attack.
+        TPR at 1% FPR (:func:`tpr_at_fpr`, interpolated); ``mia_density_auc``,
+        ``mia_density_tpr_1fpr``: the same for the density attack.
 
     Examples
     --------
@@ -415,22 +434,25 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
     """
     sets = _check_sets(ags=ags, train=train, test=test, reference=reference)
     seed = _check_seed(seed)
-    n_train, n_test = sets["train"].shape[0], sets["test"].shape[0]
+    density = _DensityRatio(sets["reference"], n_components, seed)
+    return _membership_inference(sets["ags"], sets["train"], sets["test"], density, seed,
+                                 n_members)
+
+
+def _membership_inference(ags: np.ndarray, train: np.ndarray, test: np.ndarray,
+                          density: _DensityRatio, seed: int, n_members) -> dict[str, float]:
+    n_train, n_test = train.shape[0], test.shape[0]
     if n_members is None:
-        if n_test > n_train:
-            raise InputError(f"the test split ({n_test} haplotypes) is larger than the training "
-                             f"set ({n_train}); pass n_members <= {n_train} to balance the classes")
-        n = n_test
+        n = min(n_train, n_test)
     else:
         n = _check_count(n_members, "n_members", 1, min(n_train, n_test))
     member_seed, nonmember_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
-    members = sets["train"] if n == n_train else subsample_rows(sets["train"], n, member_seed)
-    nonmembers = sets["test"] if n == n_test else subsample_rows(sets["test"], n, nonmember_seed)
+    members = train if n == n_train else subsample_rows(train, n, member_seed)
+    nonmembers = test if n == n_test else subsample_rows(test, n, nonmember_seed)
 
-    dist_m = distance_attack_scores(sets["ags"], members)
-    dist_n = distance_attack_scores(sets["ags"], nonmembers)
-    both = density_attack_scores(sets["ags"], np.concatenate([members, nonmembers]),
-                                 sets["reference"], n_components=n_components, seed=seed)
+    dist_m = distance_attack_scores(ags, members)
+    dist_n = distance_attack_scores(ags, nonmembers)
+    both = density.scores(ags, np.concatenate([members, nonmembers]))
     dens_m, dens_n = both[:n], both[n:]
     return {"mia_auc": roc_auc(dist_m, dist_n),
             "mia_tpr_1fpr": tpr_at_fpr(dist_m, dist_n, 0.01),
@@ -528,12 +550,12 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
         log.info("sensitivity: counts %s dropped, more than the %d haplotypes that can be "
                  "planted (min of %d AGs and %d training haplotypes)", dropped, limit,
                  sets["ags"].shape[0], sets["train"].shape[0])
+    density = _DensityRatio(sets["reference"], n_components, seed)  # the same for every row
     rows = []
     for n in [0] + sorted({int(c) for c in counts if c <= limit}):
         mixed = plant_training_haplotypes(sets["ags"], sets["train"], n, seed)
         loss = privacy_loss(mixed, sets["train"], sets["test"], seed)
-        attack = membership_inference(mixed, sets["train"], sets["test"], sets["reference"],
-                                      seed=seed, n_components=n_components)
+        attack = _membership_inference(mixed, sets["train"], sets["test"], density, seed, None)
         rows.append({"planted": n, "identical_to_train": count_identical(mixed, sets["train"]),
                      "aats_train": loss.train.aa_ts, "aats_test": loss.test.aa_ts,
                      "privacy_loss": loss.loss, **attack})

@@ -1,0 +1,332 @@
+"""Figures: every registered figure renders to PDF and PNG from tiny inputs
+in the pipeline's file formats; bad inputs give clear errors; the axes-level
+plot functions draw on the axes they are given and return it."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import matplotlib.image  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from artgen import plots  # noqa: E402
+from artgen.errors import InputError  # noqa: E402
+from artgen.figures import FIGURES, INPUTS, build_figure, save_figure  # noqa: E402
+from artgen.haplotypes import Haplotypes, artificial_ids, haplotype_ids  # noqa: E402
+from artgen.io import save_haplotypes  # noqa: E402
+from artgen.stats.correlations import three_point_values  # noqa: E402
+from artgen.stats.distances import nearest_neighbour_distances, pairwise_distance_counts  # noqa: E402
+from artgen.stats.frequencies import sfs_proportions  # noqa: E402
+from artgen.stats.ld import ld_decay  # noqa: E402
+
+N_HAP, N_SNP = 40, 60
+MODELS = ("test", "bernoulli", "markov", "gan", "rbm")
+PANELS = ("informative", "dense")
+
+
+def founders_haplotypes(rng, n: int) -> np.ndarray:
+    """Copies of 4 founder haplotypes with 5% noise: LD and structure."""
+    founders = (rng.random((4, N_SNP)) < 0.4).astype(np.uint8)
+    rows = founders[rng.integers(0, 4, size=n)]
+    return rows ^ (rng.random(rows.shape) < 0.05).astype(np.uint8)
+
+
+def build(alleles, ids, pops=None) -> Haplotypes:
+    return Haplotypes.build(alleles, chrom=["15"] * N_SNP, pos=1000 + 500 * np.arange(N_SNP),
+                            ref=["A"] * N_SNP, alt=["G"] * N_SNP, ids=ids, pops=pops)
+
+
+def write(path, table: pd.DataFrame) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, sep="\t", index=False)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Tiny versions of every pipeline output the figures read, laid out as
+    under results/; returns figure name -> (inputs, options)."""
+    root = tmp_path_factory.mktemp("results")
+    rng = np.random.default_rng(7)
+    real_alleles = founders_haplotypes(rng, N_HAP)
+    real = build(real_alleles, haplotype_ids([f"S{i}" for i in range(N_HAP // 2)]),
+                 pops=["CEU"] * N_HAP)
+    real_path = root / "splits" / "dense" / "train.npz"
+    real_path.parent.mkdir(parents=True)
+    save_haplotypes(real, real_path)
+    ags, ag_paths = {}, []
+    for k, model in enumerate(MODELS):
+        alleles = founders_haplotypes(np.random.default_rng(k), N_HAP) if model != "test" else \
+            founders_haplotypes(rng, N_HAP)
+        if model == "gan":
+            alleles[:, :5] = 0  # a few sites fixed, as a collapsed GAN does
+        ags[model] = alleles
+        path = root / "ags" / "dense" / f"{model}.npz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_haplotypes(real.with_alleles(alleles, artificial_ids(N_HAP)), path)
+        ag_paths.append(str(path))
+
+    distances, corr3 = [], []
+    for model in MODELS:
+        parts = [("within_real", pairwise_distance_counts(real_alleles)),
+                 ("within_ag", pairwise_distance_counts(ags[model])),
+                 ("between", pairwise_distance_counts(real_alleles, ags[model])),
+                 ("nearest_ag_to_real", np.bincount(
+                     nearest_neighbour_distances(real_alleles, ags[model]), minlength=N_SNP + 1))]
+        table = pd.concat([pd.DataFrame({"pairs": name, "distance": np.arange(len(c)), "count": c})
+                           for name, c in parts], ignore_index=True)
+        distances.append(write(root / "stats" / "dense" / model / "distances.table.tsv",
+                               table[table["count"] > 0].assign(panel="dense", model=model, seed=1)))
+        values = three_point_values(real_alleles, ags[model], gaps=(1, 4, "random"), n_triplets=60)
+        corr3.append(write(root / "stats" / "dense" / model / "corr3.table.tsv", values))
+
+    pos = 1000 + 500 * np.arange(N_SNP)
+    scans = []
+    for dataset in ("real", "gan", "rbm"):
+        scans.append(pd.DataFrame({"dataset": dataset, "statistic": "xpehh", "chrom": "15",
+                                   "start": pos, "stop": pos, "pos": pos.astype(float),
+                                   "value": rng.normal(size=N_SNP)}))
+        starts = pos[:-9:5]
+        scans.append(pd.DataFrame({"dataset": dataset, "statistic": "pbs", "chrom": "15",
+                                   "start": starts, "stop": starts + 4500, "pos": starts + 2250.0,
+                                   "value": rng.random(len(starts))}))
+    lo = np.arange(10) * 0.05
+    quality = pd.concat([pd.DataFrame({"reference": ref, "maf_lo": lo, "maf_hi": lo + 0.05,
+                                       "n_snps": 10, "snp_share": 0.1,
+                                       "dr2": base + lo / 2, "r2": base + lo / 3})
+                         for ref, base in (("alone", 0.5), ("perfect", 0.7), ("gan", 0.6),
+                                           ("rbm", 0.65))])
+    painting = pd.DataFrame([(d, p, s) for d in ("real", "gan", "rbm")
+                             for p, s in (("CEU", 0.7), ("YRI", 0.2), ("CHB", 0.1))],
+                            columns=["dataset", "donor_pop", "share"])
+    planted = np.array([0, 1, 5, 20])
+    sensitivity = pd.DataFrame({"planted": planted, "identical_to_train": planted,
+                                "aats_train": 0.5 - planted / 100, "aats_test": 0.5 + 0 * planted,
+                                "privacy_loss": planted / 100, "mia_auc": 0.5 + planted / 50,
+                                "mia_tpr_1fpr": 0.01 + planted / 40,
+                                "mia_density_auc": 0.5 + planted / 80,
+                                "mia_density_tpr_1fpr": 0.01 + planted / 60})
+    rows = []
+    for panel in PANELS:
+        for model in MODELS:
+            for seed in (1, 2):
+                for metric in ("aats_train", "aats_test", "privacy_loss", "mia_auc",
+                               "fixed_frac", "fixed_frac_bootstrap", "fixed_sites"):
+                    rows.append((panel, model, seed, metric, rng.random()))
+    metrics = pd.DataFrame(rows, columns=["panel", "model", "seed", "metric", "value"])
+    histories = []
+    for panel in PANELS:
+        for model in ("gan", "rbm"):
+            epochs = np.arange(1, 21)
+            snap = epochs % 5 == 0
+            aa = np.where(snap, 0.5 + 0.3 / epochs, np.nan)
+            histories.append(write(root / "training" / panel / f"{model}.tsv", pd.DataFrame({
+                "epoch": epochs, "loss": 1 / epochs, "seconds": 0.1, "aa_truth": aa,
+                "aa_syn": aa, "aa_ts": aa, "fixed_sites": np.where(snap, 0, np.nan),
+                "snapshot_score": np.where(snap, aa - 0.5, np.nan)})))
+    coal = build(founders_haplotypes(rng, N_HAP), haplotype_ids([f"C{i}" for i in range(N_HAP // 2)]))
+    sfs = pd.concat([sfs_proportions(h, folded=True).assign(dataset=name)
+                     for name, h in (("real", real_alleles), ("coalescent", coal.alleles))])
+    decay = pd.concat([ld_decay({name: h}, pos, n_bins=10)
+                       for name, h in (("real", real_alleles), ("coalescent", coal.alleles))])
+    pca = pd.DataFrame({"dataset": np.repeat(["real", "coalescent"], 20), "index": np.tile(np.arange(20), 2),
+                        "PC1": rng.normal(size=40), "PC2": rng.normal(size=40)})
+
+    real_ags = {"real": str(real_path), "ags": ag_paths}
+    metrics_path = write(root / "metrics.tsv", metrics)
+    return {
+        "figure1": (real_ags, {"seed": 1}),
+        "figure2": (real_ags, {"n_bins": 10}),
+        "figure3": ({"scans": write(root / "selection" / "dense" / "scans.tsv", pd.concat(scans))}, {}),
+        "figure4": ({"quality": write(root / "imputation" / "dense" / "quality.tsv", quality)}, {}),
+        "figS_umap": (real_ags, {"n_neighbors": 5, "seed": 1}),
+        "figS_pairwise": ({"distances": distances}, {}),
+        "figS_pca_dense": (real_ags, {}),
+        "figS_af": (real_ags, {}),
+        "figS_nn": ({"distances": distances}, {}),
+        "figS_ld_scatter": (real_ags, {"max_pairs": 500}),
+        "figS_corr3": ({"corr3": corr3}, {}),
+        "figS_haplotypes": (real_ags, {"n_snps": 30}),
+        "figS_painting": ({"painting": write(root / "painting" / "dense.tsv", painting)}, {}),
+        "figS_privacy": ({"metrics": metrics_path}, {}),
+        "figS_sensitivity": ({"sensitivity": write(root / "privacy" / "dense" / "sensitivity.tsv",
+                                                   sensitivity)}, {}),
+        "figS_coalescent": ({"sfs": write(root / "coalescent" / "dense" / "sfs.tsv", sfs),
+                             "ld_decay": write(root / "coalescent" / "dense" / "ld_decay.tsv", decay),
+                             "pca": write(root / "coalescent" / "dense" / "pca.tsv", pca)}, {}),
+        "figS_fixed": ({"metrics": metrics_path}, {}),
+        "figS_training": ({"histories": histories}, {}),
+    }
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def test_registry_names_every_figure_once():
+    expected = {"figure1", "figure2", "figure3", "figure4", "figS_umap", "figS_pairwise",
+                "figS_pca_dense", "figS_af", "figS_nn", "figS_ld_scatter", "figS_corr3",
+                "figS_haplotypes", "figS_painting", "figS_privacy", "figS_sensitivity",
+                "figS_coalescent", "figS_fixed", "figS_training"}
+    assert set(FIGURES) == expected
+    assert set(INPUTS) == expected
+    for name, builder in FIGURES.items():
+        assert builder.__name__ == name
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_renders_to_pdf_and_png(name, files, tmp_path):
+    inputs, options = files[name]
+    fig = build_figure(name, inputs, **options)
+    assert isinstance(fig, Figure)
+    assert fig.get_suptitle(), "every figure has a title"
+    pdf, png = tmp_path / "out" / f"{name}.pdf", tmp_path / "out" / f"{name}.png"
+    save_figure(fig, pdf, png)
+    assert pdf.stat().st_size > 0 and png.stat().st_size > 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    image = matplotlib.image.imread(png)
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+    assert sorted(p.name for p in pdf.parent.iterdir()) == sorted([pdf.name, png.name])
+
+
+def test_panel_in_title_comes_from_the_input_path(files):
+    inputs, options = files["figure4"]
+    fig = build_figure("figure4", inputs, **options)
+    assert "dense panel" in fig.get_suptitle()
+    fig = build_figure("figure4", inputs, panel="my region")
+    assert "my region panel" in fig.get_suptitle()
+
+
+def test_figure1_skips_models_it_is_not_given(files):
+    inputs, _ = files["figure1"]
+    fig = build_figure("figure1", inputs, models=["gan", "copying", "rbm"])
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert [t for t in titles if t] == ["GAN", "RBM"]
+    with pytest.raises(InputError, match="none of the models"):
+        build_figure("figure1", inputs, models=["copying"])
+
+
+def test_save_figure_leaves_nothing_when_writing_fails(tmp_path):
+    fig = Figure()
+    fig.add_subplot().plot([0, 1])
+    with pytest.raises(ValueError):
+        save_figure(fig, tmp_path / "a.pdf", tmp_path / "a.unknownformat")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+
+def test_missing_column_is_a_clear_error(files, tmp_path):
+    inputs, _ = files["figure4"]
+    table = pd.read_csv(inputs["quality"], sep="\t").drop(columns="dr2")
+    bad = write(tmp_path / "quality.tsv", table)
+    with pytest.raises(InputError, match=r"quality\.tsv: missing column\(s\) dr2"):
+        build_figure("figure4", {"quality": bad})
+    inputs, _ = files["figS_pairwise"]
+    table = pd.read_csv(inputs["distances"][0], sep="\t").drop(columns="count")
+    bad = write(tmp_path / "gan" / "distances.table.tsv", table)
+    with pytest.raises(InputError, match="missing column"):
+        build_figure("figS_pairwise", {"distances": [bad]})
+
+
+def test_builders_check_columns_of_data_given_directly():
+    with pytest.raises(InputError, match="lacks column"):
+        FIGURES["figure3"](pd.DataFrame({"dataset": ["real"], "pos": [1.0], "value": [0.0]}))
+
+
+@pytest.mark.parametrize("inputs, options, message", [
+    ({}, {}, "missing input"),
+    ({"quality": "q.tsv", "extra": "x.tsv"}, {}, "unknown input"),
+    ({"quality": "q.tsv"}, {"colour": "red"}, "unknown option"),
+    ({"quality": 3}, {}, "path or a non-empty list"),
+])
+def test_bad_call_is_a_clear_error(inputs, options, message):
+    with pytest.raises(InputError, match=message):
+        build_figure("figure4", inputs, **options)
+
+
+def test_unknown_figure_and_missing_file(tmp_path):
+    with pytest.raises(InputError, match="unknown figure"):
+        build_figure("figure99", {})
+    with pytest.raises(InputError, match="file not found"):
+        build_figure("figure4", {"quality": str(tmp_path / "nope.tsv")})
+
+
+def test_empty_table_is_an_error(tmp_path):
+    path = tmp_path / "painting.tsv"
+    path.write_text("dataset\tdonor_pop\tshare\n")
+    with pytest.raises(InputError, match="no rows"):
+        build_figure("figS_painting", {"painting": str(path)})
+
+
+# --------------------------------------------------------------------------- plot functions
+
+
+def test_colours_are_fixed_per_dataset():
+    assert plots.dataset_color("gan") == plots.dataset_color("GAN") == "#1f77b4"
+    assert plots.dataset_color("real") != plots.dataset_color("test")
+    known = {plots.dataset_color(m) for m in ("real", "test", "bernoulli", "markov", "gan", "rbm",
+                                               "rbm_train", "rbm_random", "copying", "coalescent")}
+    assert len(known) == 10
+    assert plots.dataset_color("new_model") == plots.dataset_color("new_model")
+    assert plots.order_datasets(["rbm", "x", "real", "markov"]) == ["real", "markov", "rbm", "x"]
+
+
+def test_plot_functions_draw_on_the_axes_given_and_return_it():
+    rng = np.random.default_rng(0)
+    fig = Figure()
+    axes = fig.subplots(2, 3).ravel()
+    coords = {"real": rng.normal(size=(20, 2)), "gan": rng.normal(size=(20, 2))}
+    assert plots.plot_embedding(coords, axes[0]) is axes[0]
+    assert len(axes[0].collections) == 2
+    m = rng.random((10, 10))
+    assert plots.plot_ld_matrix(m, axes[1], colorbar=False) is axes[1]
+    x = rng.random(50)
+    assert plots.plot_real_vs_ag(x, x + 0.01, axes[2], kind="hexbin") is axes[2]
+    assert plots.plot_af_scatter(x, x, axes[3], max_freq=0.2) is axes[3]
+    hist = pd.DataFrame({"distance": [0, 1, 2], "count": [1, 5, 2]})
+    assert plots.plot_distance_distributions({"real": hist}, axes[4]) is axes[4]
+    assert plots.plot_scan(np.arange(50) * 1e4, x, axes[5]) is axes[5]
+
+
+def test_plot_function_makes_axes_when_none_given():
+    ax = plots.plot_haplostrips({"real": np.eye(6, dtype=np.uint8),
+                                 "rbm": np.ones((3, 6), dtype=np.uint8)})
+    assert ax.images and ax.figure is not None
+    plt.close(ax.figure)
+
+
+def test_plot_functions_refuse_bad_data():
+    with pytest.raises(InputError, match="square"):
+        plots.plot_ld_matrix(np.zeros((2, 3)), Figure().add_subplot())
+    with pytest.raises(InputError, match="lacks column"):
+        plots.plot_ld_decay(pd.DataFrame({"dataset": ["real"]}), Figure().add_subplot())
+    with pytest.raises(InputError, match="same SNPs"):
+        plots.plot_haplostrips({"a": np.zeros((2, 3)), "b": np.zeros((2, 4))},
+                               Figure().add_subplot())
+
+
+def test_plot_training_history_writes_the_file(tmp_path):
+    history = pd.DataFrame({"epoch": [1, 2, 3, 4], "d_loss": [1.0, 0.8, 0.7, 0.6],
+                            "aa_truth": [np.nan, 0.6, np.nan, 0.55],
+                            "aa_syn": [np.nan, 0.7, np.nan, 0.5],
+                            "aa_ts": [np.nan, 0.65, np.nan, 0.52],
+                            "fixed_sites": [np.nan, 3, np.nan, 1],
+                            "snapshot_score": [np.nan, 0.3, np.nan, 0.05]})
+    plots.plot_training_history(history, tmp_path / "h.png", title="gan")
+    assert matplotlib.image.imread(tmp_path / "h.png").ndim == 3
+    with pytest.raises(InputError, match="no epochs"):
+        plots.plot_training_history(history.iloc[:0], tmp_path / "e.png")

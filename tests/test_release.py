@@ -1,0 +1,352 @@
+"""Tests of artgen.release: the release gate writes AGs and their privacy card
+only when no check fails, and nothing otherwise."""
+
+from __future__ import annotations
+
+import doctest
+import gzip
+import json
+import subprocess
+
+import msprime
+import numpy as np
+import pytest
+
+import artgen.release as gate
+from artgen.errors import InputError
+from artgen.haplotypes import Haplotypes, artificial_ids, haplotype_ids
+from artgen.io import read_hapt, read_vcf
+from artgen.release import (
+    ReleaseRefused,
+    Thresholds,
+    card_markdown,
+    exact_copies,
+    near_copies,
+    privacy_card,
+    release_ags,
+    release_checks,
+    release_metrics,
+)
+from artgen.stats.attack import membership_inference, plant_training_haplotypes
+from artgen.stats.distances import privacy_loss
+
+SEED = 0
+
+
+def simulate_population(n_haplotypes: int = 1400, seed: int = 3) -> np.ndarray:
+    """One simulated population (as in test_attack): msprime, 5 Mb, 100-fold
+    recent growth, SNPs with MAF >= 0.05 (about 1,200), rows shuffled."""
+    demography = msprime.Demography()
+    demography.add_population(name="pop", initial_size=1e6, growth_rate=np.log(100) / 400)
+    demography.add_population_parameters_change(time=400, growth_rate=0, initial_size=1e4)
+    ts = msprime.sim_ancestry(samples=n_haplotypes // 2, demography=demography,
+                              sequence_length=5e6, recombination_rate=1e-8, random_seed=seed)
+    ts = msprime.sim_mutations(ts, rate=2e-9, random_seed=seed + 1,
+                               model=msprime.BinaryMutationModel())
+    g = ts.genotype_matrix().T.astype(np.uint8)
+    freq = g.mean(axis=0)
+    g = g[:, (freq >= 0.05) & (freq <= 0.95)]
+    return np.ascontiguousarray(g[np.random.default_rng(seed).permutation(g.shape[0])])
+
+
+def as_haplotypes(alleles, ids) -> Haplotypes:
+    n_snps = alleles.shape[1]
+    return Haplotypes.build(alleles, chrom=["15"] * n_snps, pos=np.arange(1, n_snps + 1) * 100,
+                            ref=["A"] * n_snps, alt=["G"] * n_snps, ids=ids)
+
+
+def real(alleles, prefix) -> Haplotypes:
+    return as_haplotypes(alleles, haplotype_ids([f"{prefix}{i:04d}"
+                                                 for i in range(alleles.shape[0] // 2)]))
+
+
+def artificial(alleles) -> Haplotypes:
+    return as_haplotypes(alleles, artificial_ids(alleles.shape[0]))
+
+
+@pytest.fixture(scope="module")
+def sets():
+    """train 500, test 200, reference 200, and 500 AGs drawn as a fresh
+    sample of the same population (a generator as good as the test split)."""
+    g = simulate_population()
+    return {"train": real(g[:500], "TR"), "test": real(g[500:700], "TE"),
+            "reference": real(g[700:900], "RF"), "ags": artificial(g[900:1400])}
+
+
+def outputs(folder, hapt="ags.hapt"):
+    return {"out_vcf": folder / "ags.vcf.gz", "out_hapt": folder / hapt,
+            "out_card_json": folder / "card.json", "out_card_md": folder / "card.md"}
+
+
+def release(sets, ags, folder, thresholds=None, hapt="ags.hapt"):
+    return release_ags(ags, sets["train"], sets["test"], sets["reference"],
+                       **outputs(folder, hapt),
+                       model="fresh", settings={"epochs": 0, "seed": 7}, panel="dense",
+                       dataset="simulated population, 5 Mb", seed=SEED, thresholds=thresholds)
+
+
+def left_in(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_doctests():
+    assert doctest.testmod(gate, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+# --------------------------------------------------------------------------- copies
+
+
+def test_exact_and_near_copies():
+    rng = np.random.default_rng(0)
+    train = (rng.random((20, 50)) < 0.4).astype(np.uint8)
+    ags = (rng.random((6, 50)) < 0.4).astype(np.uint8)
+    ags[1] = train[3]
+    ags[4] = train[7]
+    ags[4, :3] ^= 1  # three SNPs away from a training haplotype
+    np.testing.assert_array_equal(exact_copies(ags, train), [0, 1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(near_copies(ags, train, 3), [0, 1, 0, 0, 1, 0])
+    np.testing.assert_array_equal(near_copies(ags, train, 2), [0, 1, 0, 0, 0, 0])
+    with pytest.raises(InputError, match="distance"):
+        near_copies(ags, train, -1)
+
+
+# --------------------------------------------------------------------------- accepted
+
+
+def test_a_clean_set_is_released_with_a_card_that_matches_direct_calls(sets, tmp_path):
+    card = release(sets, sets["ags"], tmp_path, hapt="ags.hapt.gz")
+    assert card["verdict"] == "accepted" and card["failed_checks"] == []
+    assert left_in(tmp_path) == ["ags.hapt.gz", "ags.vcf.gz", "ags.vcf.gz.tbi", "card.json",
+                                 "card.md"]
+    # the fresh sample happens to hold AGs identical to a training haplotype:
+    # they are withheld with their partner haplotype, and counted
+    copies = exact_copies(sets["ags"].alleles, sets["train"].alleles)
+    assert card["exact_copies"]["found"] == card["exact_copies"]["removed"] == copies.sum() > 0
+    keep = ~np.repeat(copies[0::2] | copies[1::2], 2)
+    assert card["n_released"] == keep.sum() == 500 - 2 * card["exact_copies"]["partners_withheld"]
+    kept = sets["ags"].alleles[keep]
+    loss = privacy_loss(kept, sets["train"].alleles, sets["test"].alleles, SEED)
+    assert card["privacy_loss"] == loss.loss
+    assert card["aats_train"] == loss.train.aa_ts and card["aats_test"] == loss.test.aa_ts
+    attack = membership_inference(kept, sets["train"].alleles, sets["test"].alleles,
+                                  sets["reference"].alleles, seed=SEED)
+    assert card["attacks"] == attack
+    assert card["near_copies"]["found"] == near_copies(
+        kept, sets["train"].alleles, card["near_copies"]["distance"]).sum()
+    assert card["near_copies"]["distance"] == int(0.01 * sets["ags"].n_snps)
+    # the files hold exactly the released AGs, and the card is what was returned
+    assert json.loads((tmp_path / "card.json").read_text()) == card
+    vcf = read_vcf(tmp_path / "ags.vcf.gz")
+    np.testing.assert_array_equal(vcf.alleles, kept)
+    np.testing.assert_array_equal(vcf.pos, sets["ags"].pos)
+    hapt = read_hapt(tmp_path / "ags.hapt.gz")
+    np.testing.assert_array_equal(hapt.alleles, kept)
+    np.testing.assert_array_equal(hapt.ids, sets["ags"].ids[keep])
+    assert gzip.open(tmp_path / "ags.hapt.gz", "rt").readline().startswith("AG AG")
+    subprocess.run(["tabix", "-l", str(tmp_path / "ags.vcf.gz")], check=True, capture_output=True)
+    md = (tmp_path / "card.md").read_text()
+    assert md == card_markdown(card)
+    assert "**Verdict: accepted.**" in md and card["files"]["vcf"]["sha256"] in md
+    assert card["model"] == "fresh" and card["panel"] == "dense"
+    assert card["settings"] == {"epochs": 0, "seed": 7}
+    assert card["seeds"] == {"privacy_statistics": SEED}
+
+
+def test_a_release_replaces_an_older_one(sets, tmp_path):
+    (tmp_path / "card.md").write_text("old")
+    release(sets, sets["ags"], tmp_path)
+    assert (tmp_path / "card.md").read_text().startswith("# Privacy card")
+
+
+# --------------------------------------------------------------------------- refused
+
+
+def test_many_planted_training_haplotypes_are_refused(sets, tmp_path):
+    mixed = plant_training_haplotypes(sets["ags"].alleles, sets["train"].alleles, 100, seed=1)
+    (tmp_path / "card.md").write_text("an older release")
+    with pytest.raises(ReleaseRefused) as info:
+        release(sets, sets["ags"].with_alleles(mixed, ids=sets["ags"].ids), tmp_path)
+    assert "exact_copies_share" in str(info.value)
+    assert info.value.card["verdict"] == "refused"
+    assert info.value.card["exact_copies"]["found"] >= 100
+    assert info.value.failures == info.value.card["failed_checks"]
+    assert isinstance(info.value, InputError)
+    assert left_in(tmp_path) == []  # nothing written, the stale card removed
+
+
+def test_near_copies_that_removal_cannot_find_are_refused(sets, tmp_path):
+    """Training haplotypes with 3 SNPs changed: no exact copy, but the near
+    copies, the attack at 1% FPR and the privacy loss give them away."""
+    rng = np.random.default_rng(2)
+    mixed = plant_training_haplotypes(sets["ags"].alleles, sets["train"].alleles, 100, seed=1)
+    planted = np.flatnonzero(np.any(mixed != sets["ags"].alleles, axis=1))
+    for row in planted:
+        mixed[row, rng.choice(mixed.shape[1], 3, replace=False)] ^= 1
+    ags = sets["ags"].with_alleles(mixed, ids=sets["ags"].ids)
+    with pytest.raises(ReleaseRefused) as info:
+        release(sets, ags, tmp_path)
+    message = str(info.value)
+    for metric in ("near_copies_share", "mia_tpr_1fpr", "privacy_loss"):
+        assert metric in message
+    assert "exact_copies" not in message
+    assert left_in(tmp_path) == []
+    # the near-copy check alone is what refuses near copies without the others
+    only_near = Thresholds(max_privacy_loss=None, max_mia_auc=None, max_mia_tpr_1fpr=None,
+                           max_mia_density_auc=None)
+    with pytest.raises(ReleaseRefused, match="near_copies_share = 0.2"):
+        release(sets, ags, tmp_path, only_near)
+
+
+def test_copies_policy_remove_counts_and_fail_refuses(sets, tmp_path):
+    mixed = plant_training_haplotypes(sets["ags"].alleles, sets["train"].alleles, 3, seed=5)
+    ags = sets["ags"].with_alleles(mixed, ids=sets["ags"].ids)
+    copies = exact_copies(mixed, sets["train"].alleles)
+    card = release(sets, ags, tmp_path / "remove")
+    assert card["exact_copies"]["removed"] == copies.sum() >= 3
+    assert read_hapt(tmp_path / "remove" / "ags.hapt").n_haplotypes == card["n_released"]
+    assert card["n_released"] == 500 - card["exact_copies"]["removed"] \
+        - card["exact_copies"]["partners_withheld"]
+    with pytest.raises(ReleaseRefused, match=r"exact_copies = \d+: .*'fail'") as info:
+        release(sets, ags, tmp_path / "fail", Thresholds(copies="fail"))
+    assert info.value.card["exact_copies"]["removed"] == 0
+    assert info.value.card["n_released"] == 500
+    assert not (tmp_path / "fail").exists() or left_in(tmp_path / "fail") == []
+
+
+@pytest.mark.parametrize("broken", ["write_hapt", "write_vcf", "card_markdown"])
+def test_a_failed_write_leaves_no_output(sets, tmp_path, monkeypatch, broken):
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gate, broken, fail)
+    with pytest.raises(OSError, match="disk full"):
+        release(sets, sets["ags"], tmp_path)
+    assert left_in(tmp_path) == []
+
+
+def test_a_failed_rename_leaves_no_output(sets, tmp_path, monkeypatch):
+    real_replace = gate.os.replace
+    calls = []
+
+    def replace_then_fail(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError("no space")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(gate.os, "replace", replace_then_fail)
+    with pytest.raises(OSError, match="no space"):
+        release(sets, sets["ags"], tmp_path)
+    assert left_in(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def clean_metrics(**changes):
+    metrics = {"n_released": 500, "privacy_loss": 0.0, "mia_auc": 0.5, "mia_tpr_1fpr": 0.01,
+               "mia_density_auc": 0.5, "aats_test": 0.5, "exact_copies": 0,
+               "exact_copies_share": 0.0, "exact_copies_share_test": 0.0,
+               "near_copies_share": 0.0, "near_copies_share_test": 0.0, "near_distance": 8}
+    metrics.update(changes)
+    return metrics
+
+
+@pytest.mark.parametrize("changes, thresholds, expected", [
+    ({"privacy_loss": 0.2}, Thresholds(), "privacy_loss = 0.2 is above the maximum of 0.1"),
+    ({"mia_auc": 0.7}, Thresholds(), "mia_auc = 0.7 is above the maximum of 0.6"),
+    ({"mia_tpr_1fpr": 0.1}, Thresholds(), "mia_tpr_1fpr = 0.1 is above the maximum of 0.06"),
+    ({"mia_density_auc": 0.61}, Thresholds(), "mia_density_auc = 0.61 is above the maximum"),
+    ({"aats_test": 0.9}, Thresholds(max_aats_test=0.7), "aats_test = 0.9 is above the maximum"),
+    ({"aats_test": 0.2}, Thresholds(min_aats_test=0.4), "aats_test = 0.2 is below the minimum"),
+    ({"exact_copies": 1, "exact_copies_share": 0.002}, Thresholds(copies="fail"),
+     "exact_copies = 1"),
+    ({"exact_copies": 10, "exact_copies_share": 0.02}, Thresholds(),
+     "exact_copies_share = 0.02 (10 AGs"),
+    ({"near_copies_share": 0.05, "near_copies_share_test": 0.03}, Thresholds(),
+     "near_copies_share = 0.05 (released AGs within 8 SNPs"),
+    ({"n_released": 1, "privacy_loss": float("nan")}, Thresholds(), "n_released = 1"),
+    ({"mia_auc": float("nan")}, Thresholds(), "mia_auc could not be computed"),
+])
+def test_each_check_names_metric_value_and_threshold(changes, thresholds, expected):
+    failures = release_checks(clean_metrics(**changes), thresholds)
+    assert len(failures) == 1 and failures[0].startswith(expected), failures
+
+
+def test_checks_pass_within_bounds_and_baselines():
+    assert release_checks(clean_metrics()) == []
+    # as many copies as held-out real haplotypes have are no leak
+    assert release_checks(clean_metrics(exact_copies=50, exact_copies_share=0.1,
+                                        exact_copies_share_test=0.095,
+                                        near_copies_share=0.3, near_copies_share_test=0.3)) == []
+    off = Thresholds(max_privacy_loss=None, max_mia_auc=None, max_mia_tpr_1fpr=None,
+                     max_mia_density_auc=None, max_exact_copies=None, max_near_copies=None)
+    assert release_checks(clean_metrics(privacy_loss=0.9, mia_auc=1.0, exact_copies_share=1.0,
+                                        near_copies_share=1.0), off) == []
+    with pytest.raises(InputError, match="metrics lack privacy_loss"):
+        release_checks({k: v for k, v in clean_metrics().items() if k != "privacy_loss"})
+
+
+@pytest.mark.parametrize("kwargs", [{"copies": "keep"}, {"max_privacy_loss": "0.1"},
+                                    {"max_mia_auc": 1.5}, {"max_near_copies": -0.1},
+                                    {"near_distance": -1}, {"near_distance": 2.5},
+                                    {"max_mia_tpr_1fpr": float("nan")}])
+def test_thresholds_refuse_bad_settings(kwargs):
+    with pytest.raises(InputError, match="thresholds"):
+        Thresholds(**kwargs)
+
+
+def test_near_distance_default_and_override():
+    assert Thresholds().near_distance_for(805) == 8
+    assert Thresholds().near_distance_for(50) == 1
+    assert Thresholds(near_distance=0).near_distance_for(10_000) == 0
+
+
+# --------------------------------------------------------------------------- inputs and card
+
+
+def test_release_refuses_bad_inputs(sets, tmp_path):
+    fewer_snps = sets["reference"].take_snps(np.arange(sets["reference"].n_snps - 1))
+    with pytest.raises(InputError, match="the reference set and the AGs are not at the same SNPs"):
+        release_ags(sets["ags"], sets["train"], sets["test"], fewer_snps, **outputs(tmp_path),
+                    model="m")
+    moved = Haplotypes(sets["test"].alleles, sets["test"].chrom, sets["test"].pos + 1,
+                       sets["test"].ref, sets["test"].alt, sets["test"].ids, sets["test"].pops,
+                       sets["test"].super_pops)
+    with pytest.raises(InputError, match="test set .* pos"):
+        release_ags(sets["ags"], sets["train"], moved, sets["reference"], **outputs(tmp_path),
+                    model="m")
+    with pytest.raises(InputError, match="Haplotypes"):
+        release_ags(sets["ags"].alleles, sets["train"], sets["test"], sets["reference"],
+                    **outputs(tmp_path), model="m")
+    with pytest.raises(InputError, match="different paths"):
+        release_ags(sets["ags"], sets["train"], sets["test"], sets["reference"],
+                    **{**outputs(tmp_path), "out_card_md": tmp_path / "card.json"}, model="m")
+    with pytest.raises(InputError, match="Thresholds"):
+        release_ags(sets["ags"], sets["train"], sets["test"], sets["reference"],
+                    **outputs(tmp_path), model="m", thresholds={"max_privacy_loss": 0.1})
+    assert left_in(tmp_path) == []
+
+
+def test_all_copies_leave_nothing_to_release(sets):
+    ags = artificial(sets["train"].alleles[:10])
+    metrics, released = release_metrics(ags, sets["train"], sets["test"], sets["reference"],
+                                        seed=SEED)
+    assert not released.any() and metrics["n_released"] == 0
+    assert np.isnan(metrics["privacy_loss"])
+    failures = release_checks(metrics)
+    assert any(f.startswith("n_released = 0") for f in failures)
+    card = privacy_card(metrics, Thresholds(), failures, model="m", panel="p")
+    assert card["privacy_loss"] is None  # NaN is not JSON
+    json.dumps(card, allow_nan=False)
+    assert "Verdict: refused" in card_markdown(card)
+
+
+def test_unpaired_ids_withhold_only_the_copies(sets):
+    alleles = sets["ags"].alleles[:9].copy()
+    alleles[4] = sets["train"].alleles[0]
+    ags = as_haplotypes(alleles, [f"H{i}" for i in range(9)])
+    metrics, released = release_metrics(ags, sets["train"], sets["test"], sets["reference"],
+                                        seed=SEED)
+    assert released.tolist() == [True] * 4 + [False] + [True] * 4
+    assert metrics["withheld_partners"] == 0 and metrics["exact_copies_removed"] == 1
