@@ -25,6 +25,7 @@ include: "workflow/rules/selection.smk"
 include: "workflow/rules/imputation.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/privacy.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:

@@ -5,6 +5,7 @@ plot functions draw on the axes they are given and return it."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
 
@@ -25,7 +26,8 @@ from artgen.figures import FIGURES, INPUTS, build_figure, save_figure  # noqa: E
 from artgen.haplotypes import Haplotypes, artificial_ids, haplotype_ids  # noqa: E402
 from artgen.io import save_haplotypes  # noqa: E402
 from artgen.stats.correlations import three_point_values  # noqa: E402
-from artgen.stats.distances import nearest_neighbour_distances, pairwise_distance_counts  # noqa: E402
+from artgen.stats.distances import (nearest_neighbour_distances,  # noqa: E402
+                                    pairwise_distance_counts)
 from artgen.stats.frequencies import sfs_proportions  # noqa: E402
 from artgen.stats.ld import ld_decay  # noqa: E402
 
@@ -85,8 +87,8 @@ def files(tmp_path_factory):
                      nearest_neighbour_distances(real_alleles, ags[model]), minlength=N_SNP + 1))]
         table = pd.concat([pd.DataFrame({"pairs": name, "distance": np.arange(len(c)), "count": c})
                            for name, c in parts], ignore_index=True)
-        distances.append(write(root / "stats" / "dense" / model / "distances.table.tsv",
-                               table[table["count"] > 0].assign(panel="dense", model=model, seed=1)))
+        table = table[table["count"] > 0].assign(panel="dense", model=model, seed=1)
+        distances.append(write(root / "stats" / "dense" / model / "distances.table.tsv", table))
         values = three_point_values(real_alleles, ags[model], gaps=(1, 4, "random"), n_triplets=60)
         corr3.append(write(root / "stats" / "dense" / model / "corr3.table.tsv", values))
 
@@ -134,20 +136,23 @@ def files(tmp_path_factory):
                 "epoch": epochs, "loss": 1 / epochs, "seconds": 0.1, "aa_truth": aa,
                 "aa_syn": aa, "aa_ts": aa, "fixed_sites": np.where(snap, 0, np.nan),
                 "snapshot_score": np.where(snap, aa - 0.5, np.nan)})))
-    coal = build(founders_haplotypes(rng, N_HAP), haplotype_ids([f"C{i}" for i in range(N_HAP // 2)]))
+    coal = build(founders_haplotypes(rng, N_HAP),
+                 haplotype_ids([f"C{i}" for i in range(N_HAP // 2)]))
     sfs = pd.concat([sfs_proportions(h, folded=True).assign(dataset=name)
                      for name, h in (("real", real_alleles), ("coalescent", coal.alleles))])
     decay = pd.concat([ld_decay({name: h}, pos, n_bins=10)
                        for name, h in (("real", real_alleles), ("coalescent", coal.alleles))])
-    pca = pd.DataFrame({"dataset": np.repeat(["real", "coalescent"], 20), "index": np.tile(np.arange(20), 2),
-                        "PC1": rng.normal(size=40), "PC2": rng.normal(size=40)})
+    pca = pd.DataFrame({"dataset": np.repeat(["real", "coalescent"], 20),
+                        "index": np.tile(np.arange(20), 2), "PC1": rng.normal(size=40),
+                        "PC2": rng.normal(size=40)})
 
     real_ags = {"real": str(real_path), "ags": ag_paths}
     metrics_path = write(root / "metrics.tsv", metrics)
     return {
         "figure1": (real_ags, {"seed": 1}),
         "figure2": (real_ags, {"n_bins": 10}),
-        "figure3": ({"scans": write(root / "selection" / "dense" / "scans.tsv", pd.concat(scans))}, {}),
+        "figure3": ({"scans": write(root / "selection" / "dense" / "scans.tsv",
+                                    pd.concat(scans))}, {}),
         "figure4": ({"quality": write(root / "imputation" / "dense" / "quality.tsv", quality)}, {}),
         "figS_umap": (real_ags, {"n_neighbors": 5, "seed": 1}),
         "figS_pairwise": ({"distances": distances}, {}),
@@ -162,7 +167,8 @@ def files(tmp_path_factory):
         "figS_sensitivity": ({"sensitivity": write(root / "privacy" / "dense" / "sensitivity.tsv",
                                                    sensitivity)}, {}),
         "figS_coalescent": ({"sfs": write(root / "coalescent" / "dense" / "sfs.tsv", sfs),
-                             "ld_decay": write(root / "coalescent" / "dense" / "ld_decay.tsv", decay),
+                             "ld_decay": write(root / "coalescent" / "dense" / "ld_decay.tsv",
+                                               decay),
                              "pca": write(root / "coalescent" / "dense" / "pca.tsv", pca)}, {}),
         "figS_fixed": ({"metrics": metrics_path}, {}),
         "figS_training": ({"histories": histories}, {}),
@@ -181,6 +187,13 @@ def test_registry_names_every_figure_once():
     assert set(INPUTS) == expected
     for name, builder in FIGURES.items():
         assert builder.__name__ == name
+
+
+def test_every_figure_has_a_caption():
+    report = Path(__file__).resolve().parents[1] / "workflow" / "report"
+    for name in [*FIGURES, "workflow", "metrics"]:
+        caption = report / f"{name}.rst"
+        assert caption.is_file() and caption.read_text().strip(), caption.name
 
 
 # --------------------------------------------------------------------------- rendering
@@ -218,11 +231,21 @@ def test_figure1_skips_models_it_is_not_given(files):
         build_figure("figure1", inputs, models=["copying"])
 
 
-def test_save_figure_leaves_nothing_when_writing_fails(tmp_path):
+def test_save_figure_writes_both_files_or_neither(tmp_path, monkeypatch):
     fig = Figure()
     fig.add_subplot().plot([0, 1])
-    with pytest.raises(ValueError):
-        save_figure(fig, tmp_path / "a.pdf", tmp_path / "a.unknownformat")
+    calls = []
+
+    def fail_on_png(self, fname, **kw):
+        calls.append(kw["format"])
+        if kw["format"] == "png":
+            raise OSError("disk full")
+        Path(fname).write_bytes(b"%PDF-1.4")
+
+    monkeypatch.setattr(Figure, "savefig", fail_on_png)
+    with pytest.raises(OSError, match="disk full"):
+        save_figure(fig, tmp_path / "a.pdf", tmp_path / "a.png")
+    assert calls == ["pdf", "png"]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -4,6 +4,7 @@ paper configuration's DAG."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -50,6 +51,13 @@ TINY = {
     "selection": {"models": ["gan", "copying"]},
     "imputation": {"density": 0.3, "models": ["copying"], "memory_gb": 1},
     "painting": {"models": ["gan", "copying"], "n_recipients": 10},
+    # Attacks on a few dozen haplotypes are too noisy for the default
+    # thresholds: the tiny run checks the plumbing, not the privacy.
+    "privacy": {"sensitivity": {"panel": "informative", "model": "markov", "counts": [1, 10, 40]},
+                "release": {"panels": ["informative"], "models": ["markov"],
+                            "thresholds": {"max_privacy_loss": None, "max_mia_auc": None,
+                                           "max_mia_tpr_1fpr": None,
+                                           "max_mia_density_auc": None}}},
 }
 
 
@@ -167,6 +175,37 @@ def test_downstream_tables(tiny_run):
     sfs = pd.read_csv(results / "coalescent" / "dense" / "sfs.tsv", sep="\t")
     assert set(sfs["dataset"]) == {"real", "coalescent"}
     assert table.loc[("coalescent", "coal_ld_decay_r"), "value"] > 0
+
+
+def test_privacy_sensitivity_and_release(tiny_run):
+    results = tiny_run / "results"
+    table = pd.read_csv(results / "privacy" / "informative" / "sensitivity.tsv", sep="\t")
+    assert table["planted"].tolist() == [0, 1, 10, 40]
+    assert table["identical_to_train"].is_monotonic_increasing
+    assert table["release"].iloc[-1].startswith("refused: ")
+    metrics = pd.read_csv(results / "metrics.tsv", sep="\t")
+    assert {"mia_auc", "mia_tpr_1fpr", "mia_density_auc"} <= set(metrics["metric"])
+    card = json.loads((results / "release" / "informative" / "markov.card.json").read_text())
+    released = read_vcf(results / "release" / "informative" / "markov.vcf.gz")
+    assert card["verdict"] == "accepted" and card["model"] == "markov"
+    assert released.n_haplotypes == card["n_released"]
+
+
+def test_release_gate_refuses_copies_and_writes_nothing(tiny_run, tmp_path):
+    """A copying model with no switches and no mutations releases training
+    haplotypes: the gate fails the rule, says why, and leaves no file."""
+    work = tmp_path / "work"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    config = {**TINY, "models": {**TINY["models"], "copying": {"ne": 0, "mutation_rate": 0}},
+              "privacy": {**TINY["privacy"],
+                          "release": {"panels": ["informative"], "models": ["copying"],
+                                      "thresholds": {"copies": "fail"}}}}
+    result = snakemake(work, "results/release/informative/copying.card.md", config=config,
+                       check=False)
+    assert result.returncode != 0
+    log = (work / "results" / "logs" / "release" / "informative" / "copying.log").read_text()
+    assert "exact copies" in log and "refused" in log.lower()
+    assert not list((work / "results" / "release" / "informative").glob("copying*"))
 
 
 def test_networks_log_their_training(tiny_run):

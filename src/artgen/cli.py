@@ -456,6 +456,20 @@ def cmd_release(args) -> None:
     log.info("released %s AGs of %s", card.get("n_released", "?"), args.model)
 
 
+def cmd_figure(args) -> None:
+    from artgen.figures import build_figure, save_figure
+
+    inputs = {}
+    for item in args.input:
+        key, sep, paths = item.partition("=")
+        if not sep or not key or not paths:
+            raise InputError(f"expected KEY=PATH[,PATH...], got {item!r}")
+        listed = paths.split(",")
+        inputs[key] = listed if len(listed) > 1 else listed[0]
+    fig = build_figure(args.name, inputs, **parse_settings(args.set))
+    save_figure(fig, args.pdf, args.png)
+
+
 def cmd_concat_tables(args) -> None:
     import pandas as pd
 
@@ -695,6 +709,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--card-json", required=True)
     p.add_argument("--card-md", required=True)
     p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("figure", help="draw one figure (PDF and PNG) from pipeline outputs")
+    p.add_argument("name", help="figure1 ... figure4, figS_*")
+    p.add_argument("--input", action="append", default=[], metavar="KEY=PATH[,PATH...]")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="figure options")
+    p.add_argument("--pdf", required=True)
+    p.add_argument("--png", required=True)
+    p.set_defaults(func=cmd_figure)
 
     p = sub.add_parser("concat-tables", help="stack tab-separated tables with the same columns")
     p.add_argument("inputs", nargs="+")

@@ -17,7 +17,7 @@ Inputs of :func:`build_figure`, by kind:
     a list of ``.npz`` files, one per model, named by the file stem
     (``results/ags/{panel}/{model}.npz``): a dict model -> Haplotypes.
 ``table``
-    one tab-separated table with a header (several are concatenated).
+    one tab-separated table with a header.
 ``tables``
     a list of tables, concatenated; a ``model`` and a ``panel`` column are
     added from the path when the table has none: for
@@ -405,7 +405,8 @@ def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
     if references is not None:
         references = [r for r in references if r in given]
         if not references:
-            raise InputError(f"none of the references asked for is in the table ({', '.join(given)})")
+            raise InputError(f"none of the references asked for is in the table "
+                             f"({', '.join(given)})")
     fig = _figure(10.5, 4.0)
     ax_dr2, ax_r2 = fig.subplots(1, 2)
     plot_imputation_quality(quality, ax_dr2, score="dr2", references=references)
@@ -417,7 +418,7 @@ def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
     return fig
 
 
-# --------------------------------------------------------------------------- supplementary: structure
+# ------------------------------------------------------------ supplementary: structure
 
 
 @_styled
@@ -471,7 +472,7 @@ def figS_pca_dense(real, ags: Mapping, *, models: Sequence[str] | None = None, s
     return fig
 
 
-# --------------------------------------------------------------------------- supplementary: distances
+# ------------------------------------------------------------ supplementary: distances
 
 
 def _distance_table(distances: pd.DataFrame, models) -> tuple[pd.DataFrame, list[str]]:
@@ -528,7 +529,8 @@ def figS_nn(distances: pd.DataFrame, *, models: Sequence[str] | None = None,
     distances, names = _distance_table(distances, models)
     hists, labels = {}, {}
     for name in names:
-        rows = distances[(distances["model"] == name) & (distances["pairs"] == "nearest_ag_to_real")]
+        rows = distances[(distances["model"] == name)
+                         & (distances["pairs"] == "nearest_ag_to_real")]
         if rows.empty:
             continue
         hists[name] = rows
@@ -558,7 +560,7 @@ def figS_nn(distances: pd.DataFrame, *, models: Sequence[str] | None = None,
     return fig
 
 
-# --------------------------------------------------------------------------- supplementary: frequencies, LD, corr3
+# ---------------------------------------------- supplementary: frequencies, LD, corr3
 
 
 @_styled
@@ -679,7 +681,8 @@ def figS_corr3(corr3: pd.DataFrame, *, models: Sequence[str] | None = None,
     if gaps is not None:
         order = [str(g) for g in gaps if str(g) in present]
         if not order:
-            raise InputError(f"none of the gaps {list(gaps)} is in the table ({', '.join(present)})")
+            raise InputError(f"none of the gaps {list(gaps)} is in the table "
+                             f"({', '.join(present)})")
     rng = np.random.default_rng(seed)
     nrows, ncols = len(names), len(order)
     fig = _figure(1.85 * ncols + 0.5, 1.85 * nrows + 0.6)
@@ -705,8 +708,8 @@ def figS_corr3(corr3: pd.DataFrame, *, models: Sequence[str] | None = None,
                 ax.scatter(x[keep], y[keep], s=2.5, alpha=0.3, color=dataset_color(name),
                            linewidths=0, rasterized=True)
             ok = np.isfinite(x) & np.isfinite(y)
-            r_val = np.corrcoef(x[ok], y[ok])[0, 1] if ok.sum() > 1 and x[ok].std() and y[ok].std() \
-                else float("nan")
+            varies = ok.sum() > 1 and x[ok].std() > 0 and y[ok].std() > 0
+            r_val = np.corrcoef(x[ok], y[ok])[0, 1] if varies else float("nan")
             ax.text(0.04, 0.96, f"r={r_val:.2f}", transform=ax.transAxes, ha="left", va="top",
                     fontsize="x-small")
             ax.tick_params(labelsize=6)
@@ -724,7 +727,7 @@ def figS_corr3(corr3: pd.DataFrame, *, models: Sequence[str] | None = None,
     return fig
 
 
-# --------------------------------------------------------------------------- supplementary: haplotypes
+# ----------------------------------------------------------- supplementary: haplotypes
 
 
 @_styled
@@ -860,8 +863,8 @@ def figS_privacy(metrics: pd.DataFrame, *, panels: Sequence[str] | None = None,
                 if c != 1:
                     ax.set_ylim(0, 1.05)
             ax.set_title(f"{title} ({panel})", fontsize="medium")
-    fig.suptitle("Privacy: nearest-neighbour adversarial accuracy, privacy loss, membership attacks",
-                 fontweight="bold")
+    fig.suptitle("Privacy: nearest-neighbour adversarial accuracy, privacy loss, "
+                 "membership attacks", fontweight="bold")
     return fig
 
 
@@ -903,7 +906,7 @@ def figS_sensitivity(sensitivity: pd.DataFrame, *, panel: str | None = None) -> 
     return fig
 
 
-# --------------------------------------------------------------------------- supplementary: baselines
+# ------------------------------------------------------------ supplementary: baselines
 
 
 @_styled
@@ -989,12 +992,14 @@ def figS_training(histories: pd.DataFrame, *, models: Sequence[str] | None = Non
     if panels is not None:
         chosen = [p for p in ([panels] if isinstance(panels, str) else panels) if p in present]
         if not chosen:
-            raise InputError(f"none of the panels asked for has a training history ({', '.join(present)})")
+            raise InputError(f"none of the panels asked for has a training history "
+                             f"({', '.join(present)})")
     rows_spec = [("aa_ts", "AA_TS"), ("aa_truth", "AA_truth"), ("aa_syn", "AA_syn")]
     rows_spec = [(c, l) for c, l in rows_spec if c in histories]
     ncols = len(chosen)
     fig = _figure(3.9 * ncols + 0.4, 2.5 * len(rows_spec) + 0.6)
     axes = fig.subplots(len(rows_spec), ncols, squeeze=False, sharex="col")
+    legend: dict = {}
     for c, panel in enumerate(chosen):
         at_panel = histories[histories["panel"] == panel]
         names = _models_in(at_panel, models)
@@ -1003,12 +1008,15 @@ def figS_training(histories: pd.DataFrame, *, models: Sequence[str] | None = Non
             ax = axes[r, c]
             plot_training_curves(runs, ax, column=column, ylabel=f"{label} vs train", logx=True)
             ax.set_ylim(-0.02, 1.02)
+            ax.get_legend().remove()
             if r == 0:
                 ax.set_title(f"{panel} panel", fontsize="medium")
-            else:
-                ax.get_legend().remove()
+                for handle, text in zip(*ax.get_legend_handles_labels()):
+                    legend.setdefault(text, handle)
             if r < len(rows_spec) - 1:
                 ax.set_xlabel("")
+    fig.legend(list(legend.values()), list(legend), loc="outside lower center",
+               ncol=min(len(legend), 5), frameon=False)
     fig.suptitle("Adversarial accuracy of training snapshots over epochs (circle: kept)",
                  fontweight="bold")
     return fig
@@ -1075,8 +1083,8 @@ INPUTS: dict[str, dict[str, Input]] = {
     "figure1": {"real": _REAL, "ags": _AGS},
     "figure2": {"real": _REAL, "ags": _AGS},
     "figure3": {"scans": Input("table", ("dataset", "statistic", "pos", "value"), panel=True)},
-    "figure4": {"quality": Input("table", ("reference", "maf_lo", "maf_hi", "snp_share", "dr2", "r2"),
-                                 panel=True)},
+    "figure4": {"quality": Input("table", ("reference", "maf_lo", "maf_hi", "snp_share", "dr2",
+                                           "r2"), panel=True)},
     "figS_umap": {"real": _REAL, "ags": _AGS},
     "figS_pairwise": {"distances": _DISTANCES},
     "figS_pca_dense": {"real": _REAL, "ags": _AGS},
@@ -1140,6 +1148,8 @@ def _load(spec: Input, key: str, value):
                 raise InputError(f"input {key!r}: two files for model {name!r} ({path})")
             sets[name] = load_haplotypes(path)
         return sets
+    if spec.kind == "table" and len(paths) != 1:
+        raise InputError(f"input {key!r} takes one table, got {len(paths)} files")
     frames = []
     for path in paths:
         table = _read_table(path, spec.columns)
@@ -1186,7 +1196,8 @@ def build_figure(name: str, inputs: Mapping[str, str | Path | Sequence[str | Pat
         raise InputError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
     specs = INPUTS[name]
     if not isinstance(inputs, Mapping):
-        raise InputError(f"inputs must be a dict of input name -> path(s), got {type(inputs).__name__}")
+        raise InputError("inputs must be a dict of input name -> path(s), "
+                         f"got {type(inputs).__name__}")
     missing = [k for k in specs if k not in inputs]
     unknown = [k for k in inputs if k not in specs]
     if missing or unknown:

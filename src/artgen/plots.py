@@ -278,8 +278,8 @@ def plot_ld_matrix(matrix, ax=None, *, lower: str = "real", upper: str = "AG",
     if cmap is None:
         cm = LinearSegmentedColormap.from_list("ld_r2", _LD_COLORS)
     else:
-        cm = (matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap).copy()
-    cm.set_bad(_MISSING)
+        cm = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+    cm = cm.with_extremes(bad=_MISSING)
     n = m.shape[0]
     extent = (first_snp - 0.5, first_snp + n - 0.5, first_snp + n - 0.5, first_snp - 0.5)
     im = ax.imshow(np.ma.masked_invalid(m), cmap=cm, vmin=0, vmax=1, interpolation="nearest",
@@ -394,8 +394,9 @@ def plot_real_vs_ag(x, y, ax=None, *, color: str = "C0", kind: str = "scatter",
     return ax
 
 
-def plot_af_scatter(real_freq, ag_freq, ax=None, *, color: str = "C0", max_freq: float | None = None,
-                    s: float = 4, alpha: float = 0.4, ylabel: str = "AG allele frequency"):
+def plot_af_scatter(real_freq, ag_freq, ax=None, *, color: str = "C0",
+                    max_freq: float | None = None, s: float = 4, alpha: float = 0.4,
+                    ylabel: str = "AG allele frequency"):
     """Allele frequency of each SNP, real against AG, with the diagonal.
 
     The note gives Pearson r over all SNPs and the number of SNPs

@@ -207,6 +207,39 @@ def downstream_outputs():
             ] + release_outputs()
 
 
+IMPUTATION_REFERENCES = ["alone", "perfect"] + config["imputation"]["models"]
+
+
+def imputation_ags(wildcards):
+    """The AGs a reference panel adds (none for "alone" and "perfect")."""
+    if wildcards.reference in ("alone", "perfect"):
+        return []
+    return ag_files(config["imputation"]["panel"], [wildcards.reference])
+
+
+def train_split(panel):
+    return f"results/splits/{panel}/train.npz"
+
+
+def stats_tables(panel, family, models):
+    return [f"results/stats/{panel}/{m}/{family}.table.tsv" for m in models]
+
+
+def figure_args(inputs, options):
+    """``--input KEY=PATH[,PATH...]`` per input and ``--set KEY=VALUE`` per option."""
+    args = [f"--input {key}={','.join(value) if isinstance(value, list) else value}"
+            for key, value in inputs.items()]
+    if options:
+        args.append("--set " + " ".join(shlex.quote(f"{k}={json.dumps(v)}")
+                                        for k, v in options.items()))
+    return " ".join(args)
+
+
+def figure_outputs():
+    """Every figure of figures.smk, PDF and PNG."""
+    return expand("results/figures/{name}.{ext}", name=list(FIGURES), ext=["pdf", "png"])
+
+
 def training_plots():
     return expand("results/training/{panel}/{model}.png", panel=PANELS, model=NETWORKS)
 
@@ -214,4 +247,4 @@ def training_plots():
 def all_targets():
     return (panel_outputs() + split_outputs() + ["results/splits.tsv"] + ag_outputs()
             + training_plots() + ["results/metrics.tsv", "results/metrics.md"]
-            + downstream_outputs())
+            + downstream_outputs() + figure_outputs())

@@ -13,7 +13,7 @@ rule coalescent:
                       table=["sfs", "ld_decay", "pca"]),
         metrics=f"results/coalescent/{COALESCENT['panel']}/metrics.tsv",
     params:
-        folder=f"results/coalescent/{COALESCENT['panel']}",
+        folder=lambda wildcards, output: Path(output.metrics).parent,
         target=config["target_population"],
         seed=config["seed"],
         settings=COALESCENT,

@@ -3,14 +3,6 @@
 # + the real target training haplotypes ("perfect"), + each model's AGs.
 
 IMPUTATION = config["imputation"]
-IMPUTATION_REFERENCES = ["alone", "perfect"] + IMPUTATION["models"]
-
-
-def imputation_ags(wildcards):
-    """The AGs a reference panel adds (none for "alone" and "perfect")."""
-    if wildcards.reference in ("alone", "perfect"):
-        return []
-    return ag_files(IMPUTATION["panel"], [wildcards.reference])
 
 
 rule impute:

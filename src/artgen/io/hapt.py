@@ -51,21 +51,22 @@ def open_binary(path):
 
 def text_lines(path):
     """Yield ``(line number, line)`` of a plain, gzip or single-member zip
-    UTF-8 text file (lines end at ``\\n``).
+    UTF-8 text file (lines end at ``\\n``, ``\\r\\n`` or ``\\r``).
 
-    Bytes that are not UTF-8, and compressed data that is corrupt or cut
-    short, raise an :class:`InputError` naming the file and the line.
+    Bytes that are not UTF-8, NUL bytes, and compressed data that is corrupt
+    or cut short raise an :class:`InputError` naming the file and the line.
     """
     lineno = 0
-    with open_binary(path) as fh:
+    # Undecodable bytes pass through as surrogates, so they can be found line by line.
+    with io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="surrogateescape") as fh:
         try:
-            for lineno, raw in enumerate(fh, start=1):
+            for lineno, line in enumerate(fh, start=1):
                 try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise InputError(f"{path}: line {lineno}: not UTF-8 text (byte "
-                                     f"{raw[exc.start]:#04x} at byte {exc.start + 1} of the line)"
-                                     ) from None
+                    line.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    byte = ord(line[exc.start]) - 0xDC00
+                    raise InputError(f"{path}: line {lineno}: not UTF-8 text (byte {byte:#04x} "
+                                     f"at character {exc.start + 1})") from None
                 nul = line.find("\x00")
                 if nul >= 0:
                     # NumPy strings drop trailing NULs, so one would pass unseen.
