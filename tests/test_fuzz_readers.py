@@ -334,7 +334,9 @@ def tabix(path: Path) -> bool:
 def expected_vcf(raw: bytes) -> tuple[list[str], list[list[str]]]:
     """Sample names and record lines (split at tabs) of a VCF text."""
     # htslib passes bytes that are not UTF-8 through where they do not matter (meta lines, IDs).
-    lines = raw.decode("utf-8", errors="replace").split("\n")
+    # htslib also takes \r\n line ends, and skips a line that is only \r.
+    lines = [line.removesuffix("\r") for line in
+             raw.decode("utf-8", errors="replace").split("\n")]
     samples = next(line for line in lines if line.startswith("#CHROM")).split("\t")[9:]
     return samples, [line.split("\t") for line in lines if line and not line.startswith("#")]
 

@@ -264,7 +264,7 @@ def cmd_stats(args) -> None:
 def cmd_metrics_table(args) -> None:
     import pandas as pd
 
-    from artgen.evaluate import METRIC_COLUMNS, summary_markdown
+    from artgen.evaluate import METRIC_COLUMNS, summary_html, summary_markdown
     from artgen.io.atomic import atomic_output
 
     frames = [pd.read_csv(p, sep="\t") for p in args.inputs]
@@ -273,6 +273,9 @@ def cmd_metrics_table(args) -> None:
         table.to_csv(tmp, sep="\t", index=False)
     with atomic_output(args.summary) as tmp:
         tmp.write_text(summary_markdown(table))
+    if args.html:
+        with atomic_output(args.html) as tmp:
+            tmp.write_text(summary_html(table))
 
 
 def cmd_selection(args) -> None:
@@ -619,6 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+")
     p.add_argument("--out", required=True)
     p.add_argument("--summary", required=True, help="Markdown summary")
+    p.add_argument("--html", help="the summary as an HTML page (for the report)")
     p.set_defaults(func=cmd_metrics_table)
 
     p = sub.add_parser("selection", help="XP-EHH and PBS scans, real target vs AGs")

@@ -218,32 +218,67 @@ def format_value(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
-def summary_markdown(table: pd.DataFrame) -> str:
-    """The metrics table as one Markdown table per panel, each model beside
-    the test split (the ceiling) and the baselines (the floor)."""
-    lines = ["# Metrics summary", "",
-             "Artificial haplotypes of each model against the real training haplotypes. "
-             "`test` is the held-out real split (the best a generator can do); `markov` and "
-             "`bernoulli` are the baselines. AATS: 0.5 is ideal, below overfits, above "
-             "underfits; fixed: share of the real polymorphic sites fixed in the AGs, beside the "
-             "share an equally large resample of the training set would fix; AA deviation "
-             "(|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
-             "are off but average to 0.5. PCA W: exact 2-D Wasserstein on PCs 1-2 (cost scaled to "
-             "[0, 1]). Privacy loss: AATS against held-out real haplotypes minus AATS against "
-             "the training set (> 0 means leakage). Ratios are to the test split's value.", ""]
+SUMMARY_INTRO = (
+    "Artificial haplotypes of each model against the real training haplotypes. "
+    "`test` is the held-out real split (the best a generator can do); `markov` and "
+    "`bernoulli` are the baselines. AATS: 0.5 is ideal, below overfits, above "
+    "underfits; fixed: share of the real polymorphic sites fixed in the AGs, beside the "
+    "share an equally large resample of the training set would fix; AA deviation "
+    "(|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
+    "are off but average to 0.5. PCA W: exact 2-D Wasserstein on PCs 1-2 (cost scaled to "
+    "[0, 1]). Privacy loss: AATS against held-out real haplotypes minus AATS against "
+    "the training set (> 0 means leakage); attack AUC: distance-based membership "
+    "inference (0.5: members cannot be told apart). Ratios are to the test split's value.")
+
+
+def summary_tables(table: pd.DataFrame) -> list[tuple[str, list, pd.DataFrame]]:
+    """Per panel: ``(panel, seeds, frame)``, the frame one formatted row per
+    model (test split first, baselines last) and one column per summary metric."""
+    panels = []
     for panel, rows in table.groupby("panel", sort=False):
         wide = rows.pivot_table(index="model", columns="metric", values="value", aggfunc="first")
-        seeds = sorted(set(rows["seed"]))
-        lines += [f"## Panel `{panel}` (seed {', '.join(map(str, seeds))})", ""]
         columns = [(m, label) for m, label in SUMMARY_METRICS if m in wide.columns]
         ratios = [(m, label) for m, label in RATIO_METRICS.items()
                   if m in wide.columns and "test" in wide.index]
-        header = ["model"] + [label for _, label in columns] + [label for _, label in ratios]
-        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for model in model_order(wide.index):
-            cells = [f"`{model}`"] + [format_value(wide.loc[model, m]) for m, _ in columns]
-            cells += [format_value(wide.loc[model, m] / wide.loc["test", m])
-                      if wide.loc["test", m] else "n/a" for m, _ in ratios]
+        records = []
+        # Models with none of these metrics (the coalescent baseline) are left out.
+        for model in model_order(m for m in wide.index
+                                 if wide.loc[m, [c for c, _ in columns]].notna().any()):
+            record = {"model": model}
+            record.update({label: format_value(wide.loc[model, m]) for m, label in columns})
+            record.update({label: format_value(wide.loc[model, m] / wide.loc["test", m])
+                           if wide.loc["test", m] else "n/a" for m, label in ratios})
+            records.append(record)
+        panels.append((panel, sorted(set(rows["seed"])), pd.DataFrame(records)))
+    return panels
+
+
+def summary_markdown(table: pd.DataFrame) -> str:
+    """The metrics table as one Markdown table per panel, each model beside
+    the test split (the ceiling) and the baselines (the floor)."""
+    lines = ["# Metrics summary", "", SUMMARY_INTRO, ""]
+    for panel, seeds, frame in summary_tables(table):
+        lines += [f"## Panel `{panel}` (seed {', '.join(map(str, seeds))})", ""]
+        lines += ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+        for record in frame.itertuples(index=False):
+            cells = [f"`{record[0]}`", *record[1:]]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def summary_html(table: pd.DataFrame) -> str:
+    """The same summary as :func:`summary_markdown`, as a self-contained HTML page."""
+    import html
+
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Metrics summary</title>",
+             "<style>body{font-family:sans-serif;margin:1em 2em}table{border-collapse:collapse;"
+             "margin-bottom:1.5em}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
+             "td:first-child,th:first-child{text-align:left}</style></head><body>",
+             "<h1>Metrics summary</h1>", f"<p>{html.escape(SUMMARY_INTRO)}</p>"]
+    for panel, seeds, frame in summary_tables(table):
+        parts.append(f"<h2>Panel {html.escape(panel)} (seed "
+                     f"{html.escape(', '.join(map(str, seeds)))})</h2>")
+        parts.append(frame.to_html(index=False, escape=True, border=0))
+    parts.append("</body></html>")
+    return "\n".join(parts)

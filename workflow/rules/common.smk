@@ -246,5 +246,6 @@ def training_plots():
 
 def all_targets():
     return (panel_outputs() + split_outputs() + ["results/splits.tsv"] + ag_outputs()
-            + training_plots() + ["results/metrics.tsv", "results/metrics.md"]
+            + training_plots()
+            + ["results/metrics.tsv", "results/metrics.md", "results/metrics.html"]
             + downstream_outputs() + figure_outputs())

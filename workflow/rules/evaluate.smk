@@ -32,6 +32,8 @@ rule metrics_table:
     output:
         table="results/metrics.tsv",
         summary="results/metrics.md",
+        html=report("results/metrics.html", caption="../report/metrics.rst",
+                    category="0. Metrics"),
     log:
         "results/logs/metrics_table/metrics.log",
     conda:
@@ -39,4 +41,4 @@ rule metrics_table:
     threads: 1
     shell:
         "python -m artgen metrics-table {input} --out {output.table}"
-        " --summary {output.summary} 2> {log}"
+        " --summary {output.summary} --html {output.html} 2> {log}"

@@ -45,7 +45,10 @@ rule release:
         tbi="results/release/{panel}/{model}.vcf.gz.tbi",
         hapt="results/release/{panel}/{model}.hapt.gz",
         card_json="results/release/{panel}/{model}.card.json",
-        card_md="results/release/{panel}/{model}.card.md",
+        card_md=report("results/release/{panel}/{model}.card.md",
+                       caption="../report/privacy_card.rst", category="4. Privacy",
+                       subcategory="Privacy cards", labels={"panel": "{panel}",
+                                                            "model": "{model}"}),
     params:
         settings=lambda wildcards: json.dumps(config["models"][wildcards.model]),
         thresholds=json.dumps(RELEASE["thresholds"]),
