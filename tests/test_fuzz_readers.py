@@ -323,12 +323,15 @@ def test_damaged_panel_file_parses_or_raises_input_error(h, data):
 # --- VCF ------------------------------------------------------------------------------------
 
 def bgzip(path: Path) -> Path:
+    """Block-gzip ``path`` in place; returns the ``.gz`` path."""
     subprocess.run(["bgzip", "-f", str(path)], check=True, capture_output=True)
     return path.with_name(path.name + ".gz")
 
 
 def tabix(path: Path) -> bool:
-    return subprocess.run(["tabix", "-f", "-p", "vcf", str(path)], capture_output=True).returncode == 0
+    """Index a bgzipped VCF; False where tabix refuses it (unsorted, damaged)."""
+    result = subprocess.run(["tabix", "-f", "-p", "vcf", str(path)], capture_output=True)
+    return result.returncode == 0
 
 
 def expected_vcf(raw: bytes) -> tuple[list[str], list[list[str]]]:
@@ -407,7 +410,7 @@ def test_damaged_vcf_parses_correctly_or_raises_input_error(h, data):
 
 ARRAYS = st.one_of(
     arrays(st.sampled_from([np.uint8, np.int64, np.float64, np.bool_]),
-           st.tuples(st.integers(0, 3)) | st.tuples(st.integers(0, 3), st.integers(0, 3)) | st.just(())),
+           st.sampled_from([(), (0,), (1,), (2,), (3,), (2, 1), (1, 3), (0, 2)])),
     arrays(np.dtype("<U3"), st.integers(0, 4),  # NumPy strings cannot end in NUL
            elements=st.text(st.characters(exclude_characters="\x00"), max_size=3)))
 
@@ -471,8 +474,6 @@ def test_import_hapt_writes_all_or_nothing(h, data):
                 read_hapt(d / "x.hapt", d / "x.legend", d / "x.panel"))
 
 
-@pytest.mark.xfail(strict=True, reason="cli._write_panel saves the .npz before write_vcf "
-                                       "refuses unpaired haplotypes")
 def test_import_hapt_with_vcf_out_writes_nothing_when_the_vcf_fails(tmp_path):
     (tmp_path / "x.hapt").write_text("Real S1_A 0 1\nReal S1_B 1 1\nReal S2_A 0 0\n")
     (tmp_path / "x.legend").write_text("id position a0 a1\n1:5_A_G 5 A G\n1:9_C_T 9 C T\n")

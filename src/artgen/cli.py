@@ -98,11 +98,13 @@ def cmd_fetch(args) -> None:
 
 def _write_panel(h, args) -> None:
     from artgen.io import save_haplotypes, write_vcf
+    from artgen.io.atomic import all_or_nothing
 
     log.info("panel: %d SNPs x %d haplotypes", h.n_snps, h.n_haplotypes)
-    save_haplotypes(h, args.out)
-    if args.vcf_out:
-        write_vcf(h, args.vcf_out, phased=args.phased)
+    with all_or_nothing(args.out, args.vcf_out):
+        save_haplotypes(h, args.out)
+        if args.vcf_out:
+            write_vcf(h, args.vcf_out, phased=args.phased)
 
 
 def cmd_build_panel(args) -> None:
@@ -218,6 +220,7 @@ def cmd_plot_training(args) -> None:
 def cmd_sample(args) -> None:
     from artgen.haplotypes import artificial_ids
     from artgen.io import load_haplotypes, save_haplotypes, write_hapt, write_vcf
+    from artgen.io.atomic import all_or_nothing
     from artgen.models import load_generator
 
     like = load_haplotypes(args.like)
@@ -228,11 +231,12 @@ def cmd_sample(args) -> None:
                          f"{args.like} has {like.n_snps}")
     ags = like.with_alleles(alleles, ids=artificial_ids(n))
     log.info("sampled %d haplotypes (seed %d)", n, args.seed)
-    save_haplotypes(ags, args.out)
-    if args.vcf_out:
-        write_vcf(ags, args.vcf_out)
-    if args.hapt_out:
-        write_hapt(ags, args.hapt_out, tag="AG")
+    with all_or_nothing(args.out, args.vcf_out, args.hapt_out):
+        save_haplotypes(ags, args.out)
+        if args.vcf_out:
+            write_vcf(ags, args.vcf_out)
+        if args.hapt_out:
+            write_hapt(ags, args.hapt_out, tag="AG")
 
 
 def cmd_stats(args) -> None:

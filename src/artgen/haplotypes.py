@@ -64,6 +64,12 @@ class Haplotypes:
         for name in ("chrom", "pos", "ref", "alt"):
             if len(getattr(h, name)) != n_snp:
                 raise InputError(f"{name} has {len(getattr(h, name))} entries for {n_snp} SNPs")
+        for name in ("chrom", "ref", "alt"):
+            # Every format writes these as whitespace-separated fields.
+            bad = next((v for v in dict.fromkeys(getattr(h, name).tolist())
+                        if not v or v != "".join(v.split())), None)
+            if bad is not None:
+                raise InputError(f"{name} {bad!r} is empty or contains whitespace")
         for name in ("ids", "pops", "super_pops"):
             if len(getattr(h, name)) != n_hap:
                 raise InputError(f"{name} has {len(getattr(h, name))} entries for {n_hap} haplotypes")

@@ -37,3 +37,32 @@ def atomic_output(path, *companions: str):
         for src, _ in pairs:
             src.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def all_or_nothing(*paths, companions: tuple[str, ...] = (".tbi",)):
+    """Several outputs written one after another: if any step fails, remove
+    those already written (and their companion files), so a later step never
+    finds half of a set.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> try:
+    ...     with all_or_nothing(out / "a.txt", out / "b.txt"):
+    ...         _ = (out / "a.txt").write_text("done")
+    ...         raise OSError("disk full")
+    ... except OSError:
+    ...     pass
+    >>> (out / "a.txt").exists()
+    False
+    """
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            if path is None:
+                continue
+            Path(path).unlink(missing_ok=True)
+            for suffix in companions:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
