@@ -51,6 +51,7 @@ TINY = {
     "selection": {"models": ["gan", "copying"]},
     "imputation": {"density": 0.3, "models": ["copying"], "memory_gb": 1},
     "painting": {"models": ["gan", "copying"], "n_recipients": 10},
+    "coalescent": {"n_haplotypes": 2000},
     # Attacks on a few dozen haplotypes are too noisy for the default
     # thresholds: the tiny run checks the plumbing, not the privacy.
     "privacy": {"sensitivity": {"panel": "informative", "model": "markov", "counts": [1, 10, 40]},
@@ -193,19 +194,20 @@ def test_privacy_sensitivity_and_release(tiny_run):
 
 def test_release_gate_refuses_copies_and_writes_nothing(tiny_run, tmp_path):
     """A copying model with no switches and no mutations releases training
-    haplotypes: the gate fails the rule, says why, and leaves no file."""
+    haplotypes (on a one-chromosome panel: across chromosomes it draws a
+    new template): the gate fails the rule, says why, and leaves no file."""
     work = tmp_path / "work"
     shutil.copytree(tiny_run, work, symlinks=True)
     config = {**TINY, "models": {**TINY["models"], "copying": {"ne": 0, "mutation_rate": 0}},
               "privacy": {**TINY["privacy"],
-                          "release": {"panels": ["informative"], "models": ["copying"],
+                          "release": {"panels": ["dense"], "models": ["copying"],
                                       "thresholds": {"copies": "fail"}}}}
-    result = snakemake(work, "results/release/informative/copying.card.md", config=config,
+    result = snakemake(work, "results/release/dense/copying.card.md", config=config,
                        check=False)
     assert result.returncode != 0
-    log = (work / "results" / "logs" / "release" / "informative" / "copying.log").read_text()
-    assert "exact copies" in log and "refused" in log.lower()
-    assert not list((work / "results" / "release" / "informative").glob("copying*"))
+    log = (work / "results" / "logs" / "release" / "dense" / "copying.log").read_text()
+    assert "exact_copies = " in log and "the copies policy is 'fail'" in log
+    assert not list((work / "results" / "release" / "dense").glob("copying*"))
 
 
 def test_networks_log_their_training(tiny_run):

@@ -357,7 +357,7 @@ def cmd_coalescent(args) -> None:
     if len(set(real.chrom)) != 1:
         raise InputError(f"{args.real}: the coalescent comparison needs a one-chromosome panel")
     left, right = int(real.pos.min()), int(real.pos.max())
-    n = real.n_haplotypes - real.n_haplotypes % 2
+    n = args.n_haplotypes or real.n_haplotypes - real.n_haplotypes % 2
     sim = simulate_region(chrom=str(real.chrom[0]), left=left, length=right - left + 1,
                           n_haplotypes=n, population=args.population, model=args.model,
                           seed=args.seed)
@@ -666,6 +666,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--population", required=True, help="the simulated population (the target)")
     p.add_argument("--model", default="OutOfAfrica_3G09", help="stdpopsim HomSap model")
     p.add_argument("--min-freq", type=float, default=0.1)
+    p.add_argument("--n-haplotypes", type=int,
+                   help="haplotypes to simulate (default: as many as --real has)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--panel-name", required=True)
     p.add_argument("--sim-out", required=True, help="simulated haplotypes (.npz)")

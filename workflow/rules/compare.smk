@@ -17,6 +17,7 @@ rule coalescent:
         target=config["target_population"],
         seed=config["seed"],
         settings=COALESCENT,
+        n=f"--n-haplotypes {COALESCENT['n_haplotypes']}" if COALESCENT["n_haplotypes"] else "",
     log:
         f"results/logs/coalescent/{COALESCENT['panel']}.log",
     benchmark:
@@ -27,7 +28,7 @@ rule coalescent:
     shell:
         "python -m artgen coalescent --real {input.real} --population {params.target}"
         " --model {params.settings[model]} --min-freq {params.settings[min_freq]}"
-        " --seed {params.seed} --panel-name {params.settings[panel]}"
+        " {params.n} --seed {params.seed} --panel-name {params.settings[panel]}"
         " --sim-out {output.sim} --tables-dir {params.folder}"
         " --metrics-out {output.metrics} 2> {log}"
 
