@@ -46,6 +46,8 @@ TINY = {
     "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
     "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3},
                "gan": {"epochs": 20, "snapshot_every": 10, "latent_size": 16, "batch_size": 16},
+               "rbm": {"start": "sampling", "n_hidden": 8, "epochs": 10, "snapshot_every": 5,
+                       "gibbs_steps": 5},
                "copying": {}},
     "evaluation": {"n_triplets": 200, "umap": False},
     "selection": {"models": ["gan", "copying"]},
@@ -143,7 +145,8 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     table = pd.read_csv(results / "metrics.tsv", sep="\t")
     assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
     assert set(table["panel"]) == set(PANELS)
-    assert set(table["model"]) == {"test", "bernoulli", "markov", "gan", "copying", "coalescent"}
+    assert set(table["model"]) == {"test", "bernoulli", "markov", "gan", "rbm", "copying",
+                                   "coalescent"}
     expected = {"af_r", "fixed_sites", "fixed_frac", "ld_r", "pca_w2d", "pairwise_w",
                 "pairwise_between_w", "nn_median", "identical_to_train", "aa_truth_train",
                 "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test", "aats_test",
@@ -210,6 +213,36 @@ def test_release_gate_refuses_copies_and_writes_nothing(tiny_run, tmp_path):
     assert not list((work / "results" / "release" / "dense").glob("copying*"))
 
 
+def test_every_figure_and_one_figure_alone(tiny_run, tmp_path):
+    from artgen.figures import FIGURES
+
+    figures = tiny_run / "results" / "figures"
+    drawn = {p.stem for p in figures.glob("*.png")}
+    assert drawn == set(FIGURES) - {"figS_umap"}  # UMAP is off in this configuration
+    for name in drawn:
+        assert (figures / f"{name}.pdf").stat().st_size > 1000
+    # Deleting one figure and rerunning rebuilds only that figure.
+    work = tmp_path / "work"
+    shutil.copytree(tiny_run, work, symlinks=True)
+    (work / "results" / "figures" / "figure3.pdf").unlink()
+    plan = snakemake(work, "-n", "all", config=TINY).stdout
+    jobs = dict(line.split() for line in plan.split("Job stats:")[1].split("total")[0]
+                .splitlines()[3:] if line.strip())
+    assert jobs == {"figure3": "1", "all": "1"}, jobs
+
+
+def test_report(tiny_run):
+    """The HTML report holds every figure with its caption, the metrics summary
+    and the privacy card."""
+    result = snakemake(tiny_run, "--report", "results/report.html", config=TINY)
+    added = [line.split()[1] for line in (result.stdout + result.stderr).splitlines()
+             if line.startswith("Adding ")]
+    from artgen.figures import FIGURES
+    assert {f"{name}.png" for name in FIGURES if name != "figS_umap"} <= set(added)
+    assert {"metrics.html", "markov.card.md"} <= set(added)
+    assert (tiny_run / "results" / "report.html").stat().st_size > 100_000
+
+
 def test_networks_log_their_training(tiny_run):
     results = tiny_run / "results"
     for panel in PANELS:
@@ -230,6 +263,9 @@ def test_same_seed_byte_identical_other_seed_other_cohort(tiny_run, tmp_path):
     outputs = [f"panels/{p}.{ext}" for p in PANELS for ext in ("npz", "vcf.gz")]
     outputs += ["splits.tsv", "cohort/chr15.vcf.gz", "splits/dense/train.npz",
                 "ags/dense/markov.npz", "ags/informative/bernoulli.vcf.gz", "ags/dense/gan.npz",
+                "ags/dense/rbm.npz", "ags/informative/copying.npz", "selection/dispersed/scans.tsv",
+                "imputation/dense/quality.tsv", "painting/dispersed.tsv",
+                "privacy/informative/sensitivity.tsv", "release/informative/markov.hapt.gz",
                 "models/informative/gan.npz", "metrics.tsv"]
     for name in outputs:
         assert (tiny_run / "results" / name).read_bytes() == \

@@ -53,6 +53,8 @@ FIGURES = {
 }
 if not NETWORKS:
     del FIGURES["figS_training"]
+if not config["evaluation"]["umap"]:
+    del FIGURES["figS_umap"]
 
 
 for _name, (_inputs, _options, _category) in FIGURES.items():
