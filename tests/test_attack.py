@@ -329,12 +329,20 @@ def test_sensitivity_table_layout(table, population):
     assert table["planted"].tolist() == [0, 1, 10, 50, 100, 500]  # 1000 > 500 AGs: dropped
     p = population
     first = table.iloc[0]
-    loss = privacy_loss(p["ags"], p["train"], p["test"], 0)
-    assert first["privacy_loss"] == loss.loss and first["aats_train"] == loss.train.aa_ts
+    losses = [privacy_loss(p["ags"], p["train"], p["test"], s)
+              for s in np.random.SeedSequence(0).generate_state(20).tolist()]
+    assert first["privacy_loss"] == pytest.approx(np.mean([x.loss for x in losses]), abs=1e-12)
+    assert first["aats_train"] == pytest.approx(np.mean([x.train.aa_ts for x in losses]),
+                                                abs=1e-12)
     assert first["identical_to_train"] == count_identical(p["ags"], p["train"])
     attack_row = membership_inference(p["ags"], p["train"], p["test"], p["reference"], seed=0)
     assert first["mia_auc"] == attack_row["mia_auc"]
     assert table.iloc[-1]["identical_to_train"] == 500
+
+
+def test_privacy_loss_grows_strictly_with_the_planted_count(table):
+    # Averaged over subsamples, the privacy loss resolves even 1 and 10 copies.
+    assert np.all(np.diff(table["privacy_loss"].to_numpy()) > 0), table["privacy_loss"]
 
 
 def test_leaks_grow_with_the_planted_count(table):

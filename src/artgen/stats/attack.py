@@ -507,16 +507,24 @@ def plant_training_haplotypes(ags, train, n: int, seed: int) -> np.ndarray:
 
 
 def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DEFAULT_COUNTS,
-                      seed: int, n_components: int = DEFAULT_DENSITY_COMPONENTS) -> pd.DataFrame:
+                      seed: int, n_components: int = DEFAULT_DENSITY_COMPONENTS,
+                      repeats: int = 20) -> pd.DataFrame:
     """Privacy scores of AG sets with more and more training haplotypes planted.
 
     Row ``planted = 0`` is the AG set itself; each further row plants that
     many training haplotypes with :func:`plant_training_haplotypes` (one
     seed for all rows, so the plants are nested). Counts above
     ``min(n_ags, n_train)`` are dropped (logged). Every row uses the same
-    seed for :func:`artgen.stats.distances.privacy_loss` and
+    seeds for :func:`artgen.stats.distances.privacy_loss` and
     :func:`membership_inference`, so the same members and subsamples are
     scored and rows differ only by the planting.
+
+    AATS and privacy loss are means over ``repeats`` subsamples: AATS needs
+    equally many real and synthetic rows, so the larger sets are subsampled
+    to the test split's size, and one subsample holds only about
+    ``n_test / n_ags`` of the planted copies. A single draw moves by about
+    0.01 from subsample to subsample, as much as 10 planted copies in 700
+    AGs change the expected privacy loss; the mean over 20 draws resolves it.
 
     Parameters
     ----------
@@ -528,6 +536,8 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
         Non-negative.
     n_components : int, default 5
         Axes of the density attack.
+    repeats : int, default 20
+        Subsamples averaged for AATS and privacy loss.
 
     Returns
     -------
@@ -538,6 +548,9 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
     """
     sets = _check_sets(min_rows=2, ags=ags, train=train, test=test, reference=reference)
     seed = _check_seed(seed)
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
+        raise InputError(f"repeats must be a positive integer, got {repeats!r}")
+    loss_seeds = np.random.SeedSequence(seed).generate_state(int(repeats)).tolist()
     if isinstance(counts, (str, bytes)) or not isinstance(counts, Iterable):
         raise InputError(f"counts must be a list of positive integers, got {counts!r}")
     counts = list(counts)
@@ -554,11 +567,13 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
     rows = []
     for n in [0] + sorted({int(c) for c in counts if c <= limit}):
         mixed = plant_training_haplotypes(sets["ags"], sets["train"], n, seed)
-        loss = privacy_loss(mixed, sets["train"], sets["test"], seed)
+        losses = [privacy_loss(mixed, sets["train"], sets["test"], s) for s in loss_seeds]
         attack = _membership_inference(mixed, sets["train"], sets["test"], density, seed, None)
+        scores = {"aats_train": float(np.mean([x.train.aa_ts for x in losses])),
+                  "aats_test": float(np.mean([x.test.aa_ts for x in losses])),
+                  "privacy_loss": float(np.mean([x.loss for x in losses]))}
         rows.append({"planted": n, "identical_to_train": count_identical(mixed, sets["train"]),
-                     "aats_train": loss.train.aa_ts, "aats_test": loss.test.aa_ts,
-                     "privacy_loss": loss.loss, **attack})
+                     **scores, **attack})
         log.info("sensitivity: %d planted, privacy loss %.4f, distance-attack AUC %.4f", n,
-                 loss.loss, attack["mia_auc"])
+                 scores["privacy_loss"], attack["mia_auc"])
     return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
