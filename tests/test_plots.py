@@ -13,6 +13,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
+import matplotlib.colors  # noqa: E402
 import matplotlib.image  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -25,6 +26,8 @@ from artgen.errors import InputError  # noqa: E402
 from artgen.figures import FIGURES, INPUTS, build_figure, save_figure  # noqa: E402
 from artgen.haplotypes import Haplotypes, artificial_ids, haplotype_ids  # noqa: E402
 from artgen.io import save_haplotypes  # noqa: E402
+from artgen.models import make_generator  # noqa: E402
+from artgen.models.rbm import RBMGenerator  # noqa: E402
 from artgen.stats.correlations import three_point_values  # noqa: E402
 from artgen.stats.distances import (nearest_neighbour_distances,  # noqa: E402
                                     pairwise_distance_counts)
@@ -48,6 +51,12 @@ def build(alleles, ids, pops=None) -> Haplotypes:
                             ref=["A"] * N_SNP, alt=["G"] * N_SNP, ids=ids, pops=pops)
 
 
+def tiny_rbm(alleles, n_hidden: int = 4) -> RBMGenerator:
+    """An RBM trained for 2 epochs: enough weights to draw, in a fraction of a second."""
+    return RBMGenerator(n_hidden=n_hidden, epochs=2, snapshot_every=1, n_chains=10,
+                        batch_size=8, snapshot_size=20).fit(alleles, seed=0)
+
+
 def write(path, table: pd.DataFrame) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, sep="\t", index=False)
@@ -62,10 +71,13 @@ def files(tmp_path_factory):
     rng = np.random.default_rng(7)
     real_alleles = founders_haplotypes(rng, N_HAP)
     real = build(real_alleles, haplotype_ids([f"S{i}" for i in range(N_HAP // 2)]),
-                 pops=["CEU"] * N_HAP)
+                 pops=np.repeat(["YRI", "CEU"], N_HAP // 2))
     real_path = root / "splits" / "dense" / "train.npz"
     real_path.parent.mkdir(parents=True)
     save_haplotypes(real, real_path)
+    rbm_path = root / "models" / "dense" / "rbm.npz"
+    rbm_path.parent.mkdir(parents=True)
+    tiny_rbm(real_alleles).save(rbm_path)
     ags, ag_paths = {}, []
     for k, model in enumerate(MODELS):
         alleles = founders_haplotypes(np.random.default_rng(k), N_HAP) if model != "test" else \
@@ -172,6 +184,7 @@ def files(tmp_path_factory):
                              "pca": write(root / "coalescent" / "dense" / "pca.tsv", pca)}, {}),
         "figS_fixed": ({"metrics": metrics_path}, {}),
         "figS_training": ({"histories": histories}, {}),
+        "figS_rbm": ({"real": str(real_path), "model": str(rbm_path)}, {"seed": 1}),
     }
 
 
@@ -182,7 +195,7 @@ def test_registry_names_every_figure_once():
     expected = {"figure1", "figure2", "figure3", "figure4", "figS_umap", "figS_pairwise",
                 "figS_pca_dense", "figS_af", "figS_nn", "figS_ld_scatter", "figS_corr3",
                 "figS_haplotypes", "figS_painting", "figS_privacy", "figS_sensitivity",
-                "figS_coalescent", "figS_fixed", "figS_training"}
+                "figS_coalescent", "figS_fixed", "figS_training", "figS_rbm"}
     assert set(FIGURES) == expected
     assert set(INPUTS) == expected
     for name, builder in FIGURES.items():
@@ -247,6 +260,51 @@ def test_save_figure_writes_both_files_or_neither(tmp_path, monkeypatch):
         save_figure(fig, tmp_path / "a.pdf", tmp_path / "a.png")
     assert calls == ["pdf", "png"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_figS_rbm_shows_latent_pca_and_a_subsampled_heatmap(files):
+    inputs, _ = files["figS_rbm"]
+    fig = build_figure("figS_rbm", inputs, seed=3, max_haplotypes=10, max_units=3)
+    assert "dense panel" in fig.get_suptitle()
+    titles = [ax.get_title() for ax in fig.axes]
+    assert any(t.startswith("a) RBM") for t in titles)
+    assert any(t.startswith("b) PCA") for t in titles)
+    heat = next(ax for ax in fig.axes if ax.get_title().startswith("c)"))
+    assert "10 of 40 haplotypes, 3 of 4 hidden units" in heat.get_title()
+    assert heat.images[0].get_array().shape == (3, 10)  # units x haplotypes
+    assert [t.get_text() for t in heat.get_xticklabels()][0] == "CEU"  # grouped, in order
+    scatter = next(ax for ax in fig.axes if ax.get_title().startswith("a)"))
+    assert len(scatter.collections) == 2  # one cloud per population
+    again = build_figure("figS_rbm", inputs, seed=3, max_haplotypes=10, max_units=3)
+    heat2 = next(ax for ax in again.axes if ax.get_title().startswith("c)"))
+    np.testing.assert_array_equal(heat.images[0].get_array(), heat2.images[0].get_array())
+
+
+def test_figS_rbm_takes_only_an_rbm_on_the_same_snps(files, tmp_path):
+    inputs, _ = files["figS_rbm"]
+    alleles = founders_haplotypes(np.random.default_rng(1), N_HAP)
+    other = tmp_path / "bernoulli.npz"
+    make_generator("bernoulli").fit(alleles).save(other)
+    with pytest.raises(InputError, match=r"bernoulli\.npz: holds a saved 'bernoulli' model; "
+                                         r"input 'model' needs a saved 'rbm' model"):
+        build_figure("figS_rbm", {**inputs, "model": str(other)})
+    with pytest.raises(InputError, match="not a saved model"):
+        build_figure("figS_rbm", {**inputs, "model": inputs["real"]})
+    with pytest.raises(InputError, match="file not found"):
+        build_figure("figS_rbm", {**inputs, "model": str(tmp_path / "nope.npz")})
+    with pytest.raises(InputError, match="one saved model"):
+        build_figure("figS_rbm", {**inputs, "model": [inputs["model"], inputs["model"]]})
+    narrow = tmp_path / "rbm.npz"
+    tiny_rbm(alleles[:, :30]).save(narrow)
+    with pytest.raises(InputError, match="30 visible units .* 60 SNPs"):
+        build_figure("figS_rbm", {**inputs, "model": str(narrow)})
+    with pytest.raises(InputError, match="max_units must be a positive integer"):
+        build_figure("figS_rbm", inputs, max_units=0)
+    with pytest.raises(InputError, match="needs the real haplotypes as Haplotypes"):
+        FIGURES["figS_rbm"](alleles, tiny_rbm(alleles))
+    with pytest.raises(InputError, match="needs a fitted RBM"):
+        FIGURES["figS_rbm"](build(alleles, haplotype_ids([f"S{i}" for i in range(N_HAP // 2)])),
+                            make_generator("bernoulli").fit(alleles))
 
 
 # --------------------------------------------------------------------------- bad inputs
@@ -323,6 +381,49 @@ def test_plot_functions_draw_on_the_axes_given_and_return_it():
     hist = pd.DataFrame({"distance": [0, 1, 2], "count": [1, 5, 2]})
     assert plots.plot_distance_distributions({"real": hist}, axes[4]) is axes[4]
     assert plots.plot_scan(np.arange(50) * 1e4, x, axes[5]) is axes[5]
+
+
+def test_plot_latent_colours_points_by_group():
+    rng = np.random.default_rng(0)
+    ax = Figure().add_subplot()
+    labels = np.array(["YRI", "CEU", "YRI", "CHB", "CEU"])
+    colors = plots.group_colors(["CHB", "CEU", "YRI"])
+    assert plots.plot_latent(rng.normal(size=(5, 3)), labels, ax, dims=(1, 2),
+                             order=["YRI", "CEU", "CHB"], colors=colors) is ax
+    assert [c.get_label() for c in ax.collections] == ["YRI (2)", "CEU (2)", "CHB (1)"]
+    assert [matplotlib.colors.to_hex(c.get_facecolor()[0][:3]) for c in ax.collections] == \
+        [colors["YRI"], colors["CEU"], colors["CHB"]]
+    assert ax.get_xlabel() == "axis 2"
+    with pytest.raises(InputError, match="3 labels for 5 rows"):
+        plots.plot_latent(rng.normal(size=(5, 2)), labels[:3], Figure().add_subplot())
+    with pytest.raises(InputError, match="CHB are not in the order"):
+        plots.plot_latent(rng.normal(size=(5, 2)), labels, Figure().add_subplot(),
+                          order=["YRI", "CEU"])
+    with pytest.raises(InputError, match="at least 2 columns"):
+        plots.plot_latent(np.zeros(5), labels, Figure().add_subplot())
+
+
+def test_plot_hidden_activations_groups_haplotypes_and_sorts_units():
+    activations = np.array([[0.0, 5.0, 1.0],    # YRI
+                            [0.0, 4.0, 2.0],    # CEU
+                            [1.0, 6.0, 3.0]])   # YRI
+    ax = Figure().add_subplot()
+    out = plots.plot_hidden_activations(activations, ["YRI", "CEU", "YRI"], ax,
+                                        order=["YRI", "CEU"], vmax=6.0)
+    assert out is ax
+    image = np.asarray(ax.images[0].get_array())
+    # rows: units by decreasing mean (1, 2, 0); columns: YRI (rows 0, 2), then CEU (row 1)
+    np.testing.assert_array_equal(image, [[5.0, 6.0, 4.0], [1.0, 3.0, 2.0], [0.0, 1.0, 0.0]])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["YRI", "CEU"]
+    assert ax.images[0].get_clim() == (0.0, 6.0)
+    assert len(ax.figure.axes) == 2  # the colour bar
+    with pytest.raises(InputError, match="non-empty"):
+        plots.plot_hidden_activations(np.zeros((0, 3)), [], Figure().add_subplot())
+    with pytest.raises(InputError, match="finite"):
+        plots.plot_hidden_activations(np.full((1, 2), np.nan), ["a"], Figure().add_subplot())
+    with pytest.raises(InputError, match="no colour given for label"):
+        plots.plot_hidden_activations(activations, ["a", "b", "a"], Figure().add_subplot(),
+                                      colors={"a": "red"})
 
 
 def test_plot_function_makes_axes_when_none_given():

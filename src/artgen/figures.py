@@ -23,6 +23,10 @@ Inputs of :func:`build_figure`, by kind:
     added from the path when the table has none: for
     ``results/stats/{panel}/{model}/x.table.tsv`` (per-model folders) or
     ``results/training/{panel}/{model}.tsv`` (per-model files).
+``model``
+    one saved generator (``results/models/{panel}/{model}.npz``, read with
+    :func:`artgen.models.load_generator`); the input says which generator
+    the file must hold (e.g. an RBM).
 
 Figures are made with :class:`matplotlib.figure.Figure` directly, not
 through pyplot: building one changes no global state and needs no display.
@@ -48,7 +52,8 @@ from artgen.haplotypes import Haplotypes, check_alleles
 from artgen.io.atomic import atomic_output
 from artgen.plots import (dataset_color, dataset_label, order_datasets, plot_af_scatter,
                           plot_distance_distributions, plot_embedding, plot_grouped_bars,
-                          plot_haplostrips, plot_imputation_quality, plot_ld_decay, plot_ld_matrix,
+                          group_colors, plot_haplostrips, plot_hidden_activations,
+                          plot_imputation_quality, plot_latent, plot_ld_decay, plot_ld_matrix,
                           plot_lines, plot_real_vs_ag, plot_scan, plot_sfs, plot_stacked_shares,
                           plot_training_curves, require_columns)
 
@@ -56,7 +61,7 @@ __all__ = ["FIGURES", "INPUTS", "FIGURE1_MODELS", "build_figure", "save_figure",
            "figure1", "figure2", "figure3", "figure4", "figS_umap", "figS_pairwise",
            "figS_pca_dense", "figS_af", "figS_nn", "figS_ld_scatter", "figS_corr3",
            "figS_haplotypes", "figS_painting", "figS_privacy", "figS_sensitivity",
-           "figS_coalescent", "figS_fixed", "figS_training"]
+           "figS_coalescent", "figS_fixed", "figS_training", "figS_rbm"]
 
 #: The AG models of the paper's Figure 1, in its order.
 FIGURE1_MODELS = ("bernoulli", "markov", "gan", "rbm")
@@ -1022,6 +1027,102 @@ def figS_training(histories: pd.DataFrame, *, models: Sequence[str] | None = Non
     return fig
 
 
+# ------------------------------------------------------------ supplementary: the RBM
+
+
+def _population_labels(real: Haplotypes) -> tuple[np.ndarray, list[str]]:
+    """Population of each haplotype (its super-population where the
+    population is blank, "unlabelled" where both are) and the order to show
+    them in: by super-population, then population, as the paper orders
+    regions."""
+    pops = np.where(real.pops != "", real.pops, real.super_pops)
+    pops = np.where(pops != "", pops, "unlabelled")
+    region = {}
+    for pop, sup in zip(pops.tolist(), real.super_pops.tolist()):
+        region.setdefault(pop, sup)
+    order = sorted(region, key=lambda p: (p == "unlabelled", region[p], p))
+    return pops, order
+
+
+@_styled
+def figS_rbm(real, model, *, seed: int = 0, max_haplotypes: int = 500, max_units: int = 100,
+             panel: str | None = None) -> Figure:
+    """The RBM's view of the real training haplotypes (Yelmen et al. 2021,
+    Supplementary Figures 15 and 16): (a) their projection on the two
+    leading hidden axes of the RBM (the SVD of its weights, applied to the
+    hidden encoding E[h | v]) next to (b) their PCA, PC1 and PC2; (c) the
+    hidden-unit activations of a seeded subsample of them, haplotypes
+    grouped by population, units sorted by mean activation. Points and the
+    strip above the heatmap are coloured by population.
+
+    Parameters
+    ----------
+    real : Haplotypes
+        The haplotypes the RBM was trained on (``Haplotypes.pops`` gives
+        the colours).
+    model : RBMGenerator
+        The fitted RBM (``results/models/{panel}/rbm.npz``).
+    seed : int
+        Seed of the PCA solver and of the heatmap's subsamples.
+    max_haplotypes, max_units : int
+        The heatmap shows at most this many haplotypes and hidden units
+        (seeded subsamples; panels a and b use every haplotype).
+    panel : str, optional
+        Panel name for the title.
+    """
+    from artgen.models.rbm import RBMGenerator
+    from artgen.stats.structure import pca
+
+    if not isinstance(real, Haplotypes):
+        raise InputError("figS_rbm needs the real haplotypes as Haplotypes (for their "
+                         "population labels)")
+    if not isinstance(model, RBMGenerator):
+        raise InputError(f"figS_rbm needs a fitted RBM, got {type(model).__name__}")
+    for value, what in ((max_haplotypes, "max_haplotypes"), (max_units, "max_units")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InputError(f"{what} must be a positive integer, got {value!r}")
+    if model.weights is None:
+        raise InputError("figS_rbm needs a fitted RBM; this one has no weights")
+    if model.weights.shape[0] != real.n_snps:
+        raise InputError(f"the RBM has {model.weights.shape[0]} visible units but the real "
+                         f"haplotypes have {real.n_snps} SNPs: not the same panel")
+    pops, order = _population_labels(real)
+    colors = group_colors(order)
+    latent = model.latent_projection(real.alleles, n_components=2, space="hidden")
+    scores = pca({"real": real.alleles}, n_components=2, seed=seed)
+    rng = np.random.default_rng(seed)
+    rows = _subsample(np.arange(real.n_haplotypes), max_haplotypes, rng)
+    units = _subsample(np.arange(model.n_hidden), max_units, rng)
+    activations = model.hidden_activations(real.alleles[rows])[:, units]
+
+    fig = _figure(11, 8.6)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[4.4, 4.2])
+    ax_rbm, ax_pca = top.subplots(1, 2)
+    plot_latent(latent, pops, ax_rbm, order=order, colors=colors, xlabel="RBM hidden axis 1",
+                ylabel="RBM hidden axis 2", legend=False)
+    plot_latent(scores.coords["real"], pops, ax_pca, order=order, colors=colors,
+                xlabel=scores.axis_labels[0], ylabel=scores.axis_labels[1], legend=False)
+    ax_rbm.set_title(f"a) RBM: {real.n_haplotypes} haplotypes on its 2 leading hidden axes",
+                     fontsize="medium")
+    ax_pca.set_title("b) PCA of the same haplotypes", fontsize="medium")
+    handles, texts = ax_rbm.get_legend_handles_labels()
+    leg = top.legend(handles, texts, loc="outside right upper", title="population",
+                     frameon=False, markerscale=2.5, ncols=1 if len(order) <= 14 else 2)
+    for handle in leg.legend_handles:
+        handle.set_alpha(1)
+    ax_heat = bottom.subplots()
+    plot_hidden_activations(activations, pops[rows], ax_heat, order=order, colors=colors)
+    shown = (f"{len(rows)} of {real.n_haplotypes} haplotypes" if len(rows) < real.n_haplotypes
+             else f"all {real.n_haplotypes} haplotypes")
+    shown += (f", {len(units)} of {model.n_hidden} hidden units" if len(units) < model.n_hidden
+              else f", all {model.n_hidden} hidden units")
+    unit = {"relu": "ReLU", "sigmoid": "sigmoid"}.get(model.hidden, model.hidden)
+    ax_heat.set_title(f"c) {unit} hidden-unit activations E[h | v] ({shown})",
+                      fontsize="medium", pad=14)
+    _title(fig, "The RBM's latent view of the real training haplotypes", panel)
+    return fig
+
+
 # --------------------------------------------------------------------------- registry and I/O
 
 
@@ -1045,6 +1146,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "figS_coalescent": figS_coalescent,
     "figS_fixed": figS_fixed,
     "figS_training": figS_training,
+    "figS_rbm": figS_rbm,
 }
 
 
@@ -1054,7 +1156,7 @@ class Input:
 
     Attributes
     ----------
-    kind : {"haplotypes", "haplotype_sets", "table", "tables"}
+    kind : {"haplotypes", "haplotype_sets", "table", "tables", "model"}
         See the module docstring.
     columns : tuple of str
         Columns a table must have (checked with the file's name in the error).
@@ -1064,12 +1166,16 @@ class Input:
     panel : bool
         This input's path names the panel, for the title: its folder's name
         (``.../{panel}/x``).
+    model : str, optional
+        For ``model``: the short name of the generator the file must hold
+        (``"rbm"``); None: any generator.
     """
 
     kind: str
     columns: tuple[str, ...] = ()
     names: str = "dir"
     panel: bool = False
+    model: str | None = None
 
 
 _REAL = Input("haplotypes", panel=True)
@@ -1103,6 +1209,7 @@ INPUTS: dict[str, dict[str, Input]] = {
     },
     "figS_fixed": {"metrics": Input("table", _METRIC_COLUMNS)},
     "figS_training": {"histories": Input("tables", ("epoch", "aa_ts"), names="stem")},
+    "figS_rbm": {"real": _REAL, "model": Input("model", model="rbm")},
 }
 
 
@@ -1130,6 +1237,21 @@ def _read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
     return table
 
 
+def _load_model(spec: Input, key: str, paths: list[Path]):
+    if len(paths) != 1:
+        raise InputError(f"input {key!r} takes one saved model, got {len(paths)} files")
+    path = paths[0]
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    from artgen.models import load_generator
+
+    generator = load_generator(path)
+    if spec.model is not None and generator.name != spec.model:
+        raise InputError(f"{path}: holds a saved {generator.name!r} model; input {key!r} "
+                         f"needs a saved {spec.model!r} model")
+    return generator
+
+
 def _load(spec: Input, key: str, value):
     paths = _paths(value, key)
     if spec.kind == "haplotypes":
@@ -1148,6 +1270,8 @@ def _load(spec: Input, key: str, value):
                 raise InputError(f"input {key!r}: two files for model {name!r} ({path})")
             sets[name] = load_haplotypes(path)
         return sets
+    if spec.kind == "model":
+        return _load_model(spec, key, paths)
     if spec.kind == "table" and len(paths) != 1:
         raise InputError(f"input {key!r} takes one table, got {len(paths)} files")
     frames = []

@@ -35,7 +35,10 @@ __all__ = [
     "dataset_label",
     "order_datasets",
     "require_columns",
+    "group_colors",
     "plot_embedding",
+    "plot_latent",
+    "plot_hidden_activations",
     "plot_ld_matrix",
     "plot_ld_decay",
     "plot_scan",
@@ -239,6 +242,171 @@ def plot_embedding(coords: Mapping[str, np.ndarray], ax=None, *, dims=(0, 1), s:
                         fontsize="small", handletextpad=0.2, borderpad=0.3)
         for handle in leg.legend_handles:
             handle.set_alpha(1)
+    return ax
+
+
+def group_colors(groups: Sequence[str]) -> dict[str, str]:
+    """One colour per group (e.g. population), in the order given: the
+    ``tab10`` colours for up to 10 groups, else ``tab20`` (cycled beyond 20).
+    Figures that show the same groups in several panels build this once.
+
+    >>> group_colors(["YRI", "CEU"])
+    {'YRI': '#1f77b4', 'CEU': '#ff7f0e'}
+    """
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    names = list(dict.fromkeys(str(g) for g in groups))
+    palette = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"].colors
+    return {g: to_hex(palette[i % len(palette)]) for i, g in enumerate(names)}
+
+
+def _groups(labels, n: int, order, colors) -> tuple[np.ndarray, list[str], dict[str, str]]:
+    """Labels as a str array of length ``n``, the group order and colours."""
+    labels = np.asarray(labels, dtype=str).reshape(-1)
+    if len(labels) != n:
+        raise InputError(f"got {len(labels)} labels for {n} rows")
+    present = list(dict.fromkeys(labels.tolist()))
+    if order is None:
+        order = sorted(present)
+    else:
+        order = [str(g) for g in order if str(g) in present]
+        missing = [g for g in present if g not in order]
+        if missing:
+            raise InputError(f"label(s) {', '.join(missing)} are not in the order given")
+    palette = dict(colors) if colors is not None else group_colors(order)
+    missing = [g for g in order if g not in palette]
+    if missing:
+        raise InputError(f"no colour given for label(s) {', '.join(missing)}")
+    return labels, order, palette
+
+
+def plot_latent(coords, labels, ax=None, *, dims=(0, 1), order: Sequence[str] | None = None,
+                colors: Mapping[str, str] | None = None, s: float = 6, alpha: float = 0.6,
+                xlabel: str | None = None, ylabel: str | None = None, legend: bool = True):
+    """Scatter of 2-D coordinates of ONE dataset (an RBM's latent projection,
+    PCA scores), each point coloured by its group (e.g. population).
+
+    Parameters
+    ----------
+    coords : ndarray, shape (n, k)
+        Coordinates, e.g. :meth:`artgen.models.rbm.RBMGenerator.latent_projection`.
+    labels : array_like of str, shape (n,)
+        Group of each point (``Haplotypes.pops``).
+    dims : pair of int
+        Columns to plot.
+    order : list of str, optional
+        Groups in the order they are drawn and listed (default: sorted).
+    colors : dict of str -> colour, optional
+        Colour per group (default :func:`group_colors` of ``order``); pass
+        the same dict to every panel of a figure.
+    s, alpha : float
+        Marker size and opacity.
+    xlabel, ylabel : str, optional
+        Default ``"axis 1"``, ``"axis 2"`` (1-based ``dims``).
+    legend : bool
+        Draw a legend with opaque markers.
+
+    Returns
+    -------
+    ax
+    """
+    xy = np.asarray(coords, dtype=np.float64)
+    i, j = dims
+    if xy.ndim != 2 or xy.shape[1] <= max(i, j):
+        raise InputError(f"coordinates need at least {max(i, j) + 1} columns, got shape "
+                         f"{xy.shape}")
+    labels, order, palette = _groups(labels, len(xy), order, colors)
+    ax = _axes(ax)
+    for group in order:
+        at = labels == group
+        ax.scatter(xy[at, i], xy[at, j], s=s, alpha=alpha, color=palette[group],
+                   label=f"{group} ({at.sum()})", linewidths=0, rasterized=True)
+    ax.set_xlabel(xlabel or f"axis {i + 1}")
+    ax.set_ylabel(ylabel or f"axis {j + 1}")
+    if legend:
+        leg = ax.legend(loc="best", markerscale=2, frameon=True, framealpha=0.8,
+                        fontsize="small", handletextpad=0.2, borderpad=0.3)
+        for handle in leg.legend_handles:
+            handle.set_alpha(1)
+    return ax
+
+
+def plot_hidden_activations(activations, labels, ax=None, *, order: Sequence[str] | None = None,
+                            colors: Mapping[str, str] | None = None, vmax: float | None = None,
+                            cmap="magma_r", colorbar: bool = True,
+                            label: str = "activation E[h | v]"):
+    """Heatmap of hidden-unit activations (after Yelmen et al. 2021,
+    Supplementary Figure 16): one column per haplotype, grouped by label
+    (e.g. population) in ``order``, one row per hidden unit, the most active
+    unit (mean over the haplotypes shown) on top. A colour strip above the
+    image gives each column's group; tick labels name the groups.
+
+    Parameters
+    ----------
+    activations : ndarray, shape (n_haplotypes, n_hidden)
+        E.g. :meth:`artgen.models.rbm.RBMGenerator.hidden_activations`
+        (subsample the haplotypes and units beforehand: one column per
+        haplotype).
+    labels : array_like of str, shape (n_haplotypes,)
+        Group of each haplotype; its columns stay in their given order
+        within a group.
+    order, colors
+        As in :func:`plot_latent`.
+    vmax : float, optional
+        Top of the colour scale (default: the 99th percentile of the
+        values, so that a few very active units do not wash out the rest;
+        the colour bar shows the clipping).
+    cmap : str or Colormap
+        Colour map from 0 (light: the unit is off) upward.
+    colorbar : bool
+        Attach a colour bar.
+    label : str
+        Label of the colour bar.
+
+    Returns
+    -------
+    ax
+    """
+    from matplotlib.colors import ListedColormap
+
+    a = np.asarray(activations, dtype=np.float64)
+    if a.ndim != 2 or 0 in a.shape:
+        raise InputError(f"activations must be a non-empty (n_haplotypes, n_hidden) matrix, "
+                         f"got shape {a.shape}")
+    if not np.isfinite(a).all():
+        raise InputError("activations must be finite")
+    labels, order, palette = _groups(labels, len(a), order, colors)
+    rank = {g: k for k, g in enumerate(order)}
+    columns = np.argsort([rank[g] for g in labels], kind="stable")
+    units = np.argsort(-a.mean(axis=0), kind="stable")
+    image = a[np.ix_(columns, units)].T
+    if vmax is None:
+        vmax = float(np.percentile(image, 99))
+    lo = min(0.0, float(image.min()))
+    vmax = vmax if vmax > lo else lo + 1.0
+    ax = _axes(ax)
+    im = ax.imshow(image, aspect="auto", interpolation="nearest", cmap=cmap, vmin=lo, vmax=vmax,
+                   rasterized=True)
+    groups = labels[columns]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[starts[1:], len(groups)]
+    for b in starts[1:]:
+        ax.axvline(b - 0.5, color="white", lw=0.8)
+    ax.set_xticks((starts + ends - 1) / 2, [str(groups[b]) for b in starts],
+                  rotation=0 if len(starts) <= 8 else 90, fontsize="small")
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlabel(f"haplotype ({len(a)}), grouped")
+    ax.set_ylabel(f"hidden unit ({a.shape[1]}), by mean activation")
+    ax.set_yticks([])
+    strip = ax.inset_axes([0, 1.01, 1, 0.035])
+    strip.imshow(np.array([rank[g] for g in groups])[None, :],
+                 cmap=ListedColormap([palette[g] for g in order]), vmin=-0.5,
+                 vmax=len(order) - 0.5, aspect="auto", interpolation="nearest", rasterized=True)
+    strip.set_axis_off()
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.9, pad=0.01, label=label,
+                           extend="max" if vmax < image.max() else "neither")
     return ax
 
 

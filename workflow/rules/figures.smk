@@ -47,12 +47,16 @@ FIGURES = {
                       "5. Comparisons"),
     "figS_coalescent": ({table: f"results/coalescent/{PANEL['coalescent']}/{table}.tsv"
                          for table in ("sfs", "ld_decay", "pca")}, {}, "5. Comparisons"),
+    "figS_rbm": ({"real": train_split("informative"),
+                  "model": "results/models/informative/rbm.npz"}, {"seed": SEED}, "2. Structure"),
     "figS_training": ({"histories": expand("results/training/{panel}/{model}.tsv",
                                            panel=PANELS, model=NETWORKS)}, {},
                       "6. Training"),
 }
 if not NETWORKS:
     del FIGURES["figS_training"]
+if "rbm" not in MODELS or model_class("rbm") != "rbm":
+    del FIGURES["figS_rbm"]
 if not config["evaluation"]["umap"]:
     del FIGURES["figS_umap"]
 
