@@ -6,6 +6,8 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import msprime
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,3 +79,24 @@ def small_cohort(tmp_path_factory):
         write_contig_vcf(ts, chrom, samples, vcfs[chrom])
     write_cohort_panel(samples, folder / "samples.panel")
     return {"vcfs": vcfs, "panel": str(folder / "samples.panel"), "samples": samples}
+
+
+def simulate_population(n_haplotypes: int = 1400, seed: int = 3) -> np.ndarray:
+    """Haplotypes of one simulated population, rows in random order (for the
+    privacy attack and release tests).
+
+    msprime, 5 Mb, recombination 1e-8; the population grew 100-fold over
+    the last 400 generations (so, as in real cohorts, few pairs are close
+    relatives sharing whole haplotypes); SNPs with MAF >= 0.05 (about 1,200).
+    """
+    demography = msprime.Demography()
+    demography.add_population(name="pop", initial_size=1e6, growth_rate=np.log(100) / 400)
+    demography.add_population_parameters_change(time=400, growth_rate=0, initial_size=1e4)
+    ts = msprime.sim_ancestry(samples=n_haplotypes // 2, demography=demography,
+                              sequence_length=5e6, recombination_rate=1e-8, random_seed=seed)
+    ts = msprime.sim_mutations(ts, rate=2e-9, random_seed=seed + 1,
+                               model=msprime.BinaryMutationModel())
+    g = ts.genotype_matrix().T.astype(np.uint8)
+    freq = g.mean(axis=0)
+    g = g[:, (freq >= 0.05) & (freq <= 0.95)]
+    return np.ascontiguousarray(g[np.random.default_rng(seed).permutation(g.shape[0])])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import doctest
 import logging
 
-import msprime
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
@@ -28,26 +27,7 @@ from artgen.stats.attack import (
     tpr_at_fpr,
 )
 from artgen.stats.distances import count_identical, privacy_loss
-
-
-def simulate_population(n_haplotypes: int = 1400, seed: int = 3) -> np.ndarray:
-    """Haplotypes of one simulated population, rows in random order.
-
-    msprime, 5 Mb, recombination 1e-8; the population grew 100-fold over
-    the last 400 generations (so, as in real cohorts, few pairs are close
-    relatives sharing whole haplotypes); SNPs with MAF >= 0.05 (about 1,200).
-    """
-    demography = msprime.Demography()
-    demography.add_population(name="pop", initial_size=1e6, growth_rate=np.log(100) / 400)
-    demography.add_population_parameters_change(time=400, growth_rate=0, initial_size=1e4)
-    ts = msprime.sim_ancestry(samples=n_haplotypes // 2, demography=demography,
-                              sequence_length=5e6, recombination_rate=1e-8, random_seed=seed)
-    ts = msprime.sim_mutations(ts, rate=2e-9, random_seed=seed + 1,
-                               model=msprime.BinaryMutationModel())
-    g = ts.genotype_matrix().T.astype(np.uint8)
-    freq = g.mean(axis=0)
-    g = g[:, (freq >= 0.05) & (freq <= 0.95)]
-    return np.ascontiguousarray(g[np.random.default_rng(seed).permutation(g.shape[0])])
+from conftest import simulate_population
 
 
 @pytest.fixture(scope="module")

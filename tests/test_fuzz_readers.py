@@ -75,6 +75,13 @@ def panel_frame(h: Haplotypes) -> pd.DataFrame:
                          "super_pop": h.super_pops[0::2]}).set_index("sample")
 
 
+def write_hapt_files(h: Haplotypes, folder: Path) -> None:
+    """``h`` in the paper's format: ``x.hapt``, ``x.legend`` and ``x.panel``."""
+    write_hapt(h, folder / "x.hapt")
+    write_legend(h, folder / "x.legend")
+    write_panel_file(panel_frame(h), folder / "x.panel")
+
+
 def assert_valid(h: Haplotypes) -> None:
     """What every parse must give: 0/1 alleles and shapes that agree."""
     assert isinstance(h, Haplotypes)
@@ -251,9 +258,7 @@ def expected_hapt_rows(raw: bytes) -> list[list[str]]:
 @given(h=haplotype_sets(), data=st.data())
 def test_damaged_hapt_parses_correctly_or_raises_input_error(h, data):
     with folder() as d:
-        write_hapt(h, d / "x.hapt")
-        write_legend(h, d / "x.legend")
-        write_panel_file(panel_frame(h), d / "x.panel")
+        write_hapt_files(h, d)
         raw = mutate(data, (d / "x.hapt").read_text(), " ", HAPT_COLUMNS)
         hapt = write_packed(data, raw, d / "bad.hapt")
         with_files = data.draw(st.sampled_from(["none", "legend", "legend and panel"]))
@@ -457,9 +462,7 @@ def assert_all_or_nothing(rc: int, out: Path, names) -> None:
 @given(h=haplotype_sets(), data=st.data())
 def test_import_hapt_writes_all_or_nothing(h, data):
     with folder() as d:
-        write_hapt(h, d / "x.hapt")
-        write_legend(h, d / "x.legend")
-        write_panel_file(panel_frame(h), d / "x.panel")
+        write_hapt_files(h, d)
         target = data.draw(st.sampled_from(["x.hapt", "x.legend", "x.panel"]))
         sep = "\t" if target == "x.panel" else " "
         columns = HAPT_COLUMNS if target == "x.hapt" else ()

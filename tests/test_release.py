@@ -8,7 +8,6 @@ import gzip
 import json
 import subprocess
 
-import msprime
 import numpy as np
 import pytest
 
@@ -29,24 +28,9 @@ from artgen.release import (
 )
 from artgen.stats.attack import membership_inference, plant_training_haplotypes
 from artgen.stats.distances import privacy_loss
+from conftest import simulate_population
 
 SEED = 0
-
-
-def simulate_population(n_haplotypes: int = 1400, seed: int = 3) -> np.ndarray:
-    """One simulated population (as in test_attack): msprime, 5 Mb, 100-fold
-    recent growth, SNPs with MAF >= 0.05 (about 1,200), rows shuffled."""
-    demography = msprime.Demography()
-    demography.add_population(name="pop", initial_size=1e6, growth_rate=np.log(100) / 400)
-    demography.add_population_parameters_change(time=400, growth_rate=0, initial_size=1e4)
-    ts = msprime.sim_ancestry(samples=n_haplotypes // 2, demography=demography,
-                              sequence_length=5e6, recombination_rate=1e-8, random_seed=seed)
-    ts = msprime.sim_mutations(ts, rate=2e-9, random_seed=seed + 1,
-                               model=msprime.BinaryMutationModel())
-    g = ts.genotype_matrix().T.astype(np.uint8)
-    freq = g.mean(axis=0)
-    g = g[:, (freq >= 0.05) & (freq <= 0.95)]
-    return np.ascontiguousarray(g[np.random.default_rng(seed).permutation(g.shape[0])])
 
 
 def as_haplotypes(alleles, ids) -> Haplotypes:

@@ -50,6 +50,12 @@ def write_table(frame, path) -> None:
         frame.to_csv(tmp, sep="\t", index=False)
 
 
+def keyed(table, **keys):
+    """``table`` with constant key columns (``panel``, ``model``, ``seed``...)
+    put first, in the order given, so side tables line up with the metrics table."""
+    return table.assign(**keys)[list(keys) + [c for c in table.columns if c not in keys]]
+
+
 def population(h, name: str, source):
     """The haplotypes of population ``name`` in ``h``, or an InputError."""
     chosen = h.take_haplotypes(h.pops == name)
@@ -242,7 +248,6 @@ def cmd_sample(args) -> None:
 def cmd_stats(args) -> None:
     from artgen.evaluate import Settings, compute_family, tidy_metrics
     from artgen.io import load_haplotypes
-    from artgen.io.atomic import atomic_output
 
     settings = Settings(seed=args.seed, n_triplets=args.n_triplets,
                         wasserstein_reg=args.wasserstein_reg, ld_decay_bins=args.ld_decay_bins,
@@ -252,17 +257,13 @@ def cmd_stats(args) -> None:
     for name, value in metrics.items():
         log.info("%s %s %s: %s = %.6g", args.family, args.panel, args.model, name, value)
     tidy = tidy_metrics(metrics, panel=args.panel, model=args.model, seed=args.seed)
-    with atomic_output(args.out) as tmp:
-        tidy.to_csv(tmp, sep="\t", index=False)
+    write_table(tidy, args.out)
     if args.table_out:
         if table is None:
             table = tidy.iloc[:0, :3]
         else:
-            table.insert(0, "seed", args.seed)
-            table.insert(0, "model", args.model)
-            table.insert(0, "panel", args.panel)
-        with atomic_output(args.table_out) as tmp:
-            table.to_csv(tmp, sep="\t", index=False)
+            table = keyed(table, panel=args.panel, model=args.model, seed=args.seed)
+        write_table(table, args.table_out)
 
 
 def cmd_metrics_table(args) -> None:
@@ -273,8 +274,7 @@ def cmd_metrics_table(args) -> None:
 
     frames = [pd.read_csv(p, sep="\t") for p in args.inputs]
     table = pd.concat(frames, ignore_index=True)[METRIC_COLUMNS]
-    with atomic_output(args.out) as tmp:
-        table.to_csv(tmp, sep="\t", index=False)
+    write_table(table, args.out)
     with atomic_output(args.summary) as tmp:
         tmp.write_text(summary_markdown(table))
     if args.html:
@@ -342,10 +342,8 @@ def cmd_impute(args) -> None:
         table = impute_and_score(reference, targets, density=args.density, maf=maf,
                                  workdir=work, seed=args.seed, threads=args.threads,
                                  memory_gb=args.memory_gb)
-    for column, value in (("seed", args.seed), ("reference", args.reference),
-                          ("panel", args.panel_name)):
-        table.insert(0, column, value)
-    write_table(table, args.out)
+    write_table(keyed(table, panel=args.panel_name, reference=args.reference, seed=args.seed),
+                args.out)
 
 
 def cmd_coalescent(args) -> None:
@@ -396,11 +394,8 @@ def cmd_paint(args) -> None:
         log.info("%s (%d haplotypes): %s", name, n, "  ".join(
             f"{row.donor_pop} {row.share:.3f}" for row in share.itertuples()))
         shares.append(share.assign(dataset=name, n_recipients=n))
-    table = pd.concat(shares, ignore_index=True)
-    table.insert(0, "seed", args.seed)
-    table.insert(0, "panel", args.panel_name)
-    write_table(table[["panel", "seed", "dataset", "donor_pop", "share", "n_recipients"]],
-                args.out)
+    table = pd.concat(shares, ignore_index=True)[["dataset", "donor_pop", "share", "n_recipients"]]
+    write_table(keyed(table, panel=args.panel_name, seed=args.seed), args.out)
 
 
 def parse_thresholds(text: str | None):
@@ -436,9 +431,7 @@ def cmd_privacy_sensitivity(args) -> None:
         verdicts.append("refused: " + "; ".join(failures) if failures else "released")
         log.info("%d planted: %s", planted, verdicts[-1])
     table["release"] = verdicts
-    for column, value in (("seed", args.seed), ("model", args.model), ("panel", args.panel_name)):
-        table.insert(0, column, value)
-    write_table(table, args.out)
+    write_table(keyed(table, panel=args.panel_name, model=args.model, seed=args.seed), args.out)
 
 
 def cmd_release(args) -> None:

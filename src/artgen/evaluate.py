@@ -150,8 +150,7 @@ def attack_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settin
     halves (seeded): one half are the non-members, the other the attacker's
     reference population. 0.5 is no leakage."""
     from artgen.errors import InputError
-    from artgen.stats.attack import DEFAULT_DENSITY_COMPONENTS as DENSITY_COMPONENTS
-    from artgen.stats.attack import membership_inference
+    from artgen.stats.attack import DEFAULT_DENSITY_COMPONENTS, membership_inference
 
     individuals = np.unique(held_out.samples)
     half = np.random.default_rng(settings.seed).permutation(individuals)[: len(individuals) // 2]
@@ -159,7 +158,7 @@ def attack_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settin
     reference = held_out.alleles[~nonmember]
     # The density attack fits a PCA of a few axes on the reference; a tiny
     # held-out set gets fewer axes.
-    n_components = min(DENSITY_COMPONENTS, len(reference) - 1, real.n_snps)
+    n_components = min(DEFAULT_DENSITY_COMPONENTS, len(reference) - 1, real.n_snps)
     if n_components < 1:
         raise InputError(f"the attack needs at least 4 held-out haplotypes, "
                          f"got {held_out.n_haplotypes}")

@@ -162,6 +162,15 @@ def _axes(ax):
     return ax
 
 
+def _paired(a, b, names: str) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` and ``b`` as float64 arrays of one shape, or an InputError naming them."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise InputError(f"{names} differ in shape: {a.shape} vs {b.shape}")
+    return a, b
+
+
 def _note(ax, text: str, loc: str = "upper left", **kw) -> None:
     """A small text box in a corner of ``ax`` (axes coordinates)."""
     x, ha = (0.03, "left") if "left" in loc else (0.97, "right")
@@ -534,10 +543,7 @@ def plot_real_vs_ag(x, y, ax=None, *, color: str = "C0", kind: str = "scatter",
     ax
     """
     ax = _axes(ax)
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape:
-        raise InputError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    x, y = _paired(x, y, "x and y")
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
     if lims is None:
@@ -583,11 +589,7 @@ def plot_af_scatter(real_freq, ag_freq, ax=None, *, color: str = "C0",
     ax
     """
     ax = _axes(ax)
-    real_freq = np.asarray(real_freq, dtype=np.float64)
-    ag_freq = np.asarray(ag_freq, dtype=np.float64)
-    if real_freq.shape != ag_freq.shape:
-        raise InputError(f"real and AG frequencies differ in shape: {real_freq.shape} vs "
-                         f"{ag_freq.shape}")
+    real_freq, ag_freq = _paired(real_freq, ag_freq, "real and AG frequencies")
     poly = (real_freq > 0) & (real_freq < 1)
     fixed = int((poly & ((ag_freq == 0) | (ag_freq == 1))).sum())
     r = _pearson(real_freq, ag_freq)
@@ -643,10 +645,7 @@ def plot_scan(pos, values, ax=None, *, color: str = "C0", quantile: float = 0.99
     ax
     """
     ax = _axes(ax)
-    pos = np.asarray(pos, dtype=np.float64)
-    values = np.asarray(values, dtype=np.float64)
-    if pos.shape != values.shape:
-        raise InputError(f"pos and values differ in shape: {pos.shape} vs {values.shape}")
+    pos, values = _paired(pos, values, "pos and values")
     scale = {"bp": 1.0, "kb": 1e3, "Mb": 1e6}[unit]
     ok = np.isfinite(values) & np.isfinite(pos)
     ax.scatter(pos[ok] / scale, values[ok], s=s, color=color, linewidths=0, alpha=0.7,
