@@ -23,6 +23,9 @@ from artgen.models.training import snapshot_metrics, snapshot_score
 from conftest import REPO, interrupt_at_epoch
 
 SMALL = {"latent_size": 16, "batch_size": 16, "d_learning_rate": 2e-3, "g_learning_rate": 1e-3}
+# The project's default recipe (WGAN-GP critic, Bernoulli outputs), small.
+WASSERSTEIN = dict(SMALL, loss="wasserstein", output="bernoulli", critic_steps=2, alpha=0.2,
+                   l2=0.0, input_noise=0.0, beta_1=0.5, beta_2=0.9, minibatch_std=4)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +53,164 @@ def test_settings_are_checked():
         GANGenerator(epochs=0)
     with pytest.raises(InputError, match="fewer than one batch"):
         GANGenerator(batch_size=64).fit(np.zeros((10, 5), dtype=np.uint8))
+
+
+def test_wasserstein_settings_are_checked():
+    with pytest.raises(InputError, match="loss must be"):
+        GANGenerator(loss="hinge")
+    with pytest.raises(InputError, match="critic_steps > 1 needs loss 'wasserstein'"):
+        GANGenerator(critic_steps=5)
+    with pytest.raises(InputError, match="pack applies to loss 'bce' only"):
+        GANGenerator(loss="wasserstein", pack=2)
+    with pytest.raises(InputError, match="minibatch_std"):
+        GANGenerator(batch_size=32, minibatch_std=5)
+    with pytest.raises(InputError, match="minibatch_std"):
+        GANGenerator(minibatch_std=1)
+    with pytest.raises(InputError, match="beta_2"):
+        GANGenerator(beta_2=1.0)
+    with pytest.raises(InputError, match="gradient_penalty"):
+        GANGenerator(gradient_penalty=-1)
+
+
+def test_minibatch_std_feature():
+    """Row i's feature is the mean over columns of the standard deviation of
+    rows i, i + n/g, ... (its group); identical rows give 0 (up to the 1e-8
+    inside the square root)."""
+    model = GANGenerator(latent_size=4, batch_size=8, minibatch_std=4)
+    model._start(np.zeros((8, 6), dtype=np.uint8), seed=0)
+    x = np.random.default_rng(1).normal(size=(8, 6)).astype(np.float32)
+    ours = model._trainer._group_std(model._trainer.tf.constant(x)).numpy()[:, 0]
+    expected = np.empty(8)
+    for j in range(2):                       # 8 rows in groups of 4: {j, j+2, j+4, j+6}
+        rows = np.arange(j, 8, 2)
+        expected[rows] = x[rows].std(axis=0).mean()
+    np.testing.assert_allclose(ours, expected, rtol=1e-5)
+    same = np.tile(x[:1], (8, 1))
+    assert np.all(model._trainer._group_std(model._trainer.tf.constant(same)).numpy() < 1e-3)
+
+
+def test_critic_and_generator_updates_equal_an_independent_wgan_gp_step():
+    """From the same weights and inputs, one critic update and one generator
+    update equal a plain TensorFlow WGAN-GP step written from the paper
+    (Gulrajani et al. 2017, Algorithm 1) with Keras's Adam, minibatch
+    statistics included."""
+    import keras
+    import tensorflow as tf
+
+    n_snps, latent, batch, group = 24, 8, 16, 4
+    rng = np.random.default_rng(0)
+    alleles = rng.integers(0, 2, (64, n_snps), dtype=np.uint8)
+    model = GANGenerator(latent_size=latent, batch_size=batch, loss="wasserstein",
+                         output="sigmoid", critic_steps=1, gradient_penalty=10.0,
+                         beta_1=0.5, beta_2=0.9, alpha=0.2, l2=0.0, input_noise=0.0,
+                         d_learning_rate=1e-3, g_learning_rate=2e-3, minibatch_std=group)
+    model._start(alleles, seed=0)
+    trainer = model._trainer
+    start = [tf.Variable(p.numpy()) for p in trainer.params]
+    g_vars, d_vars = start[:trainer.n_g], start[trainer.n_g:]
+
+    def dense_stack(weights, x, last_activation=None):
+        for i in range(0, len(weights), 2):
+            x = tf.matmul(x, weights[i]) + weights[i + 1]
+            if i < len(weights) - 2:
+                x = tf.where(x > 0, x, 0.2 * x)
+        return x
+
+    def group_std(x):
+        n = x.shape[0] // group
+        feature = [tf.reduce_mean(tf.math.reduce_std(tf.gather(x, list(range(j, x.shape[0], n))),
+                                                     axis=0)) for j in range(n)]
+        return tf.reshape(tf.tile(tf.stack(feature), [group]), (-1, 1))
+
+    def critic(x):
+        h = dense_stack(d_vars[:-2], x)
+        h = tf.where(h > 0, h, 0.2 * h)
+        h = tf.concat([h, group_std(h), group_std(x)], axis=1)
+        return tf.matmul(h, d_vars[-2]) + d_vars[-1]
+
+    real = tf.constant(alleles[:batch], tf.float32)
+    z = tf.constant(rng.normal(size=(batch, latent)), tf.float32)
+    epoch, step = tf.constant(1, tf.int64), tf.constant(0, tf.int64)
+    share = tf.random.stateless_uniform((batch, 1), trainer._seed_of(epoch, step, 6))
+    fake = tf.sigmoid(dense_stack(g_vars, z))
+    between = share * real + (1 - share) * fake
+    with tf.GradientTape() as tape:
+        with tf.GradientTape() as inner:
+            inner.watch(between)
+            c = critic(between)
+        norm = tf.sqrt(tf.reduce_sum(tf.square(inner.gradient(c, between)), axis=1))
+        d_loss = (tf.reduce_mean(critic(fake)) - tf.reduce_mean(critic(real))
+                  + 10.0 * tf.reduce_mean((norm - 1) ** 2))
+    d_opt = keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9, epsilon=1e-7)
+    d_opt.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
+    z2 = tf.constant(rng.normal(size=(batch, latent)), tf.float32)
+    with tf.GradientTape() as tape:
+        g_loss = -tf.reduce_mean(critic(tf.sigmoid(dense_stack(g_vars, z2))))
+    g_opt = keras.optimizers.Adam(2e-3, beta_1=0.5, beta_2=0.9, epsilon=1e-7)
+    g_opt.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
+
+    state = ([p.read_value() for p in trainer.params], [x.read_value() for x in trainer.m],
+             [x.read_value() for x in trainer.v], trainer.steps.read_value())
+    state, our_d_loss = trainer._critic_update(state, real, z, epoch, step)
+    state, our_g_loss = trainer._generator_update(state, z2, epoch, tf.constant(99, tf.int64))
+    for ours, theirs, before in zip(state[0], start, trainer.params):
+        # Adam moves every weight by about the learning rate (1e-3, 2e-3), so
+        # a wrong loss shows up far above this tolerance; a weight whose
+        # gradient is near Adam's epsilon may differ by a tenth of a step
+        # through rounding alone.
+        # (The critic's output bias cancels out of its loss: it never moves.)
+        if ours.shape.rank == 2:
+            assert np.abs(theirs.numpy() - before.numpy()).max() > 5e-4
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-4, atol=2e-4)
+    assert state[3].numpy().tolist() == [1, 1]
+    assert float(our_d_loss) == pytest.approx(float(d_loss), rel=1e-3)
+    assert float(our_g_loss) == pytest.approx(float(g_loss), rel=1e-3)
+
+
+def test_temperature_settings_and_sampling(founders_data):
+    with pytest.raises(InputError, match="temperature must be"):
+        GANGenerator(output="bernoulli", temperature=0)
+    with pytest.raises(InputError, match="temperature must be"):
+        GANGenerator(output="bernoulli", temperature="hot")
+    with pytest.raises(InputError, match="output 'bernoulli' only"):
+        GANGenerator(temperature="auto")
+    # Allele-1 frequency of draws at temperature T is sigmoid(logit / T).
+    model = GANGenerator(latent_size=1, output="bernoulli", temperature=2.0)
+    logit = np.array([-3.0, 0.5, 4.0], dtype=np.float32)
+    model.set_state({"g0": np.zeros((1, 3), np.float32), "g1": logit})
+    assert model._sampling_temperature == 1.0          # a state without one: 1
+    model.set_state({"g0": np.zeros((1, 3), np.float32), "g1": logit,
+                     "temperature": np.array(2.0)})
+    freq = model.sample(40000, seed=0).mean(0)
+    np.testing.assert_allclose(freq, 1 / (1 + np.exp(-logit / 2)), atol=0.01)
+
+
+def test_auto_temperature_balances_aa_truth_and_aa_syn():
+    """A generator that is too sure of itself makes AGs that sit on each
+    other (AA_syn near 1). Real haplotypes here are 8 founders with 8% of
+    alleles flipped; the generator's logits are +-6 at the founders' alleles
+    (0.25% flipped at temperature 1). The calibrated temperature adds back
+    per-site noise until AA_truth and AA_syn meet near 0.5, and is kept in
+    the model's state."""
+    rng = np.random.default_rng(5)
+    founders = rng.integers(0, 2, size=(8, 100), dtype=np.uint8)
+    rows = founders[rng.integers(0, 8, size=200)]
+    real = (rows ^ (rng.random(rows.shape) < 0.08)).astype(np.uint8)
+    logits = np.where(founders[rng.integers(0, 8, size=200)] == 1, 6.0, -6.0)
+
+    model = GANGenerator(latent_size=4, output="bernoulli", temperature="auto")
+    model.set_state({"g0": np.zeros((4, 100), np.float32), "g1": np.zeros(100, np.float32)})
+    # Stand-in for the generator network: fixed logits, drawn at the current temperature.
+    model.sample = lambda n, seed: (np.random.default_rng(seed).random((n, 100)) < 1 / (
+        1 + np.exp(-logits[:n] / model._sampling_temperature))).astype(np.uint8)
+    cold = snapshot_metrics(real, model.sample(200, 1), seed=1)
+    assert cold["aa_syn"] > 0.8
+    model._calibrate(real, 200, seed=1)
+    assert 1.5 < model._sampling_temperature < 3.0       # 8% noise: logit 2.4, T about 2.5
+    warm = snapshot_metrics(real, model.sample(200, 1), seed=1)
+    assert warm["snapshot_score"] < cold["snapshot_score"] - 0.3
+    assert abs(warm["aa_truth"] - 0.5) < 0.2 and abs(warm["aa_syn"] - 0.5) < 0.2
+    assert float(model.state()["temperature"]) == model._sampling_temperature
 
 
 def test_sampling_rounds_or_draws_the_generator_output():
@@ -135,12 +296,14 @@ def test_snapshot_score_and_metrics(founders_data):
         snapshot_score(far["aa_truth"], far["aa_syn"], fixed_share=1.0))
 
 
-def test_training_learns_is_deterministic_and_round_trips(tmp_path, founders_data):
+@pytest.mark.parametrize("recipe", [dict(SMALL, output="bernoulli"), WASSERSTEIN],
+                         ids=["bce", "wasserstein"])
+def test_training_learns_is_deterministic_and_round_trips(tmp_path, recipe):
     # Independent sites at frequencies 0.1/0.9/0.3/0.7: the marginals are
     # learned within a few hundred steps; an untrained generator's are unrelated.
     rng = np.random.default_rng(5)
     sites = (rng.random((256, 40)) < np.tile([0.1, 0.9, 0.3, 0.7], 10)).astype(np.uint8)
-    settings = dict(SMALL, epochs=60, snapshot_every=20, output="bernoulli")
+    settings = dict(recipe, epochs=60, snapshot_every=20)
     run = TrainingRun(history=tmp_path / "history.tsv")
     untrained = GANGenerator(**settings)
     untrained._start(sites, seed=3)
@@ -169,10 +332,11 @@ def test_training_learns_is_deterministic_and_round_trips(tmp_path, founders_dat
     assert np.array_equal(back.sample(256, seed=1), ags)
 
 
-def test_interrupted_training_resumes_exactly(tmp_path, founders_data):
+@pytest.mark.parametrize("recipe", [SMALL, WASSERSTEIN], ids=["bce", "wasserstein"])
+def test_interrupted_training_resumes_exactly(tmp_path, founders_data, recipe):
     """An exception mid-run leaves the last snapshot's checkpoint; fitting
     again continues from it and ends exactly where an uninterrupted run ends."""
-    settings = dict(SMALL, epochs=40, snapshot_every=10)
+    settings = dict(recipe, epochs=40, snapshot_every=10)
     whole = GANGenerator(**settings).fit(founders_data, seed=2)
 
     run = TrainingRun(checkpoint=tmp_path / "ckpt.npz", history=tmp_path / "h.tsv")

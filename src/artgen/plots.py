@@ -1062,7 +1062,10 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
             ax_aa.plot(snaps["epoch"], snaps[column], marker=".", color=colour, label=column)
         ax_aa.axhline(0.5, color="grey", ls=":", lw=1)
         best = snaps.loc[snaps["snapshot_score"].idxmin()]
-        ax_aa.axvline(best["epoch"], color="C3", lw=1, label=f"kept: epoch {int(best['epoch'])}")
+        kept = f"kept: epoch {int(best['epoch'])}"
+        if pd.notna(best.get("temperature")):
+            kept += f", temperature {best['temperature']:.2f}"
+        ax_aa.axvline(best["epoch"], color="C3", lw=1, label=kept)
         ax_aa.set(xlabel="epoch", ylabel="adversarial accuracy vs train", ylim=(-0.02, 1.02),
                   title="snapshots")
         ax_fixed = ax_aa.twinx()

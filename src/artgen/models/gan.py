@@ -24,6 +24,17 @@ are gathered from an on-device permutation, and random draws are stateless
 (functions of the seed, the epoch and the step), so a run resumed from a
 checkpoint repeats the uninterrupted one exactly.
 
+A second recipe, ``loss: wasserstein``, keeps the architecture and changes
+the training: a Wasserstein critic with a gradient penalty (WGAN-GP,
+Gulrajani et al. 2017), ``critic_steps`` critic updates per generator
+update, Adam with beta_1 0.5 and beta_2 0.9, and a minibatch standard
+deviation feature in the critic (Karras et al. 2018) that lets it see a
+batch of too-similar haplotypes. With ``output: bernoulli`` the critic
+judges binary draws, as real haplotypes are. The paper's loss collapses on
+small training sets (all AGs alike, most sites fixed); this recipe is the
+project's default GAN (``config/config.yaml``), the paper's stays in
+``config/paper.yaml`` as ``gan_paper``.
+
 Sampling is plain NumPy (the generator is three matrix products), so
 sampling AGs does not need TensorFlow.
 """
@@ -35,9 +46,9 @@ import os
 import numpy as np
 
 from artgen.errors import InputError
-from artgen.models.training import IterativeGenerator
+from artgen.models.training import IterativeGenerator, check_count, snapshot_metrics
 
-_ADAM = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+_ADAM_EPSILON = 1e-7
 
 
 def layer_sizes(n_snps: int, latent_size: int, generator_ratios, discriminator_ratios,
@@ -49,9 +60,14 @@ def layer_sizes(n_snps: int, latent_size: int, generator_ratios, discriminator_r
     return generator, discriminator
 
 
-def _glorot(rng: np.random.Generator, sizes: list[int]) -> list[np.ndarray]:
+def _glorot(rng: np.random.Generator, sizes: list[int], extra_last_inputs: int = 0
+            ) -> list[np.ndarray]:
+    """Glorot-uniform kernels and zero biases; the last layer may read
+    ``extra_last_inputs`` more features (the minibatch statistics)."""
+    fan_ins = list(sizes[:-1])
+    fan_ins[-1] += extra_last_inputs
     params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in zip(fan_ins, sizes[1:]):
         limit = np.sqrt(6.0 / (fan_in + fan_out))
         params.append(rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32))
         params.append(np.zeros(fan_out, dtype=np.float32))
@@ -83,7 +99,9 @@ def alleles_from_logits(logits: np.ndarray, output: str, rng: np.random.Generato
         return (np.tanh(logits) > 0.5).astype(np.uint8)
     if output == "sigmoid":
         return (logits > 0).astype(np.uint8)
-    return (rng.random(logits.shape, dtype=np.float32) < 1 / (1 + np.exp(-logits))).astype(np.uint8)
+    # sigmoid written with tanh: no overflow for large negative logits.
+    p = 0.5 * (1 + np.tanh(0.5 * logits))
+    return (rng.random(logits.shape, dtype=np.float32) < p).astype(np.uint8)
 
 
 def configure_tensorflow(threads: int | None = None, deterministic: bool = True):
@@ -139,6 +157,33 @@ class GANGenerator(IterativeGenerator):
         Haplotypes the discriminator judges together (PacGAN; 1 in the
         paper): a generator that covers only part of the real distribution
         makes packs of too-similar haplotypes, which the discriminator sees.
+    loss : {"bce", "wasserstein"}
+        "bce": the paper's binary cross-entropy, label smoothing and update
+        order. "wasserstein": a critic with a gradient penalty (WGAN-GP);
+        label smoothing and ``pack`` do not apply.
+    critic_steps : int
+        Critic updates per generator update ("wasserstein" only; 5 in WGAN-GP).
+    gradient_penalty : float
+        Weight of the gradient penalty ("wasserstein"; 10 in WGAN-GP).
+    beta_1, beta_2 : float
+        Adam's moment decay rates (0.9 and 0.999 in the paper, Keras's
+        defaults; 0.5 and 0.9 in WGAN-GP).
+    minibatch_std : int
+        Group size of the minibatch standard-deviation feature (0: none).
+        The discriminator's last layer also reads, for each group of this
+        many haplotypes, the mean over units of their standard deviation in
+        its last hidden layer and in its input: a group of near-identical
+        AGs stands out. Must divide ``batch_size``.
+    temperature : float or "auto"
+        AGs are drawn with allele probabilities sigmoid(logit / temperature)
+        ("bernoulli" output only; 1 draws the generator's own probabilities).
+        "auto" calibrates it at every snapshot against the training set: the
+        value, between 0.5 and 3, that balances AA_truth and AA_syn (found
+        by bisection; AA_truth rises and AA_syn falls as the temperature
+        rises). A generator whose probabilities are too sure of themselves
+        makes AGs nearer each other than real haplotypes are (AA_syn near 1
+        with AA_truth below 0.5); a little more per-site noise is what they
+        lack. The calibrated value is part of the kept snapshot.
     epochs, snapshot_every, patience, snapshot_size
         See :class:`artgen.models.training.IterativeGenerator`.
     """
@@ -149,7 +194,10 @@ class GANGenerator(IterativeGenerator):
                  discriminator_ratios=(2.0, 3.0), alpha: float = 0.01, l2: float = 1e-4,
                  d_learning_rate: float = 8e-4, g_learning_rate: float = 1e-4,
                  batch_size: int = 32, label_smoothing: float = 0.1, input_noise: float = 0.1,
-                 output: str = "round", pack: int = 1, epochs: int = 1000, snapshot_every: int = 50,
+                 output: str = "round", pack: int = 1, loss: str = "bce", critic_steps: int = 1,
+                 gradient_penalty: float = 10.0, beta_1: float = 0.9, beta_2: float = 0.999,
+                 minibatch_std: int = 0, temperature: float | str = 1.0, epochs: int = 1000,
+                 snapshot_every: int = 50,
                  patience: int = 0, snapshot_size: int = 5000):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
                          snapshot_size=snapshot_size)
@@ -186,6 +234,35 @@ class GANGenerator(IterativeGenerator):
             raise InputError(f"gan: pack must be a positive divisor of batch_size "
                              f"({batch_size}), got {pack!r}")
         self.pack = pack
+        if loss not in ("bce", "wasserstein"):
+            raise InputError(f"gan: loss must be 'bce' or 'wasserstein', got {loss!r}")
+        self.loss = loss
+        self.critic_steps = check_count(critic_steps, "gan: critic_steps", 1)
+        if loss == "bce" and self.critic_steps != 1:
+            raise InputError("gan: critic_steps > 1 needs loss 'wasserstein' (the paper's "
+                             "loss takes one discriminator step per batch)")
+        if loss == "wasserstein" and pack != 1:
+            raise InputError("gan: pack applies to loss 'bce' only")
+        if not gradient_penalty >= 0:
+            raise InputError(f"gan: gradient_penalty must be >= 0, got {gradient_penalty!r}")
+        self.gradient_penalty = float(gradient_penalty)
+        for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= value < 1:
+                raise InputError(f"gan: {name} must be in [0, 1), got {value!r}")
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.minibatch_std = check_count(minibatch_std, "gan: minibatch_std", 0)
+        if self.minibatch_std == 1 or (self.minibatch_std and batch_size % self.minibatch_std):
+            raise InputError(f"gan: minibatch_std must be 0 or a divisor of batch_size "
+                             f"({batch_size}) of at least 2, got {minibatch_std!r}")
+        if temperature != "auto" and (isinstance(temperature, (bool, str))
+                                      or not temperature > 0):
+            raise InputError(f"gan: temperature must be a positive number or 'auto', "
+                             f"got {temperature!r}")
+        if temperature != 1.0 and output != "bernoulli":
+            raise InputError("gan: temperature applies to output 'bernoulli' only")
+        self.temperature = temperature if temperature == "auto" else float(temperature)
+        # The temperature AGs are drawn at ("auto": the last calibrated one).
+        self._sampling_temperature = 1.0 if temperature == "auto" else float(temperature)
         self.generator_params: list[np.ndarray] | None = None
         self._trainer: _Trainer | None = None
 
@@ -200,15 +277,23 @@ class GANGenerator(IterativeGenerator):
                 "l2": self.l2, "d_learning_rate": self.d_learning_rate,
                 "g_learning_rate": self.g_learning_rate, "batch_size": self.batch_size,
                 "label_smoothing": self.label_smoothing, "input_noise": self.input_noise,
-                "output": self.output, "pack": self.pack, **self._iterative_settings()}
+                "output": self.output, "pack": self.pack, "loss": self.loss,
+                "critic_steps": self.critic_steps, "gradient_penalty": self.gradient_penalty,
+                "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "minibatch_std": self.minibatch_std, "temperature": self.temperature,
+                **self._iterative_settings()}
 
     def state(self):
         params = self._trainer.generator_params() if self._trainer else self.generator_params
-        return {f"g{i}": p for i, p in enumerate(params)}
+        return {**{f"g{i}": p for i, p in enumerate(params)},
+                "temperature": np.array(self._sampling_temperature)}
 
     def set_state(self, state):
+        n_params = sum(1 for key in state if key.startswith("g"))
         self.generator_params = [np.asarray(state[f"g{i}"], dtype=np.float32)
-                                 for i in range(len(state))]
+                                 for i in range(n_params)]
+        self._sampling_temperature = float(state["temperature"]) if "temperature" in state \
+            else 1.0
         self._trainer = None
 
     def sample(self, n, seed):
@@ -217,11 +302,30 @@ class GANGenerator(IterativeGenerator):
         out = np.empty((n, params[-1].shape[0]), dtype=np.uint8)
         for start in range(0, n, 4096):  # bounded memory for large n
             z = rng.standard_normal((min(4096, n - start), self.latent_size), dtype=np.float32)
-            logits = generator_logits(params, z, self.alpha)
+            logits = generator_logits(params, z, self.alpha) / self._sampling_temperature
             out[start:start + len(z)] = alleles_from_logits(logits, self.output, rng)
         return out
 
     # -- training hooks ----------------------------------------------------------------
+
+    def _calibrate(self, alleles, n, seed):
+        if self.temperature != "auto":
+            return {}
+        # Bisection on log T for AA_truth = AA_syn, on the same draws each
+        # time (one seed), keeping the best-scoring temperature visited.
+        low, high = np.log(0.5), np.log(3.0)
+        best = None
+        for _ in range(7):
+            self._sampling_temperature = float(np.exp((low + high) / 2))
+            snap = snapshot_metrics(alleles, self.sample(n, seed), seed)
+            if best is None or snap["snapshot_score"] < best[0]:
+                best = (snap["snapshot_score"], self._sampling_temperature)
+            if snap["aa_truth"] < snap["aa_syn"]:
+                low = np.log(self._sampling_temperature)
+            else:
+                high = np.log(self._sampling_temperature)
+        self._sampling_temperature = best[1]
+        return {"temperature": self._sampling_temperature}
 
     def _start(self, alleles, seed):
         if len(alleles) < self.batch_size:
@@ -250,7 +354,8 @@ class _Trainer:
         g_sizes, d_sizes = layer_sizes(n_snps, gan.latent_size, gan.generator_ratios,
                                        gan.discriminator_ratios, gan.pack)
         rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6A4]))
-        g_params, d_params = _glorot(rng, g_sizes), _glorot(rng, d_sizes)
+        g_params = _glorot(rng, g_sizes)
+        d_params = _glorot(rng, d_sizes, 2 if gan.minibatch_std else 0)
         self.n_g = len(g_params)
         self.params = [tf.Variable(p) for p in g_params + d_params]
         self.m = [tf.Variable(np.zeros_like(p)) for p in g_params + d_params]
@@ -260,6 +365,9 @@ class _Trainer:
         self.data = tf.constant(alleles, dtype=tf.float32)
         self.seed = int(np.random.SeedSequence([seed, 0x6A5]).generate_state(1)[0] >> 1)
         self.n_batches = n_hap // gan.batch_size
+        # Wasserstein: each batch is one critic update, every critic_steps-th
+        # batch is followed by a generator update.
+        self.n_rounds = max(1, self.n_batches // gan.critic_steps)
         # XLA only: TensorFlow's graph optimiser fails on this program's nested
         # loops without it (and XLA is the faster of the two).
         self._compiled = tf.function(self._epoch, jit_compile=True, reduce_retracing=True)
@@ -300,6 +408,24 @@ class _Trainer:
                 x = tf.nn.leaky_relu(x, self.gan.alpha)
         return x
 
+    def _discriminate(self, params, x):
+        """Discriminator (critic) logits of rows ``x``, with the minibatch
+        statistics before the last layer if asked for."""
+        tf, group = self.tf, self.gan.minibatch_std
+        h = self._forward(params[:-2], x)
+        h = tf.nn.leaky_relu(h, self.gan.alpha)
+        if group:
+            h = tf.concat([h, self._group_std(h), self._group_std(x)], axis=1)
+        return tf.matmul(h, params[-2]) + params[-1]
+
+    def _group_std(self, x):
+        """For each row, the mean over columns of the standard deviation
+        within its group (rows i, i + n/g, i + 2n/g, ...), shape (n, 1)."""
+        tf, group = self.tf, self.gan.minibatch_std
+        grouped = tf.reshape(x, (group, -1, x.shape[1]))
+        sd = tf.sqrt(tf.math.reduce_variance(grouped, axis=0) + 1e-8)
+        return tf.tile(tf.reduce_mean(sd, axis=1, keepdims=True), (group, 1))
+
     def _penalty(self, params):
         # The output layers carry no penalty in the authors' models.
         tf = self.tf
@@ -308,7 +434,7 @@ class _Trainer:
 
     def _adam(self, params, grads, m, v, step, lr):
         tf = self.tf
-        b1, b2, eps = _ADAM["beta_1"], _ADAM["beta_2"], _ADAM["epsilon"]
+        b1, b2, eps = self.gan.beta_1, self.gan.beta_2, _ADAM_EPSILON
         t = tf.cast(step, tf.float32)
         alpha = lr * tf.sqrt(1.0 - tf.pow(b2, t)) / (1.0 - tf.pow(b1, t))
         m = [mi + (g - mi) * (1 - b1) for mi, g in zip(m, grads)]
@@ -366,7 +492,7 @@ class _Trainer:
                 for x, y in ((real, labels), (fake, tf.zeros_like(labels))):
                     with tf.GradientTape() as d_tape:
                         d_tape.watch(d_params)
-                        loss = self._bce(self._packed(y), self._forward(
+                        loss = self._bce(self._packed(y), self._discriminate(
                             d_params, self._packed(x))) + self._penalty(d_params)
                     grads = d_tape.gradient(loss, d_params)
                     steps = steps + tf.constant([0, 1], tf.int64)
@@ -375,13 +501,54 @@ class _Trainer:
                     m, v = m[:n_g] + dm, v[:n_g] + dv
                     d_loss += loss
             # Generator: through the updated, frozen discriminator.
-            logits = self._forward(d_params, self._packed(fake))
+            logits = self._discriminate(d_params, self._packed(fake))
             g_loss = self._bce(self._packed(labels), logits) + self._penalty(g_params)
         grads = tape.gradient(g_loss, g_params)
         steps = steps + tf.constant([1, 0], tf.int64)
         g_params, gm, gv = self._adam(g_params, grads, m[:n_g], v[:n_g], steps[0],
                                       gan.g_learning_rate)
         return g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps, d_loss / 2, g_loss
+
+    def _critic_update(self, state, real, z, epoch, step):
+        """One Wasserstein critic update with the gradient penalty on points
+        between the real and the generated batch; returns the state and the
+        critic's loss."""
+        tf, gan, n_g = self.tf, self.gan, self.n_g
+        params, m, v, steps = state
+        g_params, d_params = params[:n_g], params[n_g:]
+        fake = tf.stop_gradient(self._fake(self._forward(g_params, z), epoch, step))
+        share = tf.random.stateless_uniform((real.shape[0], 1), self._seed_of(epoch, step, 6))
+        between = share * real + (1 - share) * fake
+        with tf.GradientTape() as tape:
+            tape.watch(d_params)
+            with tf.GradientTape() as inner:
+                inner.watch(between)
+                critic_between = self._discriminate(d_params, between)
+            slopes = tf.norm(inner.gradient(critic_between, between), axis=1)
+            loss = (tf.reduce_mean(self._discriminate(d_params, fake))
+                    - tf.reduce_mean(self._discriminate(d_params, real))
+                    + gan.gradient_penalty * tf.reduce_mean(tf.square(slopes - 1))
+                    + self._penalty(d_params))
+        grads = tape.gradient(loss, d_params)
+        steps = steps + tf.constant([0, 1], tf.int64)
+        d_params, dm, dv = self._adam(d_params, grads, m[n_g:], v[n_g:], steps[1],
+                                      gan.d_learning_rate)
+        return (g_params + d_params, m[:n_g] + dm, v[:n_g] + dv, steps), loss
+
+    def _generator_update(self, state, z, epoch, step):
+        """One generator update against the Wasserstein critic."""
+        tf, gan, n_g = self.tf, self.gan, self.n_g
+        params, m, v, steps = state
+        g_params, d_params = params[:n_g], params[n_g:]
+        with tf.GradientTape() as tape:
+            tape.watch(g_params)
+            fake = self._fake(self._forward(g_params, z), epoch, step)
+            loss = -tf.reduce_mean(self._discriminate(d_params, fake)) + self._penalty(g_params)
+        grads = tape.gradient(loss, g_params)
+        steps = steps + tf.constant([1, 0], tf.int64)
+        g_params, gm, gv = self._adam(g_params, grads, m[:n_g], v[:n_g], steps[0],
+                                      gan.g_learning_rate)
+        return (g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps), loss
 
     def _epoch(self, epoch):
         """Train epoch number ``epoch`` (from 1); its mean losses (d, g)."""
@@ -390,31 +557,51 @@ class _Trainer:
         n_hap = self.data.shape[0]
         seed_of = self._seed_of
 
-        def batch_body(step, carry):
-            index = tf.slice(order, [step * batch], [batch])
+        def real_batch(step):
+            index = tf.slice(order, [(step % self.n_batches) * batch], [batch])
             real = tf.gather(self.data, index)
             noise = gan.input_noise * tf.random.stateless_uniform(
                 (batch, self.data.shape[1]), seed_of(epoch, step, 1))
             # The paper subtracts the noise, which puts real 0 alleles below 0;
             # with sigmoid outputs it moves both alleles inwards, into the
             # generator's range.
-            real += -noise if gan.output != "sigmoid" else noise * (1 - 2 * real)
+            return real + (-noise if gan.output != "sigmoid" else noise * (1 - 2 * real))
+
+        def latent(step, what):
+            return tf.random.stateless_normal((batch, gan.latent_size), seed_of(epoch, step, what))
+
+        def bce_round(step, carry):
             labels = 1.0 - gan.label_smoothing * tf.random.stateless_uniform(
                 (batch, 1), seed_of(epoch, step, 2))
-            z = tf.random.stateless_normal((batch, gan.latent_size), seed_of(epoch, step, 3))
             *state, d_sum, g_sum = carry
-            *state, d_loss, g_loss = self._update(tuple(state), real, labels, z, epoch, step)
+            *state, d_loss, g_loss = self._update(tuple(state), real_batch(step), labels,
+                                                  latent(step, 3), epoch, step)
             return (*state, d_sum + d_loss, g_sum + g_loss)
 
+        def wasserstein_round(round_, carry):
+            *state, d_sum, g_sum = carry
+            state = tuple(state)
+            for k in range(gan.critic_steps):
+                step = round_ * gan.critic_steps + k
+                state, d_loss = self._critic_update(state, real_batch(step), latent(step, 3),
+                                                    epoch, step)
+                d_sum += d_loss / gan.critic_steps
+            # Step numbers past the critic's keep the generator's draws apart.
+            state, g_loss = self._generator_update(state, latent(round_, 7), epoch,
+                                                   self.n_batches * gan.critic_steps + round_)
+            return (*state, d_sum, g_sum + g_loss)
+
+        body = bce_round if gan.loss == "bce" else wasserstein_round
+        n_rounds = self.n_batches if gan.loss == "bce" else self.n_rounds
         order = tf.argsort(tf.random.stateless_uniform((n_hap,), seed_of(epoch, 0, 0)))
         carry = ([p.read_value() for p in self.params], [x.read_value() for x in self.m],
                  [x.read_value() for x in self.v], self.steps.read_value(), 0.0, 0.0)
         _, carry = tf.while_loop(
-            lambda s, c: s < self.n_batches,
-            lambda s, c: (s + 1, batch_body(s, c)),
+            lambda s, c: s < n_rounds,
+            lambda s, c: (s + 1, body(s, c)),
             (tf.constant(0, tf.int64), carry))
         params, m, v, steps, d_sum, g_sum = carry
         for var, value in zip(self.params + self.m + self.v, params + m + v):
             var.assign(value)
         self.steps.assign(steps)
-        return tf.stack([d_sum, g_sum]) / self.n_batches
+        return tf.stack([d_sum, g_sum]) / tf.cast(n_rounds, tf.float32)

@@ -43,7 +43,8 @@ from artgen.stats.frequencies import fixed_sites
 
 log = logging.getLogger("artgen")
 
-SNAPSHOT_COLUMNS = ("aa_truth", "aa_syn", "aa_ts", "fixed_sites", "snapshot_score")
+SNAPSHOT_COLUMNS = ("aa_truth", "aa_syn", "aa_ts", "fixed_sites", "snapshot_score",
+                    "temperature")
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,12 @@ class IterativeGenerator(Generator):
     def _set_training_state(self, state: dict[str, np.ndarray]) -> None:
         """Restore what :meth:`_training_state` returned (after :meth:`_start`)."""
 
+    def _calibrate(self, alleles: np.ndarray, n: int, seed: int) -> dict[str, float]:
+        """Tune sampling settings against the training set before a snapshot
+        is scored (``n`` AGs, ``seed``); returns the tuned values, which join
+        the snapshot's row of the history (by default nothing to tune)."""
+        return {}
+
     # -- the loop ----------------------------------------------------------------------
 
     def fit(self, alleles, *, seed: int = 0, run: TrainingRun | None = None):
@@ -173,8 +180,9 @@ class IterativeGenerator(Generator):
             losses = self._run_epochs(epoch, n)
             seconds = (time.perf_counter() - start) / n
             epoch += n
+            tuned = self._calibrate(alleles, n_eval, seed=_snapshot_seed(seed, epoch))
             ags = self.sample(n_eval, seed=_snapshot_seed(seed, epoch))
-            snap = snapshot_metrics(alleles, ags, seed=_snapshot_seed(seed, epoch))
+            snap = {**snapshot_metrics(alleles, ags, seed=_snapshot_seed(seed, epoch)), **tuned}
             for i, loss in enumerate(losses):
                 row = {"epoch": epoch - n + 1 + i, **loss, "seconds": seconds}
                 if i == n - 1:
@@ -187,10 +195,10 @@ class IterativeGenerator(Generator):
             else:
                 stale += 1
             log.info("%s epoch %d/%d  %s  AA_truth %.3f  AA_syn %.3f  AA_TS %.3f  "
-                     "fixed %d  (best: epoch %d)  %.3f s/epoch", self.name, epoch, self.epochs,
+                     "fixed %d%s  (best: epoch %d)  %.3f s/epoch", self.name, epoch, self.epochs,
                      "  ".join(f"{k} {v:.4f}" for k, v in losses[-1].items()),
                      snap["aa_truth"], snap["aa_syn"], snap["aa_ts"], snap["fixed_sites"],
-                     best["epoch"], seconds)
+                     "".join(f"  {k} {v:.3f}" for k, v in tuned.items()), best["epoch"], seconds)
             self._save_checkpoint(run.checkpoint, key, epoch, rows, best)
             _write_history(run.history, rows)
         if self.patience and stale >= self.patience:
