@@ -195,8 +195,13 @@ def parse_settings(items: list[str]) -> dict:
 def cmd_train(args) -> None:
     import numpy as np
 
+    from artgen.genotypes import genotype_rows
     from artgen.io import load_haplotypes
     from artgen.models import TrainingRun, make_generator
+
+    def rows(h):
+        # Unphased data: the paper's layout, one row per individual, two columns per SNP.
+        return h.alleles if args.phased else genotype_rows(h.alleles, h.ids)
 
     data = load_haplotypes(args.data)
     model = make_generator(args.model, **parse_settings(args.set))
@@ -207,12 +212,19 @@ def cmd_train(args) -> None:
         start = load_haplotypes(args.start_set)
         if not np.array_equal(start.pos, data.pos):
             raise InputError(f"{args.start_set}: not at the SNPs of {args.data}")
-        model.set_start_set(start.alleles)
+        model.set_start_set(rows(start))
     if hasattr(model, "set_map"):  # models that need the SNPs' genetic positions
-        model.set_map(data.chrom, data.pos)
-    log.info("fitting %s on %d haplotypes x %d SNPs", args.model, data.n_haplotypes, data.n_snps)
+        per_snp = 1 if args.phased else 2
+        model.set_map(np.repeat(data.chrom, per_snp), np.repeat(data.pos, per_snp))
+    alleles = rows(data)
+    if args.phased:
+        log.info("fitting %s on %d haplotypes x %d SNPs", args.model, data.n_haplotypes,
+                 data.n_snps)
+    else:
+        log.info("fitting %s on %d individuals x %d allele columns (unphased, %d SNPs)",
+                 args.model, alleles.shape[0], alleles.shape[1], data.n_snps)
     run = TrainingRun(checkpoint=args.checkpoint, history=args.history)
-    model.fit(data.alleles, seed=args.seed, run=run).save(args.out)
+    model.fit(alleles, seed=args.seed, run=run).save(args.out)
 
 
 def cmd_plot_training(args) -> None:
@@ -224,6 +236,7 @@ def cmd_plot_training(args) -> None:
 
 
 def cmd_sample(args) -> None:
+    from artgen.genotypes import haplotype_rows
     from artgen.haplotypes import artificial_ids
     from artgen.io import load_haplotypes, save_haplotypes, write_hapt, write_vcf
     from artgen.io.atomic import all_or_nothing
@@ -231,16 +244,32 @@ def cmd_sample(args) -> None:
 
     like = load_haplotypes(args.like)
     n = args.n or like.n_haplotypes
-    alleles = load_generator(args.model_file).sample(n, seed=args.seed)
-    if alleles.shape[1] != like.n_snps:
-        raise InputError(f"{args.model_file}: model has {alleles.shape[1]} SNPs, "
-                         f"{args.like} has {like.n_snps}")
+    model = load_generator(args.model_file)
+    if args.phased:
+        alleles = model.sample(n, seed=args.seed)
+        if alleles.shape[1] != like.n_snps:
+            hint = ("; was it trained with --unphased? Then sample with --unphased too"
+                    if alleles.shape[1] == 2 * like.n_snps else "")
+            raise InputError(f"{args.model_file}: model has {alleles.shape[1]} SNPs, "
+                             f"{args.like} has {like.n_snps}{hint}")
+    else:
+        # The model draws individuals (two columns per SNP); each gives two rows.
+        if n % 2:
+            raise InputError(f"--unphased draws whole individuals: the number of haplotypes "
+                             f"must be even, got {n}")
+        genotypes = model.sample(n // 2, seed=args.seed)
+        if genotypes.shape[1] != 2 * like.n_snps:
+            raise InputError(f"{args.model_file}: model has {genotypes.shape[1]} allele columns, "
+                             f"unphased {args.like} needs {2 * like.n_snps} (two per SNP); "
+                             f"was it trained without --unphased?")
+        alleles = haplotype_rows(genotypes)
+    # artificial_ids pairs rows 2i and 2i+1 into one AG individual, as haplotype_rows made them.
     ags = like.with_alleles(alleles, ids=artificial_ids(n))
     log.info("sampled %d haplotypes (seed %d)", n, args.seed)
     with all_or_nothing(args.out, args.vcf_out, args.hapt_out):
         save_haplotypes(ags, args.out)
         if args.vcf_out:
-            write_vcf(ags, args.vcf_out)
+            write_vcf(ags, args.vcf_out, phased=args.phased)
         if args.hapt_out:
             write_hapt(ags, args.hapt_out, tag="AG")
 
@@ -578,6 +607,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", help="resumable checkpoint (.npz) of epoch-trained models")
     p.add_argument("--history", help="per-epoch losses and snapshot metrics (.tsv)")
     p.add_argument("--start-set", help=".npz of real haplotypes that start sampling chains")
+    p.add_argument("--unphased", dest="phased", action="store_false",
+                   help="train on individuals, two allele columns per SNP")
     p.add_argument("--out", required=True, help="saved model (.npz)")
     p.set_defaults(func=cmd_train)
 
@@ -592,6 +623,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--like", required=True, help=".npz whose SNPs (and, by default, size) to match")
     p.add_argument("--n", type=int, default=None, help="haplotypes to draw (default: as in --like)")
     p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--unphased", dest="phased", action="store_false",
+                   help="the model was trained with --unphased; write an unphased VCF")
     p.add_argument("--out", required=True)
     p.add_argument("--vcf-out")
     p.add_argument("--hapt-out")

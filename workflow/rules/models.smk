@@ -12,6 +12,7 @@ rule train_model:
     params:
         generator=lambda wildcards: model_class(wildcards.model),
         settings=model_settings_args,
+        phased=phased_arg(),
     log:
         "results/logs/train_model/{panel}/{model}.log",
     benchmark:
@@ -21,7 +22,7 @@ rule train_model:
     threads: 1
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
-        " {params.settings} --out {output} 2> {log}"
+        " {params.settings} {params.phased} --out {output} 2> {log}"
 
 
 # Networks train for epochs: the checkpoint (not an output, so that Snakemake
@@ -41,6 +42,7 @@ rule train_network:
         seed=config["seed"],
         checkpoint="results/checkpoints/{panel}/{model}.npz",
         start=lambda wildcards, input: f"--start-set {input.start}" if input.start else "",
+        phased=phased_arg(),
     log:
         "results/logs/train_network/{panel}/{model}.log",
     benchmark:
@@ -50,7 +52,8 @@ rule train_network:
     threads: 8
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
-        " {params.settings} {params.start} --seed {params.seed} --threads {threads}"
+        " {params.settings} {params.start} {params.phased} --seed {params.seed}"
+        " --threads {threads}"
         " --checkpoint {params.checkpoint} --history {output.history}"
         " --out {output.model} 2> {log}"
 
@@ -81,6 +84,7 @@ rule sample_ags:
         hapt="results/ags/{panel}/{model}.hapt.gz",
     params:
         seed=config["seed"],
+        phased=phased_arg(),
     log:
         "results/logs/sample_ags/{panel}/{model}.log",
     conda:
@@ -88,5 +92,5 @@ rule sample_ags:
     threads: 1
     shell:
         "python -m artgen sample --model-file {input.model} --like {input.like}"
-        " --seed {params.seed} --out {output.npz} --vcf-out {output.vcf}"
+        " --seed {params.seed} {params.phased} --out {output.npz} --vcf-out {output.vcf}"
         " --hapt-out {output.hapt} 2> {log}"
