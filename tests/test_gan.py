@@ -18,14 +18,15 @@ from artgen.haplotypes import Haplotypes
 from artgen.io import save_haplotypes
 from artgen.models import TrainingRun, is_iterative, load_generator, make_generator
 from artgen.models.gan import GANGenerator, alleles_from_logits, generator_logits, layer_sizes
-from artgen.models.training import snapshot_metrics, snapshot_score
+from artgen.models.training import snapshot_metrics, snapshot_rank, snapshot_score
 
 from conftest import REPO, interrupt_at_epoch
 
 SMALL = {"latent_size": 16, "batch_size": 16, "d_learning_rate": 2e-3, "g_learning_rate": 1e-3}
 # The project's default recipe (WGAN-GP critic, Bernoulli outputs), small.
 WASSERSTEIN = dict(SMALL, loss="wasserstein", output="bernoulli", critic_steps=2, alpha=0.2,
-                   l2=0.0, input_noise=0.0, beta_1=0.5, beta_2=0.9, minibatch_std=4)
+                   l2=0.0, input_noise=0.0, beta_1=0.5, beta_2=0.9, minibatch_std=4,
+                   temperature="auto", aa_tolerance=0.2)
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +284,21 @@ def test_one_batch_equals_the_authors_keras_steps():
     assert float(our_g_loss) == pytest.approx(g_loss, rel=1e-3)
 
 
+def test_snapshot_rank_prefers_faithful_snapshots_within_tolerance():
+    early = {"aa_truth": 0.52, "aa_syn": 0.50, "af_r": 0.98, "ld_r": 0.90, "snapshot_score": 0.02}
+    late = {"aa_truth": 0.60, "aa_syn": 0.58, "af_r": 0.995, "ld_r": 0.96, "snapshot_score": 0.18}
+    rough = {"aa_truth": 0.30, "aa_syn": 0.90, "af_r": 0.999, "ld_r": 0.99, "snapshot_score": 0.6}
+    # Tolerance 0: nearest 0.5 wins (the paper's choice by AATS).
+    assert min([late, early, rough], key=snapshot_rank) is early
+    # Within 0.15 of 0.5, the more faithful wins; outside, never ahead of those within.
+    assert min([early, late, rough], key=lambda s: snapshot_rank(s, 0.15)) is late
+    assert snapshot_rank(rough, 0.15) > snapshot_rank(early, 0.15)
+    # An undefined LD r (a set with too few polymorphic sites) counts as the worst.
+    assert snapshot_rank(dict(late, ld_r=float("nan")), 0.15) > snapshot_rank(early, 0.15)
+    with pytest.raises(InputError, match="aa_tolerance"):
+        GANGenerator(aa_tolerance=0.6)
+
+
 def test_snapshot_score_and_metrics(founders_data):
     assert snapshot_score(0.5, 0.5) == 0
     assert snapshot_score(0.21, 0.99) == pytest.approx(0.78)
@@ -319,7 +335,13 @@ def test_training_learns_is_deterministic_and_round_trips(tmp_path, recipe):
     assert history["epoch"].tolist() == list(range(1, 61))
     assert history["aa_ts"].notna().sum() == 3
     assert {"d_loss", "g_loss", "aa_truth", "aa_syn", "fixed_sites"} <= set(history.columns)
-    assert model.best_epoch == history.loc[history["snapshot_score"].idxmin(), "epoch"]
+    kept = history.loc[history["kept"] == 1, "epoch"].tolist()
+    assert kept == [model.best_epoch]
+    ranks = [snapshot_rank(row, model.aa_tolerance)
+             for row in history.dropna(subset=["aa_ts"]).to_dict("records")]
+    assert snapshot_rank(history.set_index("epoch").loc[model.best_epoch].to_dict(),
+                         model.aa_tolerance) == min(ranks)
+    assert {"af_r", "ld_r"} <= set(history.columns)
 
     again = GANGenerator(**settings).fit(sites, seed=3)
     assert np.array_equal(again.sample(256, seed=1), ags)

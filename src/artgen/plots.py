@@ -1020,7 +1020,8 @@ def plot_training_curves(histories: Mapping[str, pd.DataFrame], ax=None, *, colu
         ax.plot(snaps["epoch"], snaps[column], marker=".", lw=1.3, color=color,
                 label=dataset_label(name))
         if mark_kept and "snapshot_score" in snaps and snaps["snapshot_score"].notna().any():
-            best = snaps.loc[snaps["snapshot_score"].idxmin()]
+            best = snaps.loc[snaps["kept"].idxmax() if "kept" in snaps
+                         else snaps["snapshot_score"].idxmin()]
             ax.scatter([best["epoch"]], [best[column]], s=60, facecolors="none",
                        edgecolors=color, linewidths=1.5, zorder=4)
     if reference is not None:
@@ -1037,7 +1038,8 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
     """Loss curves (left) and the snapshots' adversarial accuracies and fixed
     sites (right) of one training run, from the table that
     :class:`artgen.models.training.IterativeGenerator` writes. The kept
-    snapshot (smallest ``snapshot_score``) is marked."""
+    snapshot (column ``kept``; in older tables the smallest
+    ``snapshot_score``) is marked."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -1061,7 +1063,8 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
         for column, colour in (("aa_truth", "C0"), ("aa_syn", "C1"), ("aa_ts", "k")):
             ax_aa.plot(snaps["epoch"], snaps[column], marker=".", color=colour, label=column)
         ax_aa.axhline(0.5, color="grey", ls=":", lw=1)
-        best = snaps.loc[snaps["snapshot_score"].idxmin()]
+        best = snaps.loc[snaps["kept"].idxmax() if "kept" in snaps
+                         else snaps["snapshot_score"].idxmin()]
         kept = f"kept: epoch {int(best['epoch'])}"
         if pd.notna(best.get("temperature")):
             kept += f", temperature {best['temperature']:.2f}"

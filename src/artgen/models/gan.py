@@ -184,7 +184,7 @@ class GANGenerator(IterativeGenerator):
         makes AGs nearer each other than real haplotypes are (AA_syn near 1
         with AA_truth below 0.5); a little more per-site noise is what they
         lack. The calibrated value is part of the kept snapshot.
-    epochs, snapshot_every, patience, snapshot_size
+    epochs, snapshot_every, patience, snapshot_size, aa_tolerance
         See :class:`artgen.models.training.IterativeGenerator`.
     """
 
@@ -198,9 +198,10 @@ class GANGenerator(IterativeGenerator):
                  gradient_penalty: float = 10.0, beta_1: float = 0.9, beta_2: float = 0.999,
                  minibatch_std: int = 0, temperature: float | str = 1.0, epochs: int = 1000,
                  snapshot_every: int = 50,
-                 patience: int = 0, snapshot_size: int = 5000):
+                 patience: int = 0, snapshot_size: int = 5000,
+                 aa_tolerance: float = 0.0):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
-                         snapshot_size=snapshot_size)
+                         snapshot_size=snapshot_size, aa_tolerance=aa_tolerance)
         for name, value in (("latent_size", latent_size), ("batch_size", batch_size)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"gan: {name} must be a positive integer, got {value!r}")

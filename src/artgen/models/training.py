@@ -39,12 +39,13 @@ from artgen.io.atomic import atomic_output
 from artgen.io.binary import write_npz
 from artgen.models.base import Generator, check_haplotype_matrix
 from artgen.stats.distances import adversarial_accuracy, subsample_rows
-from artgen.stats.frequencies import fixed_sites
+from artgen.stats.frequencies import af_correlation, fixed_sites
+from artgen.stats.ld import ld_correlation
 
 log = logging.getLogger("artgen")
 
-SNAPSHOT_COLUMNS = ("aa_truth", "aa_syn", "aa_ts", "fixed_sites", "snapshot_score",
-                    "temperature")
+SNAPSHOT_COLUMNS = ("aa_truth", "aa_syn", "aa_ts", "fixed_sites", "af_r", "ld_r",
+                    "snapshot_score", "temperature", "kept")
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,27 @@ def snapshot_metrics(train: np.ndarray, ags: np.ndarray, seed: int) -> dict[str,
     fixed = fixed_sites(train, ags)
     fixed_share = fixed.fraction if fixed.n_polymorphic_real else 0.0
     return {"aa_truth": aa.aa_truth, "aa_syn": aa.aa_syn, "aa_ts": aa.aa_ts,
-            "fixed_sites": float(fixed.count),
+            "fixed_sites": float(fixed.count), "af_r": af_correlation(train, ags),
+            "ld_r": ld_correlation(train, ags),
             "snapshot_score": snapshot_score(aa.aa_truth, aa.aa_syn, fixed_share)}
+
+
+def snapshot_rank(snap: dict, tolerance: float = 0.0) -> tuple[int, float]:
+    """Sort key of a snapshot's metrics, smaller is better.
+
+    Snapshots whose AA_truth and AA_syn are both within ``tolerance`` of 0.5
+    come first, best fidelity to the training set (AF r + LD r) first; the
+    others follow by :func:`snapshot_score`. With tolerance 0 only the
+    score counts (the paper's choice by AATS). A tolerance lets a later,
+    more faithful snapshot win over an early one that sits nearer 0.5 only
+    because its AGs are rough.
+    """
+    within = (tolerance > 0 and abs(snap["aa_truth"] - 0.5) <= tolerance
+              and abs(snap["aa_syn"] - 0.5) <= tolerance)
+    if within:
+        fidelity = snap["af_r"] + snap["ld_r"]
+        return 0, -fidelity if np.isfinite(fidelity) else np.inf
+    return 1, snap["snapshot_score"]
 
 
 def data_fingerprint(alleles: np.ndarray) -> str:
@@ -118,22 +138,32 @@ class IterativeGenerator(Generator):
         Stop after this many snapshots without a better score (0: never stop early).
     snapshot_size : int
         Most AGs sampled per snapshot (and training rows they are compared with).
+    aa_tolerance : float
+        Among snapshots whose AA_truth and AA_syn are both within this of
+        0.5, keep the most faithful (see :func:`snapshot_rank`); 0: keep the
+        best by :func:`snapshot_score` alone.
     """
 
     def __init__(self, *, epochs: int, snapshot_every: int, patience: int = 0,
-                 snapshot_size: int = 5000):
+                 snapshot_size: int = 5000, aa_tolerance: float = 0.0):
         self.epochs = check_count(epochs, "epochs", 1)
         self.snapshot_every = check_count(snapshot_every, "snapshot_every", 1)
         self.patience = check_count(patience, "patience", 0)
         self.snapshot_size = check_count(snapshot_size, "snapshot_size", 2)
+        if isinstance(aa_tolerance, bool) or not 0 <= aa_tolerance <= 0.5:
+            raise InputError(f"aa_tolerance must be in [0, 0.5], got {aa_tolerance!r}")
+        self.aa_tolerance = float(aa_tolerance)
         self.history: pd.DataFrame | None = None
         self.best_epoch: int | None = None
 
     # -- hooks -------------------------------------------------------------------------
 
     def _iterative_settings(self) -> dict:
-        return {"epochs": self.epochs, "snapshot_every": self.snapshot_every,
-                "patience": self.patience, "snapshot_size": self.snapshot_size}
+        settings = {"epochs": self.epochs, "snapshot_every": self.snapshot_every,
+                    "patience": self.patience, "snapshot_size": self.snapshot_size}
+        if self.aa_tolerance:  # absent when unused: older checkpoints' keys still match
+            settings["aa_tolerance"] = self.aa_tolerance
+        return settings
 
     @abstractmethod
     def _start(self, alleles: np.ndarray, seed: int) -> None:
@@ -188,8 +218,9 @@ class IterativeGenerator(Generator):
                 if i == n - 1:
                     row.update(snap)
                 rows.append(row)
-            if best is None or snap["snapshot_score"] < best["score"]:
-                best = {"epoch": epoch, "score": snap["snapshot_score"],
+            rank = snapshot_rank(snap, self.aa_tolerance)
+            if best is None or rank < best["rank"]:
+                best = {"epoch": epoch, "score": snap["snapshot_score"], "rank": rank,
                         "state": {k: np.array(v) for k, v in self.state().items()}}
                 stale = 0
             else:
@@ -200,7 +231,7 @@ class IterativeGenerator(Generator):
                      snap["aa_truth"], snap["aa_syn"], snap["aa_ts"], snap["fixed_sites"],
                      "".join(f"  {k} {v:.3f}" for k, v in tuned.items()), best["epoch"], seconds)
             self._save_checkpoint(run.checkpoint, key, epoch, rows, best)
-            _write_history(run.history, rows)
+            _write_history(run.history, rows, best["epoch"])
         if self.patience and stale >= self.patience:
             log.info("%s stopped at epoch %d: no better snapshot in %d snapshots",
                      self.name, epoch, self.patience)
@@ -244,7 +275,9 @@ class IterativeGenerator(Generator):
                 return None
             self._set_training_state({k[6:]: v for k, v in arrays.items()
                                       if k.startswith("train/")})
+            kept = next(row for row in meta["rows"] if row["epoch"] == meta["best_epoch"])
             best = {"epoch": meta["best_epoch"], "score": meta["best_score"],
+                    "rank": snapshot_rank(kept, self.aa_tolerance),
                     "state": {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}}
             return meta["epoch"], meta["rows"], best
         if Path(path).exists() or previous_checkpoint(path).exists():
@@ -287,9 +320,11 @@ def _snapshot_seed(seed: int, epoch: int) -> int:
     return int(np.random.SeedSequence([seed, epoch, 0x5A4]).generate_state(1)[0])
 
 
-def _write_history(path, rows: list[dict]) -> None:
+def _write_history(path, rows: list[dict], kept_epoch: int) -> None:
     if path is None:
         return
     table = pd.DataFrame(rows)
+    snapshots = table["aa_ts"].notna()
+    table.loc[snapshots, "kept"] = (table.loc[snapshots, "epoch"] == kept_epoch).astype(int)
     with atomic_output(path) as tmp:
         table.to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
