@@ -204,6 +204,18 @@ def _density_cmap(color: str):
 # --------------------------------------------------------------------------- structure
 
 
+def _label_scatter(ax, i: int, j: int, xlabel, ylabel, legend: bool, markerscale: float):
+    """Axis labels and an opaque-marker legend for a scatter of axes i, j."""
+    ax.set_xlabel(xlabel or f"axis {i + 1}")
+    ax.set_ylabel(ylabel or f"axis {j + 1}")
+    if legend:
+        leg = ax.legend(loc="best", markerscale=markerscale, frameon=True, framealpha=0.8,
+                        fontsize="small", handletextpad=0.2, borderpad=0.3)
+        for handle in leg.legend_handles:
+            handle.set_alpha(1)
+    return ax
+
+
 def plot_embedding(coords: Mapping[str, np.ndarray], ax=None, *, dims=(0, 1), s: float = 4,
                    alpha: float = 0.35, xlabel: str | None = None, ylabel: str | None = None,
                    legend: bool = True, max_points: int | None = None, seed: int = 0):
@@ -244,14 +256,7 @@ def plot_embedding(coords: Mapping[str, np.ndarray], ax=None, *, dims=(0, 1), s:
             xy = xy[np.sort(rng.choice(len(xy), max_points, replace=False))]
         ax.scatter(xy[:, i], xy[:, j], s=s, alpha=alpha, color=dataset_color(name),
                    label=dataset_label(name), linewidths=0, rasterized=True)
-    ax.set_xlabel(xlabel or f"axis {i + 1}")
-    ax.set_ylabel(ylabel or f"axis {j + 1}")
-    if legend:
-        leg = ax.legend(loc="best", markerscale=2.5, frameon=True, framealpha=0.8,
-                        fontsize="small", handletextpad=0.2, borderpad=0.3)
-        for handle in leg.legend_handles:
-            handle.set_alpha(1)
-    return ax
+    return _label_scatter(ax, i, j, xlabel, ylabel, legend, markerscale=2.5)
 
 
 def group_colors(groups: Sequence[str]) -> dict[str, str]:
@@ -331,14 +336,7 @@ def plot_latent(coords, labels, ax=None, *, dims=(0, 1), order: Sequence[str] | 
         at = labels == group
         ax.scatter(xy[at, i], xy[at, j], s=s, alpha=alpha, color=palette[group],
                    label=f"{group} ({at.sum()})", linewidths=0, rasterized=True)
-    ax.set_xlabel(xlabel or f"axis {i + 1}")
-    ax.set_ylabel(ylabel or f"axis {j + 1}")
-    if legend:
-        leg = ax.legend(loc="best", markerscale=2, frameon=True, framealpha=0.8,
-                        fontsize="small", handletextpad=0.2, borderpad=0.3)
-        for handle in leg.legend_handles:
-            handle.set_alpha(1)
-    return ax
+    return _label_scatter(ax, i, j, xlabel, ylabel, legend, markerscale=2)
 
 
 def plot_hidden_activations(activations, labels, ax=None, *, order: Sequence[str] | None = None,

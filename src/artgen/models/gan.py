@@ -443,6 +443,22 @@ class _Trainer:
         params = [p - alpha * mi / (tf.sqrt(vi) + eps) for p, mi, vi in zip(params, m, v)]
         return params, m, v
 
+    def _discriminator_step(self, g_params, d_params, m, v, steps, grads):
+        """Apply one Adam step to the discriminator; returns (params, m, v, steps)."""
+        n_g = self.n_g
+        steps = steps + self.tf.constant([0, 1], self.tf.int64)
+        d_params, dm, dv = self._adam(d_params, grads, m[n_g:], v[n_g:], steps[1],
+                                      self.gan.d_learning_rate)
+        return g_params + d_params, m[:n_g] + dm, v[:n_g] + dv, steps
+
+    def _generator_step(self, g_params, d_params, m, v, steps, grads):
+        """Apply one Adam step to the generator; returns (params, m, v, steps)."""
+        n_g = self.n_g
+        steps = steps + self.tf.constant([1, 0], self.tf.int64)
+        g_params, gm, gv = self._adam(g_params, grads, m[:n_g], v[:n_g], steps[0],
+                                      self.gan.g_learning_rate)
+        return g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps
+
     def _fake(self, logits, epoch, step):
         """What the discriminator sees of a generated batch."""
         tf, gan = self.tf, self.gan
@@ -479,7 +495,7 @@ class _Trainer:
         """One batch: the discriminator's two steps and the generator's step.
         ``state`` is (params, m, v, steps); returns it updated, with the
         discriminator's mean loss and the generator's loss."""
-        tf, gan, n_g = self.tf, self.gan, self.n_g
+        tf, n_g = self.tf, self.n_g
         params, m, v, steps = state
         g_params, d_params = params[:n_g], params[n_g:]
         # One generator forward pass serves both updates: the generator's
@@ -495,20 +511,16 @@ class _Trainer:
                         d_tape.watch(d_params)
                         loss = self._bce(self._packed(y), self._discriminate(
                             d_params, self._packed(x))) + self._penalty(d_params)
-                    grads = d_tape.gradient(loss, d_params)
-                    steps = steps + tf.constant([0, 1], tf.int64)
-                    d_params, dm, dv = self._adam(d_params, grads, m[n_g:], v[n_g:],
-                                                  steps[1], gan.d_learning_rate)
-                    m, v = m[:n_g] + dm, v[:n_g] + dv
+                    params, m, v, steps = self._discriminator_step(
+                        g_params, d_params, m, v, steps, d_tape.gradient(loss, d_params))
+                    d_params = params[n_g:]
                     d_loss += loss
             # Generator: through the updated, frozen discriminator.
             logits = self._discriminate(d_params, self._packed(fake))
             g_loss = self._bce(self._packed(labels), logits) + self._penalty(g_params)
-        grads = tape.gradient(g_loss, g_params)
-        steps = steps + tf.constant([1, 0], tf.int64)
-        g_params, gm, gv = self._adam(g_params, grads, m[:n_g], v[:n_g], steps[0],
-                                      gan.g_learning_rate)
-        return g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps, d_loss / 2, g_loss
+        state = self._generator_step(g_params, d_params, m, v, steps,
+                                     tape.gradient(g_loss, g_params))
+        return (*state, d_loss / 2, g_loss)
 
     def _critic_update(self, state, real, z, epoch, step):
         """One Wasserstein critic update with the gradient penalty on points
@@ -530,26 +542,20 @@ class _Trainer:
                     - tf.reduce_mean(self._discriminate(d_params, real))
                     + gan.gradient_penalty * tf.reduce_mean(tf.square(slopes - 1))
                     + self._penalty(d_params))
-        grads = tape.gradient(loss, d_params)
-        steps = steps + tf.constant([0, 1], tf.int64)
-        d_params, dm, dv = self._adam(d_params, grads, m[n_g:], v[n_g:], steps[1],
-                                      gan.d_learning_rate)
-        return (g_params + d_params, m[:n_g] + dm, v[:n_g] + dv, steps), loss
+        return self._discriminator_step(g_params, d_params, m, v, steps,
+                                        tape.gradient(loss, d_params)), loss
 
     def _generator_update(self, state, z, epoch, step):
         """One generator update against the Wasserstein critic."""
-        tf, gan, n_g = self.tf, self.gan, self.n_g
+        tf, n_g = self.tf, self.n_g
         params, m, v, steps = state
         g_params, d_params = params[:n_g], params[n_g:]
         with tf.GradientTape() as tape:
             tape.watch(g_params)
             fake = self._fake(self._forward(g_params, z), epoch, step)
             loss = -tf.reduce_mean(self._discriminate(d_params, fake)) + self._penalty(g_params)
-        grads = tape.gradient(loss, g_params)
-        steps = steps + tf.constant([1, 0], tf.int64)
-        g_params, gm, gv = self._adam(g_params, grads, m[:n_g], v[:n_g], steps[0],
-                                      gan.g_learning_rate)
-        return (g_params + d_params, gm + m[n_g:], gv + v[n_g:], steps), loss
+        return self._generator_step(g_params, d_params, m, v, steps,
+                                    tape.gradient(loss, g_params)), loss
 
     def _epoch(self, epoch):
         """Train epoch number ``epoch`` (from 1); its mean losses (d, g)."""
