@@ -18,8 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -28,15 +26,9 @@ import real805  # noqa: E402
 
 from artgen.models.gan import GANGenerator, configure_tensorflow  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 COLUMNS = ("af_r", "ld_r", "pairwise_w_ratio", "pca_w2d_ratio", "aa_truth_train",
            "aa_syn_train", "aats_train", "privacy_loss", "identical_to_train", "fixed_sites")
 
-
-def paper_settings(model: str) -> dict:
-    settings = dict(yaml.safe_load((REPO / "config" / "paper.yaml").read_text())["models"][model])
-    settings.pop("model", None)
-    return settings
 
 
 def main(argv=None) -> None:
@@ -52,7 +44,7 @@ def main(argv=None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     configure_tensorflow(args.threads)
 
-    settings = paper_settings(args.model)
+    settings = real805.paper_settings(args.model)
     if args.epochs:
         settings["epochs"] = args.epochs
     train, test = real805.load_split(args.data_dir)

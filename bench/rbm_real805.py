@@ -1,5 +1,6 @@
 """The RBM on the paper's real 805-SNP data (1000 Genomes): train on
-real805's 3:1 split and score its AGs beside the test split.
+real805's 3:1 split with the settings of ``config/paper.yaml``'s ``rbm``
+(``--settings`` overrides them) and score its AGs beside the test split.
 
 The test individuals are split in two halves: the "sampling set" where the
 ``start="sampling"`` chains start, and the privacy test set (privacy loss =
@@ -33,7 +34,6 @@ from artgen.haplotypes import sample_of  # noqa: E402
 from artgen.models.base import load_generator  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
 
-DEFAULTS = {"start": "sampling"}
 COLUMNS = ("af_r", "ld_r", "pairwise_w", "pairwise_w_ratio", "pca_w2d", "pca_w2d_ratio",
            "aa_truth_train", "aa_syn_train", "aats_train", "privacy_loss",
            "identical_to_train", "fixed_sites")
@@ -86,7 +86,7 @@ def main(argv=None) -> None:
         model = load_generator(args.load)
         print("loaded", args.load)
     else:
-        model = RBMGenerator(**{**DEFAULTS, **json.loads(args.settings)})
+        model = RBMGenerator(**{**real805.paper_settings("rbm"), **json.loads(args.settings)})
         model.set_start_set(start_set.alleles)
         began = time.perf_counter()
         model.fit(train.alleles, seed=args.seed)

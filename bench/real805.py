@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
 
@@ -27,6 +28,7 @@ from artgen.evaluate import Settings, compute_family  # noqa: E402
 from artgen.haplotypes import Haplotypes, sample_of  # noqa: E402
 from artgen.io.hapt import read_hapt  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[1]
 HEADLINE = ("af_r", "ld_r", "pairwise_w", "pca_w2d", "aa_truth_train", "aa_syn_train",
             "aats_train", "privacy_loss", "identical_to_train", "fixed_sites")
 
@@ -48,6 +50,13 @@ def load_split(data_dir, seed: int = 1) -> tuple[Haplotypes, Haplotypes]:
     test_samples = rng.choice(unique, size=len(unique) // 4, replace=False)
     is_test = np.isin(samples, test_samples)
     return real.take_haplotypes(np.flatnonzero(~is_test)), real.take_haplotypes(np.flatnonzero(is_test))
+
+
+def paper_settings(model: str) -> dict:
+    """The settings of ``model`` in ``config/paper.yaml``."""
+    settings = dict(yaml.safe_load((REPO / "config" / "paper.yaml").read_text())["models"][model])
+    settings.pop("model", None)
+    return settings
 
 
 def read_ags(path, like: Haplotypes) -> Haplotypes:

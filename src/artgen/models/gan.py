@@ -428,14 +428,23 @@ class _Trainer:
         return tf.tile(tf.reduce_mean(sd, axis=1, keepdims=True), (group, 1))
 
     def _penalty(self, params):
-        # The output layers carry no penalty in the authors' models.
+        """The L2 penalty of one network's weights. The output layers carry
+        none in the authors' models."""
         tf = self.tf
         kernels = params[0:-2:2]
         return self.gan.l2 * tf.add_n([tf.reduce_sum(tf.square(w)) for w in kernels])
 
     def _adam(self, params, grads, m, v, step, lr):
+        """One Adam step of one network, the L2 penalty's gradient included.
+        The penalty is not taped: its value in every step's loss cost as
+        much as the whole Adam update (a reduction over all weights), and
+        its gradient is simply 2 * l2 * w."""
         tf = self.tf
         b1, b2, eps = self.gan.beta_1, self.gan.beta_2, _ADAM_EPSILON
+        if self.gan.l2:
+            penalised = range(0, len(params) - 2, 2)
+            grads = [g + 2 * self.gan.l2 * p if i in penalised else g
+                     for i, (p, g) in enumerate(zip(params, grads))]
         t = tf.cast(step, tf.float32)
         alpha = lr * tf.sqrt(1.0 - tf.pow(b2, t)) / (1.0 - tf.pow(b1, t))
         m = [mi + (g - mi) * (1 - b1) for mi, g in zip(m, grads)]
@@ -494,7 +503,8 @@ class _Trainer:
     def _update(self, state, real, labels, z, epoch, step):
         """One batch: the discriminator's two steps and the generator's step.
         ``state`` is (params, m, v, steps); returns it updated, with the
-        discriminator's mean loss and the generator's loss."""
+        discriminator's mean loss and the generator's loss (both without the
+        L2 penalty)."""
         tf, n_g = self.tf, self.n_g
         params, m, v, steps = state
         g_params, d_params = params[:n_g], params[n_g:]
@@ -510,14 +520,14 @@ class _Trainer:
                     with tf.GradientTape() as d_tape:
                         d_tape.watch(d_params)
                         loss = self._bce(self._packed(y), self._discriminate(
-                            d_params, self._packed(x))) + self._penalty(d_params)
+                            d_params, self._packed(x)))
                     params, m, v, steps = self._discriminator_step(
                         g_params, d_params, m, v, steps, d_tape.gradient(loss, d_params))
                     d_params = params[n_g:]
                     d_loss += loss
             # Generator: through the updated, frozen discriminator.
             logits = self._discriminate(d_params, self._packed(fake))
-            g_loss = self._bce(self._packed(labels), logits) + self._penalty(g_params)
+            g_loss = self._bce(self._packed(labels), logits)
         state = self._generator_step(g_params, d_params, m, v, steps,
                                      tape.gradient(g_loss, g_params))
         return (*state, d_loss / 2, g_loss)
@@ -525,7 +535,7 @@ class _Trainer:
     def _critic_update(self, state, real, z, epoch, step):
         """One Wasserstein critic update with the gradient penalty on points
         between the real and the generated batch; returns the state and the
-        critic's loss."""
+        critic's loss (without the L2 penalty)."""
         tf, gan, n_g = self.tf, self.gan, self.n_g
         params, m, v, steps = state
         g_params, d_params = params[:n_g], params[n_g:]
@@ -540,8 +550,7 @@ class _Trainer:
             slopes = tf.norm(inner.gradient(critic_between, between), axis=1)
             loss = (tf.reduce_mean(self._discriminate(d_params, fake))
                     - tf.reduce_mean(self._discriminate(d_params, real))
-                    + gan.gradient_penalty * tf.reduce_mean(tf.square(slopes - 1))
-                    + self._penalty(d_params))
+                    + gan.gradient_penalty * tf.reduce_mean(tf.square(slopes - 1)))
         return self._discriminator_step(g_params, d_params, m, v, steps,
                                         tape.gradient(loss, d_params)), loss
 
@@ -553,7 +562,7 @@ class _Trainer:
         with tf.GradientTape() as tape:
             tape.watch(g_params)
             fake = self._fake(self._forward(g_params, z), epoch, step)
-            loss = -tf.reduce_mean(self._discriminate(d_params, fake)) + self._penalty(g_params)
+            loss = -tf.reduce_mean(self._discriminate(d_params, fake))
         return self._generator_step(g_params, d_params, m, v, steps,
                                     tape.gradient(loss, g_params)), loss
 
@@ -611,4 +620,8 @@ class _Trainer:
         for var, value in zip(self.params + self.m + self.v, params + m + v):
             var.assign(value)
         self.steps.assign(steps)
-        return tf.stack([d_sum, g_sum]) / tf.cast(n_rounds, tf.float32)
+        # The logged losses carry the L2 penalty of the epoch's last weights
+        # (it moves little within an epoch).
+        n_g = self.n_g
+        return tf.stack([d_sum / tf.cast(n_rounds, tf.float32) + self._penalty(params[n_g:]),
+                         g_sum / tf.cast(n_rounds, tf.float32) + self._penalty(params[:n_g])])
