@@ -446,3 +446,113 @@ def test_killed_cli_training_resumes_from_checkpoint(tmp_path, founders_data, si
     a = load_generator(tmp_path / "resumed.npz").sample(50, seed=0)
     b = load_generator(tmp_path / "whole.npz").sample(50, seed=0)
     assert np.array_equal(a, b)
+
+
+# -- the conditional GAN ------------------------------------------------------------------
+
+CONDITIONAL = dict(WASSERSTEIN, latent_size=8, d_learning_rate=1e-3, g_learning_rate=1e-3,
+                   minibatch_std=0, temperature=1.0, aa_tolerance=0.0, conditional=True)
+
+
+@pytest.fixture(scope="module")
+def two_populations():
+    """Population A (120 rows) mosaics of 4 founders; B (60 rows) of their
+    complements: as far apart as haplotypes can be. 2% noise."""
+    rng = np.random.default_rng(0)
+    founders = rng.integers(0, 2, (4, 40))
+    rows = np.vstack([founders[rng.integers(0, 4, 120)], 1 - founders[rng.integers(0, 4, 60)]])
+    rows = (rows ^ (rng.random(rows.shape) < 0.02)).astype(np.uint8)
+    return rows, np.array(["A"] * 120 + ["B"] * 60)
+
+
+def test_population_sizes_keep_the_training_proportions():
+    model = GANGenerator(conditional=True)
+    model.set_populations(["B", "A", "A", "B", "A", "A"])  # A 4, B 2
+    assert model.populations.tolist() == ["A", "B"]
+    assert model.population_sizes(6).tolist() == [4, 2]
+    assert model.population_sizes(7).tolist() == [5, 2]  # 4.67 + 2.33: A's remainder is larger
+    assert model.population_sizes(1).tolist() == [1, 0]
+    model.set_populations(["X", "Y", "Z"])
+    assert model.population_sizes(4).tolist() == [2, 1, 1]  # ties: the first name
+    assert model.sample_populations(4).tolist() == ["X", "X", "Y", "Z"]
+    assert GANGenerator().sample_populations(4) is None
+
+
+def test_conditional_settings_are_checked(two_populations):
+    rows, labels = two_populations
+    with pytest.raises(InputError, match="conditional must be true or false"):
+        GANGenerator(conditional="yes")
+    with pytest.raises(InputError, match="conditional needs pack 1"):
+        GANGenerator(conditional=True, pack=2)
+    with pytest.raises(InputError, match="needs one population label per training row"):
+        GANGenerator(**dict(CONDITIONAL, epochs=1, snapshot_every=1)).fit(rows)
+    model = GANGenerator(**dict(CONDITIONAL, epochs=1, snapshot_every=1))
+    model.set_populations(labels[:100])
+    with pytest.raises(InputError, match="100 labels for 180 rows"):
+        model.fit(rows)
+
+
+def test_conditional_gan_draws_each_population_as_labelled(tmp_path, two_populations):
+    """Trained on two opposite populations, AGs come in the training
+    proportions, each nearer its own population's mean than the other's;
+    the labels survive saving and loading."""
+    rows, labels = two_populations
+    model = GANGenerator(**dict(CONDITIONAL, epochs=300, snapshot_every=100))
+    model.set_populations(labels)
+    model.fit(rows, seed=1)
+    ags, pops = model.sample(90, seed=3), model.sample_populations(90)
+    assert pops.tolist() == ["A"] * 60 + ["B"] * 30
+    to_a = np.abs(ags - rows[labels == "A"].mean(0)).sum(1)
+    to_b = np.abs(ags - rows[labels == "B"].mean(0)).sum(1)
+    assert np.mean((to_a < to_b)[pops == "A"]) >= 0.95
+    assert np.mean((to_b < to_a)[pops == "B"]) >= 0.95
+    model.save(tmp_path / "m.npz")
+    loaded = load_generator(tmp_path / "m.npz")
+    assert np.array_equal(loaded.sample(90, seed=3), ags)
+    assert loaded.sample_populations(90).tolist() == pops.tolist()
+
+
+def test_conditional_cli_labels_the_ags(tmp_path, two_populations):
+    """`artgen train` gives a conditional GAN the haplotypes' population
+    labels; `artgen sample` writes each AG's label; unlabelled data is refused."""
+    from artgen.io import load_haplotypes
+
+    rows, labels = two_populations
+    h = Haplotypes.build(rows, chrom=np.full(40, "1"), pos=np.arange(1, 41) * 100,
+                         ref=np.full(40, "A"), alt=np.full(40, "G"),
+                         ids=[f"S{i // 2}_{'AB'[i % 2]}" for i in range(180)],
+                         pops=labels, super_pops=labels)
+    save_haplotypes(h, tmp_path / "train.npz")
+    save_haplotypes(h.with_alleles(rows, ids=h.ids), tmp_path / "unlabelled.npz")
+    sets = [f"{k}={v}" for k, v in dict(CONDITIONAL, epochs=2, snapshot_every=1).items()]
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+
+    def artgen(*args):
+        return subprocess.run([sys.executable, "-m", "artgen", *map(str, args)], env=env,
+                              capture_output=True, text=True)
+
+    done = artgen("train", "--model", "gan", "--data", tmp_path / "train.npz", "--set", *sets,
+                  "--threads", "1", "--out", tmp_path / "model.npz")
+    assert done.returncode == 0, done.stderr
+    done = artgen("sample", "--model-file", tmp_path / "model.npz", "--like",
+                  tmp_path / "train.npz", "--n", 30, "--seed", 1, "--out", tmp_path / "ags.npz")
+    assert done.returncode == 0, done.stderr
+    assert load_haplotypes(tmp_path / "ags.npz").pops.tolist() == ["A"] * 20 + ["B"] * 10
+
+    # Unphased: one label per individual, both its haplotypes labelled.
+    done = artgen("train", "--model", "gan", "--data", tmp_path / "train.npz", "--set", *sets,
+                  "--threads", "1", "--unphased", "--out", tmp_path / "unphased.npz")
+    assert done.returncode == 0, done.stderr
+    done = artgen("sample", "--model-file", tmp_path / "unphased.npz", "--like",
+                  tmp_path / "train.npz", "--n", 30, "--seed", 1, "--unphased",
+                  "--out", tmp_path / "unphased_ags.npz")
+    assert done.returncode == 0, done.stderr
+    ags = load_haplotypes(tmp_path / "unphased_ags.npz")
+    assert ags.pops.tolist() == ["A"] * 20 + ["B"] * 10
+    assert ags.ids[0].endswith("_A") and ags.ids[1].endswith("_B")
+
+    refused = artgen("train", "--model", "gan", "--data", tmp_path / "unlabelled.npz",
+                     "--set", *sets, "--threads", "1", "--out", tmp_path / "no.npz")
+    assert refused.returncode != 0
+    assert "needs every haplotype's population label" in refused.stderr
+    assert not (tmp_path / "no.npz").exists()

@@ -213,6 +213,13 @@ def cmd_train(args) -> None:
         if not np.array_equal(start.pos, data.pos):
             raise InputError(f"{args.start_set}: not at the SNPs of {args.data}")
         model.set_start_set(rows(start))
+    if getattr(model, "conditional", False):
+        # One label per training row; unphased rows are individuals (pairs of haplotypes).
+        labels = data.pops if args.phased else data.pops[0::2]
+        if not all(labels):
+            raise InputError(f"{args.data}: a conditional model needs every haplotype's "
+                             f"population label; some are missing")
+        model.set_populations(labels)
     if hasattr(model, "set_map"):  # models that need the SNPs' genetic positions
         per_snp = 1 if args.phased else 2
         model.set_map(np.repeat(data.chrom, per_snp), np.repeat(data.pos, per_snp))
@@ -236,6 +243,8 @@ def cmd_plot_training(args) -> None:
 
 
 def cmd_sample(args) -> None:
+    import numpy as np
+
     from artgen.genotypes import haplotype_rows
     from artgen.haplotypes import artificial_ids
     from artgen.io import load_haplotypes, save_haplotypes, write_hapt, write_vcf
@@ -263,8 +272,13 @@ def cmd_sample(args) -> None:
                              f"unphased {args.like} needs {2 * like.n_snps} (two per SNP); "
                              f"was it trained without --unphased?")
         alleles = haplotype_rows(genotypes)
+    # A conditional model labels its AGs with their populations (per individual if unphased).
+    pops = model.sample_populations(n if args.phased else n // 2) \
+        if hasattr(model, "sample_populations") else None
+    if pops is not None and not args.phased:
+        pops = np.repeat(pops, 2)
     # artificial_ids pairs rows 2i and 2i+1 into one AG individual, as haplotype_rows made them.
-    ags = like.with_alleles(alleles, ids=artificial_ids(n))
+    ags = like.with_alleles(alleles, ids=artificial_ids(n), pops=pops)
     log.info("sampled %d haplotypes (seed %d)", n, args.seed)
     with all_or_nothing(args.out, args.vcf_out, args.hapt_out):
         save_haplotypes(ags, args.out)

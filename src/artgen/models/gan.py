@@ -184,6 +184,14 @@ class GANGenerator(IterativeGenerator):
         makes AGs nearer each other than real haplotypes are (AA_syn near 1
         with AA_truth below 0.5); a little more per-site noise is what they
         lack. The calibrated value is part of the kept snapshot.
+    conditional : bool
+        Condition both networks on the population label (one-hot, read beside
+        the latent vector and beside the haplotype; give the labels with
+        :meth:`set_populations`). AGs are then drawn population by population
+        in the training set's proportions and carry their label. A generator
+        that maps one Gaussian latent space onto well-separated populations
+        must pass between them and makes intermediate, "bridging" haplotypes;
+        one latent space per label has no such gap to cross.
     epochs, snapshot_every, patience, snapshot_size, aa_tolerance
         See :class:`artgen.models.training.IterativeGenerator`.
     """
@@ -196,7 +204,8 @@ class GANGenerator(IterativeGenerator):
                  batch_size: int = 32, label_smoothing: float = 0.1, input_noise: float = 0.1,
                  output: str = "round", pack: int = 1, loss: str = "bce", critic_steps: int = 1,
                  gradient_penalty: float = 10.0, beta_1: float = 0.9, beta_2: float = 0.999,
-                 minibatch_std: int = 0, temperature: float | str = 1.0, epochs: int = 1000,
+                 minibatch_std: int = 0, temperature: float | str = 1.0,
+                 conditional: bool = False, epochs: int = 1000,
                  snapshot_every: int = 50,
                  patience: int = 0, snapshot_size: int = 5000,
                  aa_tolerance: float = 0.0):
@@ -262,6 +271,15 @@ class GANGenerator(IterativeGenerator):
         if temperature != 1.0 and output != "bernoulli":
             raise InputError("gan: temperature applies to output 'bernoulli' only")
         self.temperature = temperature if temperature == "auto" else float(temperature)
+        if not isinstance(conditional, (bool, np.bool_)):
+            raise InputError(f"gan: conditional must be true or false, got {conditional!r}")
+        if conditional and pack != 1:
+            raise InputError("gan: conditional needs pack 1")
+        self.conditional = bool(conditional)
+        # Population names and training counts of a conditional GAN (set_populations).
+        self.populations: np.ndarray | None = None
+        self.population_counts: np.ndarray | None = None
+        self._row_codes: np.ndarray | None = None
         # The temperature AGs are drawn at ("auto": the last calibrated one).
         self._sampling_temperature = 1.0 if temperature == "auto" else float(temperature)
         self.generator_params: list[np.ndarray] | None = None
@@ -282,12 +300,16 @@ class GANGenerator(IterativeGenerator):
                 "critic_steps": self.critic_steps, "gradient_penalty": self.gradient_penalty,
                 "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "minibatch_std": self.minibatch_std, "temperature": self.temperature,
+                **({"conditional": True} if self.conditional else {}),
                 **self._iterative_settings()}
 
     def state(self):
         params = self._trainer.generator_params() if self._trainer else self.generator_params
-        return {**{f"g{i}": p for i, p in enumerate(params)},
-                "temperature": np.array(self._sampling_temperature)}
+        state = {**{f"g{i}": p for i, p in enumerate(params)},
+                 "temperature": np.array(self._sampling_temperature)}
+        if self.conditional:
+            state.update(populations=self.populations, population_counts=self.population_counts)
+        return state
 
     def set_state(self, state):
         n_params = sum(1 for key in state if key.startswith("g"))
@@ -295,14 +317,56 @@ class GANGenerator(IterativeGenerator):
                                  for i in range(n_params)]
         self._sampling_temperature = float(state["temperature"]) if "temperature" in state \
             else 1.0
+        if self.conditional:
+            self.populations = np.asarray(state["populations"]).astype(str)
+            self.population_counts = np.asarray(state["population_counts"], dtype=np.int64)
         self._trainer = None
+
+    def set_populations(self, labels) -> None:
+        """Population label of each training row, for a conditional GAN (call
+        before :meth:`fit`). The generator and the critic read the label
+        (one-hot) beside their inputs; AGs are drawn in the training set's
+        proportions, each labelled."""
+        labels = np.asarray(labels).astype(str)
+        if labels.ndim != 1 or not len(labels):
+            raise InputError("gan: population labels must be a non-empty list, one per row")
+        self.populations, codes, counts = np.unique(labels, return_inverse=True,
+                                                    return_counts=True)
+        self._row_codes = codes.astype(np.int32)
+        self.population_counts = counts.astype(np.int64)
+
+    def population_sizes(self, n: int) -> np.ndarray:
+        """How many of ``n`` AGs each population gets: its training share of
+        ``n``, rounded by largest remainder so they add up to ``n``."""
+        exact = n * self.population_counts / self.population_counts.sum()
+        sizes = np.floor(exact).astype(np.int64)
+        rest = np.argsort(-(exact - sizes), kind="stable")[:n - sizes.sum()]
+        sizes[rest] += 1
+        return sizes
+
+    def sample_populations(self, n: int) -> np.ndarray | None:
+        """The population label of each of :meth:`sample`'s ``n`` AGs
+        (None for an unconditional GAN)."""
+        if not self.conditional:
+            return None
+        return np.repeat(self.populations, self.population_sizes(n))
+
+    def _condition(self, n: int) -> np.ndarray | None:
+        """One-hot labels of ``n`` AGs, in :meth:`sample_populations`' order."""
+        if not self.conditional:
+            return None
+        codes = np.repeat(np.arange(len(self.populations)), self.population_sizes(n))
+        return np.eye(len(self.populations), dtype=np.float32)[codes]
 
     def sample(self, n, seed):
         params = self._trainer.generator_params() if self._trainer else self.generator_params
         rng = np.random.default_rng(seed)
         out = np.empty((n, params[-1].shape[0]), dtype=np.uint8)
+        condition = self._condition(n)
         for start in range(0, n, 4096):  # bounded memory for large n
             z = rng.standard_normal((min(4096, n - start), self.latent_size), dtype=np.float32)
+            if condition is not None:
+                z = np.hstack([z, condition[start:start + len(z)]])
             logits = generator_logits(params, z, self.alpha) / self._sampling_temperature
             out[start:start + len(z)] = alleles_from_logits(logits, self.output, rng)
         return out
@@ -329,6 +393,11 @@ class GANGenerator(IterativeGenerator):
         return {"temperature": self._sampling_temperature}
 
     def _start(self, alleles, seed):
+        if self.conditional and (self._row_codes is None or len(self._row_codes) != len(alleles)):
+            raise InputError(f"gan: conditional training needs one population label per "
+                             f"training row (set_populations); got "
+                             f"{0 if self._row_codes is None else len(self._row_codes)} labels "
+                             f"for {len(alleles)} rows")
         if len(alleles) < self.batch_size:
             raise InputError(f"gan: {len(alleles)} training haplotypes, fewer than one batch "
                              f"of {self.batch_size}")
@@ -354,6 +423,10 @@ class _Trainer:
         n_hap, n_snps = alleles.shape
         g_sizes, d_sizes = layer_sizes(n_snps, gan.latent_size, gan.generator_ratios,
                                        gan.discriminator_ratios, gan.pack)
+        # A conditional GAN's networks read the one-hot population label too.
+        n_labels = len(gan.populations) if gan.conditional else 0
+        g_sizes[0] += n_labels
+        d_sizes[0] += n_labels
         rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6A4]))
         g_params = _glorot(rng, g_sizes)
         d_params = _glorot(rng, d_sizes, 2 if gan.minibatch_std else 0)
@@ -364,6 +437,8 @@ class _Trainer:
         # Adam step counts: the discriminator takes two steps per batch (real, then fake).
         self.steps = tf.Variable(np.zeros(2, dtype=np.int64))
         self.data = tf.constant(alleles, dtype=tf.float32)
+        self.codes = (tf.constant(np.eye(n_labels, dtype=np.float32)[gan._row_codes])
+                      if gan.conditional else None)
         self.seed = int(np.random.SeedSequence([seed, 0x6A5]).generate_state(1)[0] >> 1)
         self.n_batches = n_hap // gan.batch_size
         # Wasserstein: each batch is one critic update, every critic_steps-th
@@ -409,11 +484,17 @@ class _Trainer:
                 x = tf.nn.leaky_relu(x, self.gan.alpha)
         return x
 
-    def _discriminate(self, params, x):
-        """Discriminator (critic) logits of rows ``x``, with the minibatch
-        statistics before the last layer if asked for."""
+    def _generate(self, params, z, cond):
+        """Generator logits of latent rows ``z`` (with their one-hot labels
+        ``cond`` for a conditional GAN, else None)."""
+        return self._forward(params, z if cond is None else self.tf.concat([z, cond], 1))
+
+    def _discriminate(self, params, x, cond=None):
+        """Discriminator (critic) logits of rows ``x`` (with their labels
+        ``cond``), with the minibatch statistics before the last layer if
+        asked for."""
         tf, group = self.tf, self.gan.minibatch_std
-        h = self._forward(params[:-2], x)
+        h = self._forward(params[:-2], x if cond is None else tf.concat([x, cond], 1))
         h = tf.nn.leaky_relu(h, self.gan.alpha)
         if group:
             h = tf.concat([h, self._group_std(h), self._group_std(x)], axis=1)
@@ -500,7 +581,7 @@ class _Trainer:
         tf = self.tf
         return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
 
-    def _update(self, state, real, labels, z, epoch, step):
+    def _update(self, state, real, labels, z, epoch, step, cond=None):
         """One batch: the discriminator's two steps and the generator's step.
         ``state`` is (params, m, v, steps); returns it updated, with the
         discriminator's mean loss and the generator's loss (both without the
@@ -512,7 +593,7 @@ class _Trainer:
         # weights do not change until its own step.
         with tf.GradientTape() as tape:
             tape.watch(g_params)
-            fake = self._fake(self._forward(g_params, z), epoch, step)
+            fake = self._fake(self._generate(g_params, z, cond), epoch, step)
             with tape.stop_recording():
                 # Discriminator: a step on the real batch, then one on the generated batch.
                 d_loss = 0.0
@@ -520,49 +601,49 @@ class _Trainer:
                     with tf.GradientTape() as d_tape:
                         d_tape.watch(d_params)
                         loss = self._bce(self._packed(y), self._discriminate(
-                            d_params, self._packed(x)))
+                            d_params, self._packed(x), cond))
                     params, m, v, steps = self._discriminator_step(
                         g_params, d_params, m, v, steps, d_tape.gradient(loss, d_params))
                     d_params = params[n_g:]
                     d_loss += loss
             # Generator: through the updated, frozen discriminator.
-            logits = self._discriminate(d_params, self._packed(fake))
+            logits = self._discriminate(d_params, self._packed(fake), cond)
             g_loss = self._bce(self._packed(labels), logits)
         state = self._generator_step(g_params, d_params, m, v, steps,
                                      tape.gradient(g_loss, g_params))
         return (*state, d_loss / 2, g_loss)
 
-    def _critic_update(self, state, real, z, epoch, step):
+    def _critic_update(self, state, real, z, epoch, step, cond=None):
         """One Wasserstein critic update with the gradient penalty on points
         between the real and the generated batch; returns the state and the
         critic's loss (without the L2 penalty)."""
         tf, gan, n_g = self.tf, self.gan, self.n_g
         params, m, v, steps = state
         g_params, d_params = params[:n_g], params[n_g:]
-        fake = tf.stop_gradient(self._fake(self._forward(g_params, z), epoch, step))
+        fake = tf.stop_gradient(self._fake(self._generate(g_params, z, cond), epoch, step))
         share = tf.random.stateless_uniform((real.shape[0], 1), self._seed_of(epoch, step, 6))
         between = share * real + (1 - share) * fake
         with tf.GradientTape() as tape:
             tape.watch(d_params)
             with tf.GradientTape() as inner:
                 inner.watch(between)
-                critic_between = self._discriminate(d_params, between)
+                critic_between = self._discriminate(d_params, between, cond)
             slopes = tf.norm(inner.gradient(critic_between, between), axis=1)
-            loss = (tf.reduce_mean(self._discriminate(d_params, fake))
-                    - tf.reduce_mean(self._discriminate(d_params, real))
+            loss = (tf.reduce_mean(self._discriminate(d_params, fake, cond))
+                    - tf.reduce_mean(self._discriminate(d_params, real, cond))
                     + gan.gradient_penalty * tf.reduce_mean(tf.square(slopes - 1)))
         return self._discriminator_step(g_params, d_params, m, v, steps,
                                         tape.gradient(loss, d_params)), loss
 
-    def _generator_update(self, state, z, epoch, step):
+    def _generator_update(self, state, z, epoch, step, cond=None):
         """One generator update against the Wasserstein critic."""
         tf, n_g = self.tf, self.n_g
         params, m, v, steps = state
         g_params, d_params = params[:n_g], params[n_g:]
         with tf.GradientTape() as tape:
             tape.watch(g_params)
-            fake = self._fake(self._forward(g_params, z), epoch, step)
-            loss = -tf.reduce_mean(self._discriminate(d_params, fake))
+            fake = self._fake(self._generate(g_params, z, cond), epoch, step)
+            loss = -tf.reduce_mean(self._discriminate(d_params, fake, cond))
         return self._generator_step(g_params, d_params, m, v, steps,
                                     tape.gradient(loss, g_params)), loss
 
@@ -573,9 +654,16 @@ class _Trainer:
         n_hap = self.data.shape[0]
         seed_of = self._seed_of
 
+        def batch_rows(step):
+            return tf.slice(order, [(step % self.n_batches) * batch], [batch])
+
+        def condition(step):
+            # The labels of a batch of training rows: the generated batch
+            # copies the real one's, so the two differ only in their haplotypes.
+            return None if self.codes is None else tf.gather(self.codes, batch_rows(step))
+
         def real_batch(step):
-            index = tf.slice(order, [(step % self.n_batches) * batch], [batch])
-            real = tf.gather(self.data, index)
+            real = tf.gather(self.data, batch_rows(step))
             noise = gan.input_noise * tf.random.stateless_uniform(
                 (batch, self.data.shape[1]), seed_of(epoch, step, 1))
             # The paper subtracts the noise, which puts real 0 alleles below 0;
@@ -591,7 +679,7 @@ class _Trainer:
                 (batch, 1), seed_of(epoch, step, 2))
             *state, d_sum, g_sum = carry
             *state, d_loss, g_loss = self._update(tuple(state), real_batch(step), labels,
-                                                  latent(step, 3), epoch, step)
+                                                  latent(step, 3), epoch, step, condition(step))
             return (*state, d_sum + d_loss, g_sum + g_loss)
 
         def wasserstein_round(round_, carry):
@@ -600,11 +688,12 @@ class _Trainer:
             for k in range(gan.critic_steps):
                 step = round_ * gan.critic_steps + k
                 state, d_loss = self._critic_update(state, real_batch(step), latent(step, 3),
-                                                    epoch, step)
+                                                    epoch, step, condition(step))
                 d_sum += d_loss / gan.critic_steps
             # Step numbers past the critic's keep the generator's draws apart.
             state, g_loss = self._generator_update(state, latent(round_, 7), epoch,
-                                                   self.n_batches * gan.critic_steps + round_)
+                                                   self.n_batches * gan.critic_steps + round_,
+                                                   condition(round_ * gan.critic_steps))
             return (*state, d_sum, g_sum + g_loss)
 
         body = bce_round if gan.loss == "bce" else wasserstein_round
