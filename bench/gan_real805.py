@@ -5,7 +5,8 @@ score the kept snapshot's AGs beside the test split and the paper's
 released 20,000-epoch GAN AGs. Reports the training wall time: the "time to
 quality" of the GAN issue.
 
-    python bench/gan_real805.py DATA_DIR [--model gan] [--epochs N] [--threads 2]
+    python bench/gan_real805.py DATA_DIR [--model gan] [--epochs N] [--threads 2] \
+        [--settings '{"conditional": true}']
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def main(argv=None) -> None:
     parser.add_argument("data_dir")
     parser.add_argument("--model", default="gan", help="a GAN entry of config/paper.yaml")
     parser.add_argument("--epochs", type=int, help="override the configured epochs")
+    parser.add_argument("--settings", default="{}", help="override settings (JSON)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--history", help="write the per-epoch history table here")
@@ -47,8 +49,11 @@ def main(argv=None) -> None:
     settings = real805.paper_settings(args.model)
     if args.epochs:
         settings["epochs"] = args.epochs
+    settings.update(json.loads(args.settings))
     train, test = real805.load_split(args.data_dir)
     model = GANGenerator(**settings)
+    if model.conditional:
+        model.set_populations(train.pops)
     began = time.perf_counter()
     model.fit(train.alleles, seed=args.seed)
     seconds = time.perf_counter() - began
