@@ -374,17 +374,32 @@ def test_well_behaved_generator():
     assert abs(result.loss) < 0.1
 
 
-def test_privacy_loss_subsamples_as_documented():
+def test_privacy_loss_averages_disjoint_parts_as_documented():
+    """A synthetic set k times as large as its partner is cut into k disjoint
+    random parts of the partner's size; the accuracies are their mean."""
     rng = np.random.default_rng(30)
     sample = make_population(31, 120)
-    synthetic, train, test = sample(90, rng), sample(70, rng), sample(80, rng)
+    synthetic, train, test = sample(170, rng), sample(70, rng), sample(80, rng)
     result = privacy_loss(synthetic, train, test, seed=7)
     assert (result.n_train_rows, result.n_test_rows) == (70, 80)
     seeds = np.random.SeedSequence(7).generate_state(4)
-    # train (70) and test (80) are used whole, each against as many synthetic rows
-    assert result.train == adversarial_accuracy(train, subsample_rows(synthetic, 70, int(seeds[0])))
-    assert result.test == adversarial_accuracy(test, subsample_rows(synthetic, 80, int(seeds[2])))
+
+    def parts(n, seed):
+        order = np.random.default_rng(int(seed)).permutation(170)
+        return [synthetic[np.sort(order[i * n:(i + 1) * n])] for i in range(170 // n)]
+
+    # 170 rows: two parts of 70 (30 left over) and two of 80 (10 left over)
+    for got, real, seed in ((result.train, train, seeds[0]), (result.test, test, seeds[2])):
+        each = [adversarial_accuracy(real, part) for part in parts(len(real), seed)]
+        assert len(each) == 2
+        for field in ("aa_truth", "aa_syn", "aa_ts"):
+            assert getattr(got, field) == pytest.approx(np.mean([getattr(a, field) for a in each]))
+    assert result.loss == pytest.approx(result.test.aa_ts - result.train.aa_ts)
     assert result == privacy_loss(synthetic, train, test, seed=7)  # reproducible
+    # a synthetic set as large as its partner is used whole
+    whole = privacy_loss(synthetic[:70], train, test[:70], seed=7)
+    assert whole.train == adversarial_accuracy(train, synthetic[:70])
+    assert whole.test == adversarial_accuracy(test[:70], synthetic[:70])
 
 
 def test_subsample_rows():
