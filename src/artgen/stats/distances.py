@@ -733,10 +733,12 @@ def privacy_loss(synthetic, train, test, seed, *, block_rows: int | None = None
             order = np.random.default_rng(int(syn_seed)).permutation(synthetic.shape[0])
             parts = [synthetic[np.sort(order[i * n:(i + 1) * n])]
                      for i in range(synthetic.shape[0] // n)]
+        d_tt = _nn_self(real, block_rows)  # the same for every part
         each = []
         for part in parts:
             syn = _Operand(part)
-            each.append(_aa_operands(real, syn, _nn_self(syn, block_rows), block_rows))
+            d_ts, d_st = _nn_cross(real, syn, block_rows)
+            each.append(_aa(d_ts, d_tt, d_st, _nn_self(syn, block_rows)))
         truth = float(np.mean([aa.aa_truth for aa in each]))
         syn_share = float(np.mean([aa.aa_syn for aa in each]))
         return AdversarialAccuracy(aa_truth=truth, aa_syn=syn_share,
