@@ -17,7 +17,8 @@ from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
 from artgen.io import save_haplotypes
 from artgen.models import TrainingRun, is_iterative, load_generator, make_generator
-from artgen.models.gan import GANGenerator, alleles_from_logits, generator_logits, layer_sizes
+from artgen.models.gan import (GANGenerator, alleles_from_logits, frequency_offsets,
+                               generator_logits, layer_sizes)
 from artgen.models.training import snapshot_metrics, snapshot_rank, snapshot_score
 
 from conftest import REPO, interrupt_at_epoch
@@ -556,3 +557,63 @@ def test_conditional_cli_labels_the_ags(tmp_path, two_populations):
     assert refused.returncode != 0
     assert "needs every haplotype's population label" in refused.stderr
     assert not (tmp_path / "no.npz").exists()
+
+
+# -- frequency matching -------------------------------------------------------------------
+
+def test_frequency_offsets_solve_for_the_target_frequencies():
+    from scipy.optimize import brentq
+    # Constant logits 0: the offset is the target's logit, times the temperature.
+    target = np.array([0.1, 0.5, 0.8])
+    logit = np.log(target / (1 - target))
+    np.testing.assert_allclose(frequency_offsets(np.zeros((5, 3)), target), logit, atol=1e-5)
+    np.testing.assert_allclose(frequency_offsets(np.zeros((5, 3)), target, 2.0), 2 * logit,
+                               atol=1e-5)
+    # Varied logits, rare and common targets: each site's equation solved by brentq.
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, (400, 6)) + np.array([-8, -2, 0, 0, 3, 9])
+    target = np.array([0.001, 0.3, 0.02, 0.5, 0.97, 0.4])
+    for temperature in (0.7, 1.5):
+        ours = frequency_offsets(logits, target, temperature)
+        for j in range(6):
+            mean = lambda d: np.mean(1 / (1 + np.exp(-(logits[:, j] + d) / temperature)))
+            exact = brentq(lambda d: mean(d) - target[j], -60, 60, xtol=1e-10)
+            assert ours[j] == pytest.approx(exact, abs=1e-3)
+    with pytest.raises(InputError, match="strictly between 0 and 1"):
+        frequency_offsets(np.zeros((2, 2)), np.array([0.0, 0.5]))
+
+
+def test_match_frequencies_settings_are_checked():
+    with pytest.raises(InputError, match="match_frequencies must be true or false"):
+        GANGenerator(output="bernoulli", match_frequencies="yes")
+    with pytest.raises(InputError, match="match_frequencies applies to output 'bernoulli'"):
+        GANGenerator(match_frequencies=True)
+
+
+def test_matched_gan_draws_each_populations_training_frequencies(tmp_path, two_populations):
+    """After a short training the generator's frequencies are still off; with
+    match_frequencies every population's AGs have its training frequencies
+    (up to the draw's noise), sites a population never carries stay at about
+    half a copy, and the offsets are saved with the model."""
+    rows, labels = two_populations
+    rows = rows.copy()
+    rows[labels == "A", 0] = 0                    # site 0 monomorphic in A, common in B
+    rows[labels == "B", 0] = np.arange(60) % 2
+    settings = dict(CONDITIONAL, epochs=40, snapshot_every=20, temperature="auto")
+    errors = {}
+    for match in (False, True):
+        model = GANGenerator(**settings, match_frequencies=match)
+        model.set_populations(labels)
+        model.fit(rows, seed=1)
+        ags, pops = model.sample(6000, seed=2), model.sample_populations(6000)
+        errors[match] = {p: np.abs(ags[pops == p].mean(0) - rows[labels == p].mean(0))
+                         for p in ("A", "B")}
+    for p in ("A", "B"):
+        assert errors[False][p].mean() > 0.03                       # untrained enough to be off
+        assert errors[True][p].max() < 0.035                        # 4000 and 2000 draws: sd <= 0.011
+        assert errors[True][p].mean() < errors[False][p].mean() / 3
+    assert errors[True]["A"][0] < 0.01                              # aimed at 1/240, not 0.5
+    assert model.state()["frequency_offsets"].shape == (2, 40)
+    model.save(tmp_path / "m.npz")
+    assert np.array_equal(load_generator(tmp_path / "m.npz").sample(50, seed=4),
+                          model.sample(50, seed=4))

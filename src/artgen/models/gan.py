@@ -49,6 +49,8 @@ from artgen.errors import InputError
 from artgen.models.training import IterativeGenerator, check_count, snapshot_metrics
 
 _ADAM_EPSILON = 1e-7
+# Latent draws per population on which frequency offsets are fitted.
+_FREQUENCY_DRAWS = 2048
 
 
 def layer_sizes(n_snps: int, latent_size: int, generator_ratios, discriminator_ratios,
@@ -88,6 +90,39 @@ def generator_logits(params: list[np.ndarray], z: np.ndarray, alpha: float) -> n
         if i < n_layers - 1:
             h = _leaky_relu(h, alpha)
     return h
+
+
+def frequency_offsets(logits: np.ndarray, target: np.ndarray, temperature: float = 1.0,
+                      iterations: int = 25) -> np.ndarray:
+    """Per-site logit offsets d such that draws at ``temperature`` have the
+    ``target`` allele-1 frequencies: mean over rows of
+    sigmoid((logits + d) / temperature) = target, site by site.
+
+    Each site's mean is increasing in its offset, so Newton's method from 0
+    (steps capped at 2 logit units) finds it. ``target`` must lie strictly
+    inside (0, 1).
+
+    Parameters
+    ----------
+    logits : ndarray, float, shape (n_draws, n_snps)
+        Generator outputs for latent draws of one population.
+    target : ndarray, float, shape (n_snps,)
+    temperature : float
+    iterations : int
+
+    Returns
+    -------
+    ndarray, float32, shape (n_snps,)
+    """
+    target = np.asarray(target, dtype=np.float64)
+    if not np.all((target > 0) & (target < 1)):
+        raise InputError("frequency targets must lie strictly between 0 and 1")
+    offsets = np.zeros(logits.shape[1], dtype=np.float64)
+    for _ in range(iterations):
+        p = 0.5 * (1 + np.tanh(0.5 * (logits + offsets) / temperature))
+        slope = np.maximum((p * (1 - p)).mean(axis=0) / temperature, 1e-12)
+        offsets += np.clip((target - p.mean(axis=0)) / slope, -2.0, 2.0)
+    return offsets.astype(np.float32)
 
 
 def alleles_from_logits(logits: np.ndarray, output: str, rng: np.random.Generator) -> np.ndarray:
@@ -192,6 +227,16 @@ class GANGenerator(IterativeGenerator):
         that maps one Gaussian latent space onto well-separated populations
         must pass between them and makes intermediate, "bridging" haplotypes;
         one latent space per label has no such gap to cross.
+    match_frequencies : bool
+        At every snapshot, after the temperature, fit one logit offset per
+        site (per population when conditional) so that the AGs' allele
+        frequencies equal the training set's ("bernoulli" output only; see
+        :func:`frequency_offsets`). Sites monomorphic in a population's
+        training haplotypes are aimed at half an allele copy in as many
+        haplotypes, not at zero. A generator drifts from the data's
+        frequencies, and most at rare alleles: the paper's GAN fixed about
+        half of the polymorphic sites, and a population's frequencies set the
+        mean of its pairwise distances.
     epochs, snapshot_every, patience, snapshot_size, aa_tolerance
         See :class:`artgen.models.training.IterativeGenerator`.
     """
@@ -205,7 +250,8 @@ class GANGenerator(IterativeGenerator):
                  output: str = "round", pack: int = 1, loss: str = "bce", critic_steps: int = 1,
                  gradient_penalty: float = 10.0, beta_1: float = 0.9, beta_2: float = 0.999,
                  minibatch_std: int = 0, temperature: float | str = 1.0,
-                 conditional: bool = False, epochs: int = 1000,
+                 conditional: bool = False, match_frequencies: bool = False,
+                 epochs: int = 1000,
                  snapshot_every: int = 50,
                  patience: int = 0, snapshot_size: int = 5000,
                  aa_tolerance: float = 0.0):
@@ -276,6 +322,14 @@ class GANGenerator(IterativeGenerator):
         if conditional and pack != 1:
             raise InputError("gan: conditional needs pack 1")
         self.conditional = bool(conditional)
+        if not isinstance(match_frequencies, (bool, np.bool_)):
+            raise InputError(f"gan: match_frequencies must be true or false, "
+                             f"got {match_frequencies!r}")
+        if match_frequencies and output != "bernoulli":
+            raise InputError("gan: match_frequencies applies to output 'bernoulli' only")
+        self.match_frequencies = bool(match_frequencies)
+        # Logit offsets per population (one row when unconditional) and site.
+        self._offsets: np.ndarray | None = None
         # Population names and training counts of a conditional GAN (set_populations).
         self.populations: np.ndarray | None = None
         self.population_counts: np.ndarray | None = None
@@ -301,6 +355,7 @@ class GANGenerator(IterativeGenerator):
                 "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "minibatch_std": self.minibatch_std, "temperature": self.temperature,
                 **({"conditional": True} if self.conditional else {}),
+                **({"match_frequencies": True} if self.match_frequencies else {}),
                 **self._iterative_settings()}
 
     def state(self):
@@ -309,6 +364,8 @@ class GANGenerator(IterativeGenerator):
                  "temperature": np.array(self._sampling_temperature)}
         if self.conditional:
             state.update(populations=self.populations, population_counts=self.population_counts)
+        if self._offsets is not None:
+            state["frequency_offsets"] = self._offsets
         return state
 
     def set_state(self, state):
@@ -320,6 +377,8 @@ class GANGenerator(IterativeGenerator):
         if self.conditional:
             self.populations = np.asarray(state["populations"]).astype(str)
             self.population_counts = np.asarray(state["population_counts"], dtype=np.int64)
+        self._offsets = np.asarray(state["frequency_offsets"], dtype=np.float32) \
+            if "frequency_offsets" in state else None
         self._trainer = None
 
     def set_populations(self, labels) -> None:
@@ -351,46 +410,82 @@ class GANGenerator(IterativeGenerator):
             return None
         return np.repeat(self.populations, self.population_sizes(n))
 
-    def _condition(self, n: int) -> np.ndarray | None:
-        """One-hot labels of ``n`` AGs, in :meth:`sample_populations`' order."""
+    def _codes(self, n: int) -> np.ndarray:
+        """Population code of each of ``n`` AGs, in :meth:`sample_populations`'
+        order (all 0 for an unconditional GAN)."""
+        if not self.conditional:
+            return np.zeros(n, dtype=np.int64)
+        return np.repeat(np.arange(len(self.populations)), self.population_sizes(n))
+
+    def _condition(self, codes: np.ndarray) -> np.ndarray | None:
+        """One-hot labels of AGs with population ``codes``."""
         if not self.conditional:
             return None
-        codes = np.repeat(np.arange(len(self.populations)), self.population_sizes(n))
         return np.eye(len(self.populations), dtype=np.float32)[codes]
+
+    def _logits(self, params, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Generator outputs for fresh latent draws, one per entry of ``codes``,
+        with the frequency offsets added."""
+        z = rng.standard_normal((len(codes), self.latent_size), dtype=np.float32)
+        if self.conditional:
+            z = np.hstack([z, self._condition(codes)])
+        logits = generator_logits(params, z, self.alpha)
+        return logits if self._offsets is None else logits + self._offsets[codes]
 
     def sample(self, n, seed):
         params = self._trainer.generator_params() if self._trainer else self.generator_params
         rng = np.random.default_rng(seed)
         out = np.empty((n, params[-1].shape[0]), dtype=np.uint8)
-        condition = self._condition(n)
+        codes = self._codes(n)
         for start in range(0, n, 4096):  # bounded memory for large n
-            z = rng.standard_normal((min(4096, n - start), self.latent_size), dtype=np.float32)
-            if condition is not None:
-                z = np.hstack([z, condition[start:start + len(z)]])
-            logits = generator_logits(params, z, self.alpha) / self._sampling_temperature
-            out[start:start + len(z)] = alleles_from_logits(logits, self.output, rng)
+            logits = self._logits(params, codes[start:start + 4096], rng)
+            out[start:start + len(logits)] = alleles_from_logits(
+                logits / self._sampling_temperature, self.output, rng)
         return out
 
     # -- training hooks ----------------------------------------------------------------
 
     def _calibrate(self, alleles, n, seed):
+        match = self._frequency_matcher(alleles, seed) if self.match_frequencies else None
         if self.temperature != "auto":
+            if match:
+                self._offsets = match(self._sampling_temperature)
             return {}
         # Bisection on log T for AA_truth = AA_syn, on the same draws each
-        # time (one seed), keeping the best-scoring temperature visited.
+        # time (one seed), keeping the best-scoring temperature visited; the
+        # offsets depend on the temperature, so they are refitted at each.
         low, high = np.log(0.5), np.log(3.0)
         best = None
         for _ in range(7):
             self._sampling_temperature = float(np.exp((low + high) / 2))
+            if match:
+                self._offsets = match(self._sampling_temperature)
             snap = snapshot_metrics(alleles, self.sample(n, seed), seed)
             if best is None or snap["snapshot_score"] < best[0]:
-                best = (snap["snapshot_score"], self._sampling_temperature)
+                best = (snap["snapshot_score"], self._sampling_temperature, self._offsets)
             if snap["aa_truth"] < snap["aa_syn"]:
                 low = np.log(self._sampling_temperature)
             else:
                 high = np.log(self._sampling_temperature)
-        self._sampling_temperature = best[1]
+        _, self._sampling_temperature, self._offsets = best
         return {"temperature": self._sampling_temperature}
+
+    def _frequency_matcher(self, alleles, seed):
+        """A function of the temperature that returns the offsets matching
+        each population's training frequencies (on fixed latent draws)."""
+        codes = self._row_codes if self.conditional else np.zeros(len(alleles), dtype=np.int64)
+        self._offsets = None
+        params = self._trainer.generator_params()
+        rng = np.random.default_rng(seed)
+        groups = []
+        for code in range(codes.max() + 1):
+            rows = alleles[codes == code]
+            half = 0.5 / len(rows)                  # half an allele copy
+            target = np.clip(rows.mean(axis=0), half, 1 - half)
+            draws = np.full(_FREQUENCY_DRAWS, code)
+            groups.append((self._logits(params, draws, rng), target))
+        return lambda temperature: np.stack([frequency_offsets(logits, target, temperature)
+                                             for logits, target in groups])
 
     def _start(self, alleles, seed):
         if self.conditional and (self._row_codes is None or len(self._row_codes) != len(alleles)):
