@@ -93,14 +93,15 @@ def generator_logits(params: list[np.ndarray], z: np.ndarray, alpha: float) -> n
 
 
 def frequency_offsets(logits: np.ndarray, target: np.ndarray, temperature: float = 1.0,
-                      iterations: int = 25) -> np.ndarray:
+                      tolerance: float = 1e-5, iterations: int = 50) -> np.ndarray:
     """Per-site logit offsets d such that draws at ``temperature`` have the
     ``target`` allele-1 frequencies: mean over rows of
     sigmoid((logits + d) / temperature) = target, site by site.
 
-    Each site's mean is increasing in its offset, so Newton's method from 0
-    (steps capped at 2 logit units) finds it. ``target`` must lie strictly
-    inside (0, 1).
+    Each site's mean is increasing in its offset, so Newton's method (steps
+    capped at 2 logit units) finds it, started where the site's mean logit
+    alone would hit the target and stopped once every site is within
+    ``tolerance``. ``target`` must lie strictly inside (0, 1).
 
     Parameters
     ----------
@@ -108,7 +109,10 @@ def frequency_offsets(logits: np.ndarray, target: np.ndarray, temperature: float
         Generator outputs for latent draws of one population.
     target : ndarray, float, shape (n_snps,)
     temperature : float
+    tolerance : float
+        Largest error in frequency accepted at any site.
     iterations : int
+        Most Newton steps.
 
     Returns
     -------
@@ -117,11 +121,14 @@ def frequency_offsets(logits: np.ndarray, target: np.ndarray, temperature: float
     target = np.asarray(target, dtype=np.float64)
     if not np.all((target > 0) & (target < 1)):
         raise InputError("frequency targets must lie strictly between 0 and 1")
-    offsets = np.zeros(logits.shape[1], dtype=np.float64)
+    offsets = temperature * np.log(target / (1 - target)) - logits.mean(axis=0)
     for _ in range(iterations):
         p = 0.5 * (1 + np.tanh(0.5 * (logits + offsets) / temperature))
+        error = target - p.mean(axis=0)
+        if np.abs(error).max() < tolerance:
+            break
         slope = np.maximum((p * (1 - p)).mean(axis=0) / temperature, 1e-12)
-        offsets += np.clip((target - p.mean(axis=0)) / slope, -2.0, 2.0)
+        offsets += np.clip(error / slope, -2.0, 2.0)
     return offsets.astype(np.float32)
 
 
