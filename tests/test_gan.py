@@ -618,3 +618,25 @@ def test_matched_gan_draws_each_populations_training_frequencies(tmp_path, two_p
     model.save(tmp_path / "m.npz")
     assert np.array_equal(load_generator(tmp_path / "m.npz").sample(50, seed=4),
                           model.sample(50, seed=4))
+
+
+def test_conditional_checkpoint_is_for_its_labels_only(tmp_path, two_populations, caplog):
+    """The same data, settings and seed with other population labels is
+    another training run: it must not resume this one's checkpoint."""
+    rows, labels = two_populations
+    run = TrainingRun(checkpoint=tmp_path / "c.npz")
+    settings = dict(CONDITIONAL, epochs=2, snapshot_every=1)
+
+    def fit(labels_):
+        model = GANGenerator(**settings)
+        model.set_populations(labels_)
+        with caplog.at_level("INFO", logger="artgen"):
+            caplog.clear()
+            model.fit(rows, seed=1, run=run)
+        return caplog.text
+
+    fit(labels)
+    assert "resumed gan" in fit(labels)                           # same labels: resumes
+    swapped = np.where(labels == "A", "B", "A")
+    log = fit(swapped)
+    assert "for other data, settings or seed" in log and "resumed" not in log

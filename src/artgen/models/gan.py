@@ -41,6 +41,7 @@ sampling AGs does not need TensorFlow.
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import numpy as np
@@ -493,6 +494,13 @@ class GANGenerator(IterativeGenerator):
             groups.append((self._logits(params, draws, rng), target))
         return lambda temperature: np.stack([frequency_offsets(logits, target, temperature)
                                              for logits, target in groups])
+
+    def _checkpoint_extras(self):
+        if not self.conditional or self._row_codes is None:
+            return {}
+        digest = hashlib.sha256("\n".join(self.populations).encode())
+        digest.update(self._row_codes.astype(np.int32).tobytes())
+        return {"labels": digest.hexdigest()[:16]}
 
     def _start(self, alleles, seed):
         if self.conditional and (self._row_codes is None or len(self._row_codes) != len(alleles)):

@@ -183,6 +183,11 @@ class IterativeGenerator(Generator):
     def _set_training_state(self, state: dict[str, np.ndarray]) -> None:
         """Restore what :meth:`_training_state` returned (after :meth:`_start`)."""
 
+    def _checkpoint_extras(self) -> dict[str, str]:
+        """Inputs besides data, settings and seed that training depends on
+        (they join the checkpoint's key, so a run with others starts afresh)."""
+        return {}
+
     def _calibrate(self, alleles: np.ndarray, n: int, seed: int) -> dict[str, float]:
         """Tune sampling settings against the training set before a snapshot
         is scored (``n`` AGs, ``seed``); returns the tuned values, which join
@@ -196,7 +201,8 @@ class IterativeGenerator(Generator):
         run = run or TrainingRun()
         self._start(alleles, seed)
         key = json.dumps({"model": self.name, "settings": self.settings(), "seed": seed,
-                          "data": data_fingerprint(alleles)}, sort_keys=True)
+                          "data": data_fingerprint(alleles), **self._checkpoint_extras()},
+                         sort_keys=True)
         epoch, rows, best = 0, [], None
         resumed = self._load_checkpoint(run.checkpoint, key)
         if resumed is not None:
