@@ -45,8 +45,9 @@ TINY = {
     },
     "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
     "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3},
+               "bernoulli_pop": {"model": "bernoulli", "conditional": True},
                "gan": {"loss": "wasserstein", "output": "bernoulli", "temperature": "auto",
-                       "critic_steps": 2, "minibatch_std": 4, "beta_1": 0.5, "beta_2": 0.9,
+                       "conditional": True, "match_frequencies": True, "critic_steps": 2, "minibatch_std": 4, "beta_1": 0.5, "beta_2": 0.9,
                        "epochs": 20, "snapshot_every": 10, "latent_size": 16, "batch_size": 16},
                "rbm": {"start": "sampling", "n_hidden": 8, "epochs": 10, "snapshot_every": 5,
                        "gibbs_steps": 5},
@@ -147,8 +148,13 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     table = pd.read_csv(results / "metrics.tsv", sep="\t")
     assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
     assert set(table["panel"]) == set(PANELS)
-    assert set(table["model"]) == {"test", "bernoulli", "markov", "gan", "rbm", "copying",
-                                   "coalescent"}
+    assert set(table["model"]) == {"test", "bernoulli", "bernoulli_pop", "markov", "gan", "rbm",
+                                   "copying", "coalescent"}
+    # Conditional models label their AGs with the training populations, in proportion.
+    informative = load_haplotypes(results / "splits" / "informative" / "train.npz")
+    for model in ("bernoulli_pop", "gan"):
+        ags = load_haplotypes(results / "ags" / "informative" / f"{model}.npz")
+        assert sorted(ags.pops) == sorted(informative.pops)
     expected = {"af_r", "fixed_sites", "fixed_frac", "ld_r", "pca_w2d", "pairwise_w",
                 "pairwise_between_w", "nn_median", "identical_to_train", "aa_truth_train",
                 "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test", "aats_test",

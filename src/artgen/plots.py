@@ -62,6 +62,7 @@ DATASET_COLORS = {
     "train": "#3b3b3b",
     "test": "#a3a3a3",
     "bernoulli": "#2ca02c",
+    "bernoulli_pop": "#98df8a",
     "markov": "#9467bd",
     "gan": "#1f77b4",
     "rbm": "#d62728",
@@ -80,6 +81,7 @@ DATASET_LABELS = {
     "train": "real (train)",
     "test": "test (held-out real)",
     "bernoulli": "Bernoulli",
+    "bernoulli_pop": "Bernoulli per population",
     "markov": "Markov chain",
     "gan": "GAN",
     "rbm": "RBM",
@@ -93,8 +95,8 @@ DATASET_LABELS = {
 
 #: Order in which datasets are drawn and listed when no order is given:
 #: real, the ceiling, the floors, the other baselines, the networks.
-DATASET_ORDER = ("real", "train", "test", "bernoulli", "markov", "copying", "coalescent",
-                 "gan", "rbm", "rbm_train", "rbm_random")
+DATASET_ORDER = ("real", "train", "test", "bernoulli", "bernoulli_pop", "markov", "copying",
+                 "coalescent", "gan", "rbm", "rbm_train", "rbm_random")
 
 #: Colours for names not in :data:`DATASET_COLORS`, picked by a hash of the name.
 _EXTRA_COLORS = ("#bcbd22", "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74",

@@ -76,6 +76,62 @@ class Generator(ABC):
         write_npz(path, {"meta": np.array(meta), **self.state()})
 
 
+class PopulationLabels:
+    """Population labels for a generator that draws AGs population by
+    population (its ``conditional`` setting): give the training rows' labels
+    with :meth:`set_populations` before ``fit``; AGs then come in the
+    training set's proportions, each labelled (:meth:`sample_populations`)."""
+
+    conditional: bool = False
+    #: Population names (sorted) and their training counts.
+    populations: np.ndarray | None = None
+    population_counts: np.ndarray | None = None
+    #: Population code (index into ``populations``) of each training row.
+    _row_codes: np.ndarray | None = None
+
+    def set_populations(self, labels) -> None:
+        """Population label of each training row."""
+        labels = np.asarray(labels).astype(str)
+        if labels.ndim != 1 or not len(labels):
+            raise InputError(f"{self.name}: population labels must be a non-empty list, "
+                             f"one per row")
+        self.populations, codes, counts = np.unique(labels, return_inverse=True,
+                                                    return_counts=True)
+        self._row_codes = codes.astype(np.int32)
+        self.population_counts = counts.astype(np.int64)
+
+    def _check_labels(self, n_rows: int) -> None:
+        """An InputError unless a conditional model has one label per training row."""
+        if self.conditional and (self._row_codes is None or len(self._row_codes) != n_rows):
+            raise InputError(f"{self.name}: conditional training needs one population label "
+                             f"per training row (set_populations); got "
+                             f"{0 if self._row_codes is None else len(self._row_codes)} labels "
+                             f"for {n_rows} rows")
+
+    def population_sizes(self, n: int) -> np.ndarray:
+        """How many of ``n`` AGs each population gets: its training share of
+        ``n``, rounded by largest remainder so they add up to ``n``."""
+        exact = n * self.population_counts / self.population_counts.sum()
+        sizes = np.floor(exact).astype(np.int64)
+        rest = np.argsort(-(exact - sizes), kind="stable")[:n - sizes.sum()]
+        sizes[rest] += 1
+        return sizes
+
+    def sample_populations(self, n: int) -> np.ndarray | None:
+        """The population label of each of ``sample``'s ``n`` AGs (None
+        unless conditional)."""
+        if not self.conditional:
+            return None
+        return np.repeat(self.populations, self.population_sizes(n))
+
+    def _codes(self, n: int) -> np.ndarray:
+        """Population code of each of ``n`` AGs, in :meth:`sample_populations`'
+        order (all 0 unless conditional)."""
+        if not self.conditional:
+            return np.zeros(n, dtype=np.int64)
+        return np.repeat(np.arange(len(self.populations)), self.population_sizes(n))
+
+
 def make_generator(name: str, **settings) -> Generator:
     """A new, unfitted generator by its short name."""
     if name not in _REGISTRY:

@@ -1,7 +1,8 @@
 """The paper's floor: generators that keep only part of the structure.
 
 - :class:`BernoulliGenerator`: every SNP independent, at its training
-  frequency (keeps allele frequencies, loses LD and population structure).
+  frequency (keeps allele frequencies, loses LD and population structure),
+  or at each population's own frequency (``conditional``: keeps structure).
 - :class:`MarkovChainGenerator`: each allele drawn given the previous ``w``
   alleles of the same haplotype, P(h_p | h_{p-w} .. h_{p-1}), estimated from
   the training haplotypes' observed frequencies; the window grows from 0 at
@@ -12,33 +13,55 @@ from __future__ import annotations
 
 import numpy as np
 
-from artgen.models.base import Generator, check_haplotype_matrix
+from artgen.errors import InputError
+from artgen.models.base import Generator, PopulationLabels, check_haplotype_matrix
 
 
-class BernoulliGenerator(Generator):
-    """Independent sites at the training allele frequencies."""
+class BernoulliGenerator(PopulationLabels, Generator):
+    """Independent sites at the training allele frequencies.
+
+    With ``conditional``, at each population's own frequencies (labels from
+    :meth:`set_populations`), AGs drawn in the training proportions: it keeps
+    population structure, and the LD that structure alone makes in a pooled
+    sample, but no LD within a population. It tells how much of a model's LD
+    r on a structured panel the populations' frequencies explain.
+    """
 
     name = "bernoulli"
 
-    def __init__(self):
-        self.frequencies: np.ndarray | None = None
+    def __init__(self, conditional: bool = False):
+        if not isinstance(conditional, (bool, np.bool_)):
+            raise InputError(f"bernoulli: conditional must be true or false, got {conditional!r}")
+        self.conditional = bool(conditional)
+        self.frequencies: np.ndarray | None = None   # (n_populations or 1, n_snps)
 
     def fit(self, alleles, *, seed=0, run=None):
-        self.frequencies = check_haplotype_matrix(alleles).mean(axis=0)
+        alleles = check_haplotype_matrix(alleles)
+        self._check_labels(len(alleles))
+        codes = self._row_codes if self.conditional else np.zeros(len(alleles), dtype=np.int64)
+        self.frequencies = np.stack([alleles[codes == c].mean(axis=0)
+                                     for c in range(codes.max() + 1)])
         return self
 
     def sample(self, n, seed):
         rng = np.random.default_rng(seed)
-        return (rng.random((n, len(self.frequencies))) < self.frequencies).astype(np.uint8)
+        p = self.frequencies[self._codes(n)]
+        return (rng.random(p.shape) < p).astype(np.uint8)
 
     def settings(self):
-        return {}
+        return {"conditional": True} if self.conditional else {}
 
     def state(self):
-        return {"frequencies": self.frequencies}
+        state = {"frequencies": self.frequencies}
+        if self.conditional:
+            state.update(populations=self.populations, population_counts=self.population_counts)
+        return state
 
     def set_state(self, state):
-        self.frequencies = state["frequencies"]
+        self.frequencies = np.atleast_2d(state["frequencies"])
+        if self.conditional:
+            self.populations = np.asarray(state["populations"]).astype(str)
+            self.population_counts = np.asarray(state["population_counts"], dtype=np.int64)
 
 
 class MarkovChainGenerator(Generator):

@@ -47,6 +47,7 @@ import os
 import numpy as np
 
 from artgen.errors import InputError
+from artgen.models.base import PopulationLabels
 from artgen.models.training import IterativeGenerator, check_count, snapshot_metrics
 
 _ADAM_EPSILON = 1e-7
@@ -165,7 +166,7 @@ def configure_tensorflow(threads: int | None = None, deterministic: bool = True)
     return tf
 
 
-class GANGenerator(IterativeGenerator):
+class GANGenerator(PopulationLabels, IterativeGenerator):
     """The paper's GAN (see the module docstring); every hyperparameter is a setting.
 
     Parameters
@@ -338,10 +339,6 @@ class GANGenerator(IterativeGenerator):
         self.match_frequencies = bool(match_frequencies)
         # Logit offsets per population (one row when unconditional) and site.
         self._offsets: np.ndarray | None = None
-        # Population names and training counts of a conditional GAN (set_populations).
-        self.populations: np.ndarray | None = None
-        self.population_counts: np.ndarray | None = None
-        self._row_codes: np.ndarray | None = None
         # The temperature AGs are drawn at ("auto": the last calibrated one).
         self._sampling_temperature = 1.0 if temperature == "auto" else float(temperature)
         self.generator_params: list[np.ndarray] | None = None
@@ -388,42 +385,6 @@ class GANGenerator(IterativeGenerator):
         self._offsets = np.asarray(state["frequency_offsets"], dtype=np.float32) \
             if "frequency_offsets" in state else None
         self._trainer = None
-
-    def set_populations(self, labels) -> None:
-        """Population label of each training row, for a conditional GAN (call
-        before :meth:`fit`). The generator and the critic read the label
-        (one-hot) beside their inputs; AGs are drawn in the training set's
-        proportions, each labelled."""
-        labels = np.asarray(labels).astype(str)
-        if labels.ndim != 1 or not len(labels):
-            raise InputError("gan: population labels must be a non-empty list, one per row")
-        self.populations, codes, counts = np.unique(labels, return_inverse=True,
-                                                    return_counts=True)
-        self._row_codes = codes.astype(np.int32)
-        self.population_counts = counts.astype(np.int64)
-
-    def population_sizes(self, n: int) -> np.ndarray:
-        """How many of ``n`` AGs each population gets: its training share of
-        ``n``, rounded by largest remainder so they add up to ``n``."""
-        exact = n * self.population_counts / self.population_counts.sum()
-        sizes = np.floor(exact).astype(np.int64)
-        rest = np.argsort(-(exact - sizes), kind="stable")[:n - sizes.sum()]
-        sizes[rest] += 1
-        return sizes
-
-    def sample_populations(self, n: int) -> np.ndarray | None:
-        """The population label of each of :meth:`sample`'s ``n`` AGs
-        (None for an unconditional GAN)."""
-        if not self.conditional:
-            return None
-        return np.repeat(self.populations, self.population_sizes(n))
-
-    def _codes(self, n: int) -> np.ndarray:
-        """Population code of each of ``n`` AGs, in :meth:`sample_populations`'
-        order (all 0 for an unconditional GAN)."""
-        if not self.conditional:
-            return np.zeros(n, dtype=np.int64)
-        return np.repeat(np.arange(len(self.populations)), self.population_sizes(n))
 
     def _condition(self, codes: np.ndarray) -> np.ndarray | None:
         """One-hot labels of AGs with population ``codes``."""
@@ -503,11 +464,7 @@ class GANGenerator(IterativeGenerator):
         return {"labels": digest.hexdigest()[:16]}
 
     def _start(self, alleles, seed):
-        if self.conditional and (self._row_codes is None or len(self._row_codes) != len(alleles)):
-            raise InputError(f"gan: conditional training needs one population label per "
-                             f"training row (set_populations); got "
-                             f"{0 if self._row_codes is None else len(self._row_codes)} labels "
-                             f"for {len(alleles)} rows")
+        self._check_labels(len(alleles))
         if len(alleles) < self.batch_size:
             raise InputError(f"gan: {len(alleles)} training haplotypes, fewer than one batch "
                              f"of {self.batch_size}")
