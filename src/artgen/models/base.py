@@ -108,6 +108,26 @@ class PopulationLabels:
                              f"{0 if self._row_codes is None else len(self._row_codes)} labels "
                              f"for {n_rows} rows")
 
+    def _population_frequencies(self, alleles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Allele frequencies of the training rows of each population, shape
+        (n_populations, n_snps), and the rows counted (one group of all rows
+        unless conditional)."""
+        codes = self._row_codes if self.conditional else np.zeros(len(alleles), dtype=np.int64)
+        groups = [alleles[codes == code] for code in range(codes.max() + 1)]
+        return (np.stack([rows.mean(axis=0) for rows in groups]),
+                np.array([len(rows) for rows in groups]))
+
+    def _label_state(self) -> dict[str, np.ndarray]:
+        """The arrays that :meth:`sample_populations` needs (none unless conditional)."""
+        if not self.conditional:
+            return {}
+        return {"populations": self.populations, "population_counts": self.population_counts}
+
+    def _set_label_state(self, state: dict[str, np.ndarray]) -> None:
+        if self.conditional:
+            self.populations = np.asarray(state["populations"]).astype(str)
+            self.population_counts = np.asarray(state["population_counts"], dtype=np.int64)
+
     def population_sizes(self, n: int) -> np.ndarray:
         """How many of ``n`` AGs each population gets: its training share of
         ``n``, rounded by largest remainder so they add up to ``n``."""

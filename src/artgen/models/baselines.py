@@ -38,9 +38,7 @@ class BernoulliGenerator(PopulationLabels, Generator):
     def fit(self, alleles, *, seed=0, run=None):
         alleles = check_haplotype_matrix(alleles)
         self._check_labels(len(alleles))
-        codes = self._row_codes if self.conditional else np.zeros(len(alleles), dtype=np.int64)
-        self.frequencies = np.stack([alleles[codes == c].mean(axis=0)
-                                     for c in range(codes.max() + 1)])
+        self.frequencies, _ = self._population_frequencies(alleles)
         return self
 
     def sample(self, n, seed):
@@ -52,16 +50,11 @@ class BernoulliGenerator(PopulationLabels, Generator):
         return {"conditional": True} if self.conditional else {}
 
     def state(self):
-        state = {"frequencies": self.frequencies}
-        if self.conditional:
-            state.update(populations=self.populations, population_counts=self.population_counts)
-        return state
+        return {"frequencies": self.frequencies, **self._label_state()}
 
     def set_state(self, state):
         self.frequencies = np.atleast_2d(state["frequencies"])
-        if self.conditional:
-            self.populations = np.asarray(state["populations"]).astype(str)
-            self.population_counts = np.asarray(state["population_counts"], dtype=np.int64)
+        self._set_label_state(state)
 
 
 class MarkovChainGenerator(Generator):

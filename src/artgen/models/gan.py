@@ -366,9 +366,7 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
     def state(self):
         params = self._trainer.generator_params() if self._trainer else self.generator_params
         state = {**{f"g{i}": p for i, p in enumerate(params)},
-                 "temperature": np.array(self._sampling_temperature)}
-        if self.conditional:
-            state.update(populations=self.populations, population_counts=self.population_counts)
+                 "temperature": np.array(self._sampling_temperature), **self._label_state()}
         if self._offsets is not None:
             state["frequency_offsets"] = self._offsets
         return state
@@ -379,9 +377,7 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
                                  for i in range(n_params)]
         self._sampling_temperature = float(state["temperature"]) if "temperature" in state \
             else 1.0
-        if self.conditional:
-            self.populations = np.asarray(state["populations"]).astype(str)
-            self.population_counts = np.asarray(state["population_counts"], dtype=np.int64)
+        self._set_label_state(state)
         self._offsets = np.asarray(state["frequency_offsets"], dtype=np.float32) \
             if "frequency_offsets" in state else None
         self._trainer = None
@@ -442,19 +438,16 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
     def _frequency_matcher(self, alleles, seed):
         """A function of the temperature that returns the offsets matching
         each population's training frequencies (on fixed latent draws)."""
-        codes = self._row_codes if self.conditional else np.zeros(len(alleles), dtype=np.int64)
-        self._offsets = None
+        frequencies, counts = self._population_frequencies(alleles)
+        half = 0.5 / counts[:, None]                # half an allele copy
+        targets = np.clip(frequencies, half, 1 - half)
+        self._offsets = None                        # the generator's own logits
         params = self._trainer.generator_params()
         rng = np.random.default_rng(seed)
-        groups = []
-        for code in range(codes.max() + 1):
-            rows = alleles[codes == code]
-            half = 0.5 / len(rows)                  # half an allele copy
-            target = np.clip(rows.mean(axis=0), half, 1 - half)
-            draws = np.full(_FREQUENCY_DRAWS, code)
-            groups.append((self._logits(params, draws, rng), target))
-        return lambda temperature: np.stack([frequency_offsets(logits, target, temperature)
-                                             for logits, target in groups])
+        logits = [self._logits(params, np.full(_FREQUENCY_DRAWS, code), rng)
+                  for code in range(len(targets))]
+        return lambda temperature: np.stack([frequency_offsets(x, target, temperature)
+                                             for x, target in zip(logits, targets)])
 
     def _checkpoint_extras(self):
         if not self.conditional or self._row_codes is None:
