@@ -565,16 +565,22 @@ class PrivacyLoss:
     n_test_rows: int
 
 
-def _aa(d_ts, d_tt, d_st, d_ss) -> AdversarialAccuracy:
-    truth = float(np.mean(d_ts > d_tt))
-    syn = float(np.mean(d_st > d_ss))
+def _accuracy(truth: float, syn: float) -> AdversarialAccuracy:
     return AdversarialAccuracy(aa_truth=truth, aa_syn=syn, aa_ts=(truth + syn) / 2)
 
 
+def _aa(d_ts, d_tt, d_st, d_ss) -> AdversarialAccuracy:
+    return _accuracy(float(np.mean(d_ts > d_tt)), float(np.mean(d_st > d_ss)))
+
+
 def _aa_operands(real: _Operand, synthetic: _Operand, d_ss: np.ndarray,
-                 block_rows: int | None) -> AdversarialAccuracy:
+                 block_rows: int | None, d_tt: np.ndarray | None = None
+                 ) -> AdversarialAccuracy:
+    """AA of two sets; ``d_ss`` and, when already known, ``d_tt`` are their
+    nearest-neighbour distances within themselves."""
     d_ts, d_st = _nn_cross(real, synthetic, block_rows)
-    d_tt = _nn_self(real, block_rows)
+    if d_tt is None:
+        d_tt = _nn_self(real, block_rows)
     return _aa(d_ts, d_tt, d_st, d_ss)
 
 
@@ -734,15 +740,10 @@ def privacy_loss(synthetic, train, test, seed, *, block_rows: int | None = None
             parts = [synthetic[np.sort(order[i * n:(i + 1) * n])]
                      for i in range(synthetic.shape[0] // n)]
         d_tt = _nn_self(real, block_rows)  # the same for every part
-        each = []
-        for part in parts:
-            syn = _Operand(part)
-            d_ts, d_st = _nn_cross(real, syn, block_rows)
-            each.append(_aa(d_ts, d_tt, d_st, _nn_self(syn, block_rows)))
-        truth = float(np.mean([aa.aa_truth for aa in each]))
-        syn_share = float(np.mean([aa.aa_syn for aa in each]))
-        return AdversarialAccuracy(aa_truth=truth, aa_syn=syn_share,
-                                   aa_ts=(truth + syn_share) / 2)
+        each = [_aa_operands(real, syn, _nn_self(syn, block_rows), block_rows, d_tt)
+                for syn in map(_Operand, parts)]
+        return _accuracy(float(np.mean([aa.aa_truth for aa in each])),
+                         float(np.mean([aa.aa_syn for aa in each])))
 
     on_train = compare(train, n_train, seeds[1], seeds[0])
     on_test = compare(test, n_test, seeds[3], seeds[2])
