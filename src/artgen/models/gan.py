@@ -237,8 +237,8 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
         must pass between them and makes intermediate, "bridging" haplotypes;
         one latent space per label has no such gap to cross.
     match_frequencies : bool
-        At every snapshot, after the temperature, fit one logit offset per
-        site (per population when conditional) so that the AGs' allele
+        At every snapshot, for each temperature tried, fit one logit offset
+        per site (per population when conditional) so that the AGs' allele
         frequencies equal the training set's ("bernoulli" output only; see
         :func:`frequency_offsets`). Sites monomorphic in a population's
         training haplotypes are aimed at half an allele copy in as many
