@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from artgen.errors import InputError
-from artgen.models.copying import default_mutation_rate, switch_probabilities
-from artgen.stats import painting
+from artgen import hmm
+from artgen.hmm import default_mutation_rate, switch_probabilities
 from artgen.stats.painting import paint, painting_posterior, painting_shares, snp_lengths
 
 
@@ -72,13 +72,18 @@ def test_posterior_equals_brute_force_enumeration(mu):
     np.testing.assert_allclose(lengths.to_numpy()[0], snp_lengths(chrom, pos) @ expected)
 
 
-def test_blocks_do_not_change_the_result(monkeypatch):
+def test_blocks_and_threads_do_not_change_the_result(monkeypatch):
     rng = np.random.default_rng(1)
     donors, labels, chrom, pos = two_populations(15, 80, rng)
     recipients = rng.integers(0, 2, size=(9, 80), dtype=np.uint8)
     whole = paint(recipients, donors, labels, chrom, pos)
-    monkeypatch.setattr(painting, "BLOCK_BYTES", 2 * 80 * 30 * 8)   # two recipients a block
-    np.testing.assert_allclose(paint(recipients, donors, labels, chrom, pos), whole, rtol=1e-12)
+    monkeypatch.setattr(hmm, "N_BLOCKS", 7)
+    hmm.use_threads(1)
+    try:
+        np.testing.assert_allclose(paint(recipients, donors, labels, chrom, pos), whole,
+                                   rtol=1e-12)
+    finally:
+        hmm.use_threads(None)
     # Rows sum to the span, columns are the sorted labels.
     np.testing.assert_allclose(whole.sum(axis=1), pos[-1] - pos[0])
     assert list(whole.columns) == ["A", "B"] and whole.shape == (9, 2)

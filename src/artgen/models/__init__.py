@@ -2,7 +2,7 @@
 (:class:`artgen.models.base.Generator`): fit on a training matrix, sample
 ``n`` haplotypes with a seed, save, load."""
 
-from artgen.models import baselines, copying, gan, rbm  # noqa: F401  (registers the generators)
+from artgen.models import baselines, copying, gan, hmm, rbm  # noqa: F401  (registers the generators)
 from artgen.models.base import Generator, load_generator, make_generator, registered_models
 from artgen.models.training import IterativeGenerator, TrainingRun
 
@@ -11,7 +11,8 @@ __all__ = ["Generator", "IterativeGenerator", "TrainingRun", "is_iterative", "lo
 
 
 def is_iterative(name: str) -> bool:
-    """Whether the generator registered as ``name`` trains for epochs (checkpoint, history)."""
+    """Whether the generator registered as ``name`` trains in iterations
+    (epochs or EM steps: checkpoint, history)."""
     from artgen.models.base import _REGISTRY
 
-    return name in _REGISTRY and issubclass(_REGISTRY[name], IterativeGenerator)
+    return name in _REGISTRY and _REGISTRY[name].iterative

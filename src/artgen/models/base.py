@@ -35,6 +35,9 @@ class Generator(ABC):
     """
 
     name: ClassVar[str]
+    #: Trained in iterations with a resumable checkpoint and a history table
+    #: (the pipeline's ``train_network`` rule), not in closed form.
+    iterative: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -27,9 +27,10 @@ and SNP ``j``) and effective population size ``ne``:
 A "switch" draws from all ``K`` templates, so the template actually changes
 with probability ``p_j * (K - 1) / K``.
 
-:func:`switch_probabilities` and :func:`default_mutation_rate` are also the
-transition and emission model of chromosome painting
-(:mod:`artgen.stats.painting`).
+:func:`switch_probabilities` and :func:`default_mutation_rate` live in
+:mod:`artgen.hmm`, the forward-backward core this model shares with
+chromosome painting (:mod:`artgen.stats.painting`) and the hidden-Markov
+generator (:mod:`artgen.models.hmm`).
 
 Privacy
 -------
@@ -51,112 +52,16 @@ True
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from artgen.errors import InputError
+from artgen.hmm import (DEFAULT_NE, check_genetic_map, check_real, default_mutation_rate,
+                        switch_probabilities)
 from artgen.models.base import Generator, check_haplotype_matrix
 from artgen.models.training import check_count
 
 __all__ = ["DEFAULT_NE", "CopyingGenerator", "check_genetic_map", "default_mutation_rate",
            "switch_probabilities"]
-
-#: HAPGEN2's effective population size in its CEU examples.
-DEFAULT_NE = 11418.0
-
-
-# --------------------------------------------------------------------------- shared model
-
-def check_genetic_map(chrom, pos, n_snps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``chrom`` (str) and ``pos`` (int64) as 1-D arrays, checked.
-
-    Each chromosome must be one contiguous block of SNPs, positions (bp)
-    non-negative and sorted within it; with ``n_snps`` given both must have
-    that many entries. Raises :class:`InputError` saying what is wrong.
-    """
-    chrom = np.asarray(chrom, dtype=str)
-    pos_in = np.asarray(pos)
-    if chrom.ndim != 1 or pos_in.ndim != 1:
-        raise InputError("chrom and pos must be 1-D arrays, one entry per SNP")
-    if len(chrom) != len(pos_in):
-        raise InputError(f"chrom has {len(chrom)} entries but pos has {len(pos_in)}")
-    if n_snps is not None and len(pos_in) != n_snps:
-        raise InputError(f"the genetic map has {len(pos_in)} SNPs; the haplotypes have {n_snps}")
-    if not np.issubdtype(pos_in.dtype, np.integer) and len(pos_in):
-        if not np.issubdtype(pos_in.dtype, np.floating):
-            raise InputError(f"positions must be whole numbers of base pairs, got {pos_in.dtype}")
-        bad = np.flatnonzero(~np.isfinite(pos_in) | (pos_in != np.round(pos_in)))
-        if len(bad):
-            raise InputError(f"position {pos_in[bad[0]]} of SNP {bad[0]} is not a whole "
-                             f"number of base pairs")
-    pos = pos_in.astype(np.int64)
-    if len(pos) and pos.min() < 0:
-        raise InputError(f"negative position {pos.min()} at SNP {int(np.argmin(pos))}")
-    same = chrom[1:] == chrom[:-1]
-    unsorted = np.flatnonzero(same & (pos[1:] < pos[:-1]))
-    if len(unsorted):
-        j = int(unsorted[0]) + 1
-        raise InputError(f"positions are not sorted within chromosome {chrom[j]}: SNP {j} at "
-                         f"{pos[j]} comes after {pos[j - 1]}")
-    block_chroms = chrom[np.concatenate([[True], ~same])] if len(chrom) else chrom
-    names, counts = np.unique(block_chroms, return_counts=True)
-    if (counts > 1).any():
-        raise InputError(f"chromosome {names[counts > 1][0]} is split into several blocks; "
-                         f"SNPs must be grouped by chromosome")
-    return chrom, pos
-
-
-def _check_real(value, name: str, low: float, high: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not low <= value <= high or math.isnan(value):
-        bounds = f"between {low} and {high}" if math.isfinite(high) else f">= {low}"
-        raise InputError(f"{name} must be a number {bounds}, got {value!r}")
-    return float(value)
-
-
-def switch_probabilities(chrom, pos, ne: float, cm_per_mb: float, k: int) -> np.ndarray:
-    """Probability of drawing a new template at each SNP, float64 (n_snps,).
-
-    ``p[j] = 1 - exp(-4 * ne * r / k)`` with ``r = (pos[j] - pos[j-1]) *
-    cm_per_mb / 1e8`` Morgans, for SNP ``j`` on the same chromosome as SNP
-    ``j - 1``; ``p[j] = 1`` at the first SNP and at the first SNP of every
-    other chromosome (the template is drawn uniformly there). ``k`` is the
-    number of templates (donor or training haplotypes).
-
-    >>> p = switch_probabilities(["1", "1", "2"], [0, 100_000, 5], ne=10_000, cm_per_mb=1.0, k=100)
-    >>> p.round(4).tolist()        # 1 - exp(-4 * 1e4 * 1e-3 / 100) = 1 - exp(-0.4)
-    [1.0, 0.3297, 1.0]
-    """
-    ne = _check_real(ne, "ne", 0.0)
-    cm_per_mb = _check_real(cm_per_mb, "cm_per_mb", 0.0)
-    k = check_count(k, "number of templates", 1)
-    chrom, pos = check_genetic_map(chrom, pos)
-    if not len(pos):
-        return np.empty(0)
-    morgans = np.diff(pos).astype(np.float64) * cm_per_mb / 1e8
-    within = -np.expm1(-4.0 * ne * morgans / k)
-    p = np.where(chrom[1:] == chrom[:-1], within, 1.0)
-    return np.concatenate([[1.0], p])
-
-
-def default_mutation_rate(k: int) -> float:
-    """Li & Stephens' (2003) per-site mismatch probability for ``k`` templates:
-    ``theta / (2 * (theta + k))`` with ``theta = 1 / sum_{i=1}^{k-1} 1/i``.
-
-    Needs ``k >= 2`` (with one template the sum is empty); give an explicit
-    mutation rate otherwise.
-
-    >>> default_mutation_rate(2), default_mutation_rate(3)     # theta = 1, 2/3
-    (0.16666666666666666, 0.09090909090909091)
-    """
-    k = check_count(k, "number of templates", 1)
-    if k < 2:
-        raise InputError("the default (Li & Stephens) mutation rate needs at least 2 template "
-                         "haplotypes; give mutation_rate explicitly")
-    theta = 1.0 / np.sum(1.0 / np.arange(1, k))
-    return float(theta / (2.0 * (theta + k)))
-
 
 # --------------------------------------------------------------------------- generator
 
@@ -185,10 +90,10 @@ class CopyingGenerator(Generator):
 
     def __init__(self, ne: float = DEFAULT_NE, cm_per_mb: float = 1.0,
                  mutation_rate: float | None = None):
-        self.ne = _check_real(ne, "ne", 0.0)
-        self.cm_per_mb = _check_real(cm_per_mb, "cm_per_mb", 0.0)
+        self.ne = check_real(ne, "ne", 0.0)
+        self.cm_per_mb = check_real(cm_per_mb, "cm_per_mb", 0.0)
         self.mutation_rate = (None if mutation_rate is None
-                              else _check_real(mutation_rate, "mutation_rate", 0.0, 1.0))
+                              else check_real(mutation_rate, "mutation_rate", 0.0, 1.0))
         self.chrom: np.ndarray | None = None
         self.pos: np.ndarray | None = None
         self.templates: np.ndarray | None = None

@@ -144,6 +144,8 @@ class IterativeGenerator(Generator):
         best by :func:`snapshot_score` alone.
     """
 
+    iterative = True
+
     def __init__(self, *, epochs: int, snapshot_every: int, patience: int = 0,
                  snapshot_size: int = 5000, aa_tolerance: float = 0.0):
         self.epochs = check_count(epochs, "epochs", 1)

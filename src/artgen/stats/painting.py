@@ -16,6 +16,8 @@ Decisions a caller must know
   posterior: a scaled forward-backward pass gives, at every SNP, the
   probability that the recipient copies each donor; these are summed over
   the donors of each label and weighted by the length each SNP stands for.
+  The recursion is the shared core's (:mod:`artgen.hmm`) with the donors as
+  states, uniform jump targets and emissions ``1 - mu`` / ``mu``.
   ChromoPainter's "chunk lengths" output is the same expectation.
 * **Length of a SNP.**  Half the distance to the previous SNP plus half the
   distance to the next one, on the same chromosome (0 across a chromosome
@@ -32,11 +34,8 @@ Decisions a caller must know
   a per-site mismatch probability, our ``mutation_rate``).
   ``mutation_rate`` must be above 0: with 0, a recipient allele seen in no
   donor would have probability 0.
-* **Memory and speed.**  Recipients are painted in blocks; a block keeps its
-  forward probabilities, float64 (n_snps, block, n_donors), under
-  :data:`BLOCK_BYTES` (64 MiB; one recipient at a time when a single one is
-  larger). 500 recipients x 1000 donors x 3000 SNPs thus needs 24 MB per
-  recipient, two at a time. Work is numpy, looping over SNPs only.
+* **Memory and speed.**  One recipient at a time per parallel block, with
+  one forward table (n_snps, n_donors) per block (:mod:`artgen.hmm`).
 
 Example
 -------
@@ -54,14 +53,11 @@ import numpy as np
 import pandas as pd
 
 from artgen.errors import InputError
+from artgen.hmm import (DEFAULT_NE, HMMParameters, check_genetic_map, copying_emissions,
+                        default_mutation_rate, posteriors, switch_probabilities)
 from artgen.models.base import check_haplotype_matrix
-from artgen.models.copying import (DEFAULT_NE, check_genetic_map, default_mutation_rate,
-                                   switch_probabilities)
 
-__all__ = ["BLOCK_BYTES", "paint", "painting_posterior", "painting_shares", "snp_lengths"]
-
-#: Memory budget of one block of recipients' forward probabilities (bytes).
-BLOCK_BYTES = 64 * 2**20
+__all__ = ["paint", "painting_posterior", "painting_shares", "snp_lengths"]
 
 
 def snp_lengths(chrom, pos) -> np.ndarray:
@@ -99,37 +95,11 @@ def _check_inputs(recipients, donors, donor_labels, chrom, pos, ne, cm_per_mb, m
     return recipients, donors, labels, p_switch, float(mu)
 
 
-def _forward_backward(recipients, donors_by_snp, p_switch, mu, visit):
-    """Posterior copying probabilities of a block of recipients.
-
-    ``recipients`` (B, n_snps), ``donors_by_snp`` (n_snps, K). Calls
-    ``visit(j, posterior)`` for each SNP ``j`` from last to first, with
-    ``posterior`` (B, K) summing to 1 over donors.
-    """
-    n_snps, k = donors_by_snp.shape
-    b = len(recipients)
-    emission = np.array([1.0 - mu, mu])              # by mismatch 0 / 1
-    by_snp = np.ascontiguousarray(recipients.T)      # (n_snps, B)
-    forward = np.empty((n_snps, b, k))
-    previous = np.full((b, k), 1.0 / k)
-    for j in range(n_snps):
-        # The previous forward row sums to 1, so its total needs no sum.
-        current = forward[j]
-        np.multiply(previous, 1.0 - p_switch[j], out=current)
-        current += p_switch[j] / k
-        current *= emission[donors_by_snp[j] ^ by_snp[j][:, None]]
-        current /= current.sum(axis=1, keepdims=True)
-        previous = current
-    backward = np.ones((b, k))
-    for j in range(n_snps - 1, -1, -1):
-        posterior = forward[j] * backward
-        posterior /= posterior.sum(axis=1, keepdims=True)
-        visit(j, posterior)
-        if j:
-            weighted = backward * emission[donors_by_snp[j] ^ by_snp[j][:, None]]
-            backward = (1.0 - p_switch[j]) * weighted
-            backward += p_switch[j] / k * weighted.sum(axis=1, keepdims=True)
-            backward /= backward.sum(axis=1, keepdims=True)
+def _copying_parameters(donors, p_switch, mu) -> HMMParameters:
+    """The copying model with the donors as states, in the core's terms."""
+    k = len(donors)
+    return HMMParameters(copying_emissions(donors, mu), np.full((len(p_switch), k), 1.0 / k),
+                         p_switch)
 
 
 def _label_matrix(labels):
@@ -163,21 +133,11 @@ def paint(recipients, donors, donor_labels, chrom, pos, *, ne: float = DEFAULT_N
     """
     recipients, donors, labels, p_switch, mu = _check_inputs(
         recipients, donors, donor_labels, chrom, pos, ne, cm_per_mb, mutation_rate)
-    lengths = snp_lengths(chrom, pos)
     names, onehot = _label_matrix(labels)
-    n_snps, k = donors.shape[1], len(donors)
-    donors_by_snp = np.ascontiguousarray(donors.T)
-    block = max(1, BLOCK_BYTES // (n_snps * k * 8))
-    out = np.zeros((len(recipients), len(names)))
-    for lo in range(0, len(recipients), block):
-        per_donor = np.zeros((min(block, len(recipients) - lo), k))
-
-        def add(j, posterior, per_donor=per_donor):
-            if lengths[j]:
-                per_donor += lengths[j] * posterior
-
-        _forward_backward(recipients[lo:lo + block], donors_by_snp, p_switch, mu, add)
-        out[lo:lo + block] = per_donor @ onehot
+    # Each SNP's posterior weighted by the length it stands for, summed over SNPs.
+    weights = snp_lengths(chrom, pos)[:, None, None] * onehot[None, :, :]
+    out = posteriors(recipients, _copying_parameters(donors, p_switch, mu), weights,
+                     per_snp=False)
     return pd.DataFrame(out, columns=pd.Index(names, name="donor_pop"))
 
 
@@ -192,12 +152,8 @@ def painting_posterior(recipient, donors, donor_labels, chrom, pos, *, ne: float
     recipients, donors, labels, p_switch, mu = _check_inputs(
         recipient[None, :], donors, donor_labels, chrom, pos, ne, cm_per_mb, mutation_rate)
     names, onehot = _label_matrix(labels)
-    out = np.empty((donors.shape[1], len(names)))
-
-    def keep(j, posterior):
-        out[j] = posterior[0] @ onehot
-
-    _forward_backward(recipients, np.ascontiguousarray(donors.T), p_switch, mu, keep)
+    weights = np.broadcast_to(onehot, (donors.shape[1], *onehot.shape))
+    out = posteriors(recipients, _copying_parameters(donors, p_switch, mu), weights)[0]
     return pd.DataFrame(out, columns=pd.Index(names, name="donor_pop"))
 
 
