@@ -351,3 +351,203 @@ def test_sensitivity_refuses_bad_counts(population, counts):
     p = population
     with pytest.raises(InputError, match="counts"):
         sensitivity_table(p["ags"], p["train"], p["test"], p["reference"], counts=counts, seed=0)
+
+
+# --------------------------------------------------------------------------- likelihood ratio
+
+
+class TableModel:
+    """A stand-in for a model with a likelihood: a fixed log-likelihood per
+    row (looked up by its alleles), recording the populations it was given."""
+
+    def __init__(self, rows, values):
+        self.values = {r.tobytes(): float(v) for r, v in zip(rows, values)}
+        self.populations_seen = []
+
+    def log_likelihood(self, alleles, populations=None):
+        self.populations_seen.append(None if populations is None else list(populations))
+        return np.array([self.values[r.tobytes()] for r in alleles])
+
+
+def distinct_haplotypes(rng, n, n_snps=40):
+    x = random_haplotypes(rng, 3 * n, n_snps, p=0.5)
+    return np.unique(x, axis=0)[rng.permutation(n)]
+
+
+def test_likelihood_attack_scores_are_the_log_likelihood_ratio():
+    rng = np.random.default_rng(5)
+    rows = distinct_haplotypes(rng, 90)
+    train, test = rows[:60], rows[60:]
+    model_ll, ref_ll = rng.normal(-50, 3, 90), rng.normal(-50, 3, 90)
+    model, reference = TableModel(rows, model_ll), TableModel(rows, ref_ll)
+    out = attack.likelihood_ratio_attack(model, reference, train, test, seed=4)
+    assert list(out) == list(attack.LIKELIHOOD_METRICS)
+    # members: the 30 training rows the distance attack would draw for this seed
+    member_seed = int(np.random.SeedSequence(4).generate_state(2)[0])
+    chosen = np.sort(np.random.default_rng(member_seed).choice(60, size=30, replace=False))
+    scores = model_ll - ref_ll
+    assert out["lr_mia_auc"] == pytest.approx(roc_auc(scores[chosen], scores[60:]))
+    assert out["lr_mia_tpr_1fpr"] == pytest.approx(tpr_at_fpr(scores[chosen], scores[60:]))
+    # the gap uses every row of both splits, under the model only
+    assert out["loglik_train"] == pytest.approx(model_ll[:60].mean())
+    assert out["loglik_test"] == pytest.approx(model_ll[60:].mean())
+    assert out["loglik_gap"] == pytest.approx(model_ll[:60].mean() - model_ll[60:].mean())
+    assert out == attack.likelihood_ratio_attack(model, reference, train, test, seed=4)
+    other = attack.likelihood_ratio_attack(model, reference, train, test, seed=5)
+    assert other["lr_mia_auc"] != out["lr_mia_auc"]
+
+
+def test_likelihood_attack_cancels_what_the_reference_explains():
+    """Members score no higher under the model alone, but the reference
+    model (which never saw them) scores them lower: only the ratio finds them."""
+    rng = np.random.default_rng(6)
+    rows = distinct_haplotypes(rng, 80)
+    train, test = rows[:40], rows[40:]
+    typical = rng.normal(-50, 5, 80)           # how likely each haplotype is in the population
+    model_ll = typical + np.r_[np.full(40, 1.0), np.zeros(40)]   # a small memorisation bonus
+    ref_ll = typical
+    out = attack.likelihood_ratio_attack(TableModel(rows, model_ll), TableModel(rows, ref_ll),
+                                         train, test, seed=0)
+    assert out["lr_mia_auc"] == 1.0 and out["lr_mia_tpr_1fpr"] == 1.0
+    assert roc_auc(model_ll[:40], model_ll[40:]) < 0.75   # the model alone hardly tells
+
+
+def test_likelihood_attack_passes_population_labels():
+    rng = np.random.default_rng(7)
+    rows = distinct_haplotypes(rng, 20)
+    model, reference = TableModel(rows, np.zeros(20)), TableModel(rows, np.zeros(20))
+    pops = np.array(["A", "B"] * 10)
+    out = attack.likelihood_ratio_attack(model, reference, rows[:10], rows[10:], seed=0,
+                                         train_populations=pops[:10],
+                                         test_populations=pops[10:])
+    assert out["lr_mia_auc"] == 0.5 and out["loglik_gap"] == 0.0
+    assert model.populations_seen == [list(pops[:10]), list(pops[10:])]
+    assert reference.populations_seen == [list(pops[:10]), list(pops[10:])]
+
+
+def test_likelihood_attack_refuses_bad_inputs():
+    rng = np.random.default_rng(8)
+    rows = distinct_haplotypes(rng, 20)
+    model = TableModel(rows, np.zeros(20))
+    with pytest.raises(InputError, match="has no likelihood"):
+        attack.likelihood_ratio_attack(model, object(), rows[:10], rows[10:], seed=0)
+    values = np.zeros(20)
+    values[13] = -np.inf
+    with pytest.raises(InputError, match="test row 3 a log-likelihood of -inf"):
+        attack.likelihood_ratio_attack(TableModel(rows, values), model, rows[:10], rows[10:],
+                                       seed=0)
+    with pytest.raises(InputError, match="one label per row"):
+        attack.likelihood_ratio_attack(model, model, rows[:10], rows[10:], seed=0,
+                                       train_populations=["A"] * 9)
+    with pytest.raises(InputError, match="same SNPs"):
+        attack.likelihood_ratio_attack(model, model, rows[:10], rows[10:, :5], seed=0)
+    with pytest.raises(InputError, match="n_members"):
+        attack.likelihood_ratio_attack(model, model, rows[:10], rows[10:], seed=0, n_members=11)
+
+
+@pytest.fixture(scope="module")
+def hmm_sets(population):
+    """300 SNPs of the simulated population: 200 training, 100 test, 100
+    reference (the sampling split) and 200 other haplotypes."""
+    x = np.concatenate([population[k] for k in ("train", "test", "reference", "ags")])[:, :300]
+    return {"train": x[:200], "test": x[500:600], "reference": x[700:800], "other": x[900:1100]}
+
+
+def fit_hmm(rows, **settings):
+    from artgen.models.hmm import HMMGenerator
+
+    model = HMMGenerator(**settings)
+    model.set_map(["1"] * rows.shape[1], np.arange(rows.shape[1]) * 4000)
+    return model.fit(rows, seed=1)
+
+
+def test_likelihood_attack_on_hidden_markov_models(hmm_sets):
+    """A model that never saw the members leaks nothing; one with a cluster
+    per haplotype and no privacy floor memorises them and is found."""
+    s = hmm_sets
+    plain = {"n_states": [8], "iterations": 15}
+    reference = fit_hmm(s["reference"], **plain)
+    unseen = fit_hmm(s["other"], **plain)
+    null = attack.likelihood_ratio_attack(unseen, reference, s["train"], s["test"], seed=0)
+    assert abs(null["lr_mia_auc"] - 0.5) < 0.1 and abs(null["loglik_gap"]) < 2
+    memorising = {"n_states": [150], "iterations": 15, "patience": 15,
+                  "min_state_haplotypes": 0.0, "pseudo_count": 0.01,
+                  "validation_fraction": 0.02}
+    model = fit_hmm(s["train"], **memorising)
+    leak = attack.likelihood_ratio_attack(model, fit_hmm(s["reference"], **memorising),
+                                          s["train"], s["test"], seed=0)
+    assert leak["lr_mia_auc"] > 0.85 and leak["lr_mia_tpr_1fpr"] > 0.2
+    assert leak["loglik_gap"] > 20
+    # the gap is what it says: the model's mean log-likelihood per haplotype
+    assert leak["loglik_train"] == pytest.approx(model.log_likelihood(s["train"]).mean())
+
+
+def as_split(rows, prefix, pops):
+    from artgen.haplotypes import Haplotypes, haplotype_ids
+
+    n_snps = rows.shape[1]
+    return Haplotypes.build(rows, chrom=["15"] * n_snps, pos=np.arange(1, n_snps + 1) * 4000,
+                            ref=["A"] * n_snps, alt=["G"] * n_snps,
+                            ids=haplotype_ids([f"{prefix}{i:03d}" for i in range(len(rows) // 2)]),
+                            pops=np.repeat(pops, 2)[:len(rows)])
+
+
+def test_likelihood_attack_command_refits_the_model_kind_on_the_reference_set(hmm_sets,
+                                                                               tmp_path):
+    import pandas as pd
+
+    from artgen.cli import main
+    from artgen.io import load_haplotypes, save_haplotypes
+    from artgen.models import load_generator
+    from artgen.models.hmm import HMMGenerator
+
+    s = hmm_sets
+    paths = {}
+    for name, rows in (("train", s["train"]), ("test", s["test"]), ("sampling", s["reference"])):
+        pops = np.where(np.arange(len(rows) // 2) % 3 == 0, "YRI", "CEU")  # two populations
+        paths[name] = tmp_path / f"{name}.npz"
+        save_haplotypes(as_split(rows, name[:2].upper(), pops), paths[name])
+    model_file = tmp_path / "hmm.npz"
+    assert main(["train", "--model", "hmm", "--data", str(paths["train"]), "--set",
+                 "n_states=[4, 6]", "iterations=6", "conditional=true", "--seed", "3",
+                 "--out", str(model_file)]) == 0
+    out = tmp_path / "stats" / "likelihood.tsv"
+    args = ["likelihood-attack", "--model-file", str(model_file), "--train", str(paths["train"]),
+            "--test", str(paths["test"]), "--reference-set", str(paths["sampling"]),
+            "--seed", "3", "--threads", "1", "--panel", "dense", "--model", "hmm2",
+            "--out", str(out)]
+    assert main(args) == 0
+    table = pd.read_csv(out, sep="\t")
+    assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
+    assert table["metric"].tolist() == list(attack.LIKELIHOOD_METRICS)
+    assert set(table["panel"]) == {"dense"} and set(table["model"]) == {"hmm2"}
+    assert set(table["seed"]) == {3}
+    # the same as the reference model fitted by hand, as train fits one
+    reference = HMMGenerator(n_states=[4, 6], iterations=6, conditional=True)
+    sampling = load_haplotypes(paths["sampling"])
+    reference.set_populations(sampling.pops)
+    reference.set_map(sampling.chrom, sampling.pos)
+    reference.fit(sampling.alleles, seed=3)
+    train, test = load_haplotypes(paths["train"]), load_haplotypes(paths["test"])
+    expected = attack.likelihood_ratio_attack(
+        load_generator(model_file), reference, train.alleles, test.alleles, seed=3,
+        train_populations=train.pops, test_populations=test.pops)
+    np.testing.assert_allclose(table["value"], list(expected.values()), rtol=1e-12)
+
+
+def test_likelihood_attack_command_refuses_a_model_without_likelihood(hmm_sets, tmp_path,
+                                                                      capsys):
+    from artgen.cli import main
+    from artgen.io import save_haplotypes
+
+    path = tmp_path / "train.npz"
+    save_haplotypes(as_split(hmm_sets["train"], "TR", np.repeat("CEU", 100)), path)
+    model_file = tmp_path / "bernoulli.npz"
+    assert main(["train", "--model", "bernoulli", "--data", str(path),
+                 "--out", str(model_file)]) == 0
+    out = tmp_path / "likelihood.tsv"
+    assert main(["likelihood-attack", "--model-file", str(model_file), "--train", str(path),
+                 "--test", str(path), "--reference-set", str(path), "--seed", "0",
+                 "--panel", "dense", "--model", "bernoulli", "--out", str(out)]) == 2
+    assert "a bernoulli model has no likelihood" in capsys.readouterr().err
+    assert not out.exists()

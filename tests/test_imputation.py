@@ -14,9 +14,10 @@ import pytest
 
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, haplotype_ids
-from artgen.imputation import (QUALITY_COLUMNS, BeagleError, Imputed, array_sites,
-                               beagle_command, combine_panels, impute_and_score,
-                               imputation_quality, run_beagle)
+from artgen.imputation import (MISSING, QUALITY_COLUMNS, BeagleError, Imputed, array_sites,
+                               beagle_command, combine_panels, estimated_r2, impute_and_score,
+                               impute_from_model_and_score, imputation_quality,
+                               model_imputation, run_beagle)
 
 N_REF, N_TARGETS = 100, 10   # diploid samples
 DENSITY = 0.2
@@ -364,3 +365,209 @@ def test_combine_panels_stacks_haplotypes(population):
         combine_panels(reference, reference.take_haplotypes(slice(0, 2)))
     with pytest.raises(InputError, match="panel 1 does not have the SNPs"):
         combine_panels(reference, targets.take_snps(slice(0, 10)))
+
+
+# ------------------------------------------------------- a model as imputer
+
+def test_estimated_r2_is_beagles_dr2(imputed):
+    """Beagle's own DR2, recomputed from its per-haplotype dosages (AP1/AP2,
+    which Beagle rounds to 2 decimals, as it rounds DR2)."""
+    result, _, _ = imputed
+    mine = estimated_r2(result.haplotype_dosage)
+    sites = result.imputed & np.isfinite(result.dr2)
+    assert sites.sum() > 100
+    assert np.corrcoef(mine[sites], result.dr2[sites])[0, 1] > 0.99
+    assert np.abs(mine[sites] - result.dr2[sites]).mean() < 0.03
+    typed = ~result.imputed
+    np.testing.assert_allclose(mine[typed], result.dr2[typed], atol=1e-9)
+
+
+def test_estimated_r2_by_enumerating_genotypes():
+    rng = np.random.default_rng(3)
+    p = rng.random((12, 4))
+    p[:, 3] = 0.3                     # every dose the same: no variance, DR2 0
+    out = estimated_r2(p)
+    for j in range(3):
+        p1, p2 = p[0::2, j], p[1::2, j]
+        probs = np.stack([(1 - p1) * (1 - p2), p1 * (1 - p2) + p2 * (1 - p1), p1 * p2], axis=1)
+        dose, square = probs @ [0, 1, 2], probs @ [0, 1, 4]
+        n = len(dose)
+        expected = (np.sum(dose**2) - dose.sum()**2 / n) / (square.sum() - dose.sum()**2 / n)
+        assert out[j] == pytest.approx(expected)
+    assert out[3] == 0.0
+    certain = np.array([[0, 1], [1, 1], [0, 1], [0, 1]], dtype=float)
+    np.testing.assert_array_equal(estimated_r2(certain), [1.0, 0.0])
+    for bad in (np.zeros((3, 2)), np.full((2, 2), 1.5), np.zeros(4)):
+        with pytest.raises(InputError, match="haplotype dosages"):
+            estimated_r2(bad)
+
+
+class RecordingImputer:
+    """Allele probabilities 0.25 + 0.5 * (typed neighbour count), recording its input."""
+
+    def __init__(self, value=0.3, shape=None):
+        self.value, self.shape, self.seen = value, shape, []
+
+    def allele_probabilities(self, alleles, populations=None):
+        self.seen.append((alleles.copy(), populations))
+        return np.full(self.shape or alleles.shape, self.value)
+
+
+def test_model_imputation_hides_untyped_sites_and_keeps_typed_ones(population):
+    _, targets = population
+    typed = array_sites(targets.pos, DENSITY)
+    model = RecordingImputer(0.3)
+    result = model_imputation(model, targets, typed, populations=["CEU"] * targets.n_haplotypes)
+    given, pops = model.seen[0]
+    assert pops == ["CEU"] * targets.n_haplotypes
+    assert (given[:, ~typed] == MISSING).all()
+    np.testing.assert_array_equal(given[:, typed], targets.alleles[:, typed])
+    np.testing.assert_array_equal(result.haplotype_dosage[:, typed], targets.alleles[:, typed])
+    assert (result.haplotype_dosage[:, ~typed] == 0.3).all()
+    np.testing.assert_allclose(result.dosage, result.haplotype_dosage[0::2]
+                               + result.haplotype_dosage[1::2])
+    np.testing.assert_array_equal(result.imputed, ~typed)
+    np.testing.assert_array_equal(result.samples, targets.samples[0::2])
+    assert (result.dr2[~typed] == 0).all()           # constant dosages: no information
+    table = imputation_quality(targets, result, minor_allele_frequency(targets))
+    np.testing.assert_allclose(table.r2.fillna(0), 0, atol=1e-12)   # nor correlation with truth
+
+
+@pytest.mark.parametrize("model, message", [
+    (object(), "not an imputer"),
+    (RecordingImputer(shape=(3, 3)), "allele probabilities of shape"),
+    (RecordingImputer(1.5), "outside"),
+])
+def test_model_imputation_refuses_bad_models(population, model, message):
+    _, targets = population
+    with pytest.raises(InputError, match=message):
+        model_imputation(model, targets, array_sites(targets.pos, DENSITY))
+
+
+def test_a_hidden_markov_model_imputes_by_itself(population, imputed):
+    """The HMM fitted on the reference panel imputes the targets from its
+    posterior: far above a model without LD (r2 0), below Beagle."""
+    from artgen.models.hmm import HMMGenerator
+
+    reference, targets = population
+    model = HMMGenerator(n_states=[32], iterations=20)
+    model.set_map(reference.chrom, reference.pos)
+    model.fit(reference.alleles, seed=1)
+    maf = minor_allele_frequency(reference)
+    table = impute_from_model_and_score(model, targets, density=DENSITY, maf=maf)
+    assert list(table.columns) == QUALITY_COLUMNS
+    direct = overall_r2(table)
+    beagle = overall_r2(imputation_quality(targets, imputed[0], maf))
+    assert 0.6 < direct < beagle
+    # the dr2 column is Beagle's estimator on the model's own dosages, per bin
+    typed = array_sites(targets.pos, DENSITY)
+    dr2 = estimated_r2(model_imputation(model, targets, typed).haplotype_dosage)
+    low_bin = ~typed & (maf < 0.05)
+    assert table.dr2[0] == pytest.approx(dr2[low_bin].mean())
+    assert ((table.dr2 >= 0) & (table.dr2 <= 1)).all() and table.dr2.max() > 0.2
+
+
+# ------------------------------------------------------------ the command
+
+def _relabel(h: Haplotypes, pop: str, prefix: str | None = None) -> Haplotypes:
+    ids = h.ids if prefix is None else haplotype_ids(
+        [f"{prefix}{i}" for i in range(h.n_haplotypes // 2)])
+    return Haplotypes.build(h.alleles, chrom=h.chrom, pos=h.pos, ref=h.ref, alt=h.alt, ids=ids,
+                            pops=[pop] * h.n_haplotypes)
+
+
+@pytest.fixture(scope="module")
+def split_files(population, tmp_path_factory):
+    """The simulated population as the workflow's files: a panel whose
+    "YRI" (40 individuals) are the other populations, 60 "CEU" training
+    individuals, the 10 targets (CEU), and 30 artificial individuals."""
+    from artgen.io import save_haplotypes
+
+    reference, targets = population
+    others = _relabel(reference.take_haplotypes(slice(0, 80)), "YRI")
+    train = _relabel(reference.take_haplotypes(slice(80, 200)), "CEU")
+    ags = _relabel(reference.take_haplotypes(slice(140, 200)), "CEU", prefix="AG")
+    targets = _relabel(targets, "CEU")
+    root = tmp_path_factory.mktemp("splits")
+    files = {}
+    for name, h in (("panel", combine_panels(others, train, targets)), ("train", train),
+                    ("targets", targets), ("ags", ags)):
+        files[name] = root / f"{name}.npz"
+        save_haplotypes(h, files[name])
+    return files, {"train": train, "targets": targets, "ags": ags}
+
+
+def impute_args(files, reference, out, *extra):
+    return ["impute", "--panel", str(files["panel"]), "--train", str(files["train"]),
+            "--targets", str(files["targets"]), "--reference", reference, "--target", "CEU",
+            "--density", str(DENSITY), "--panel-name", "dense", "--seed", "1", "--memory-gb",
+            "1", "--out", str(out), *extra]
+
+
+def test_impute_command_with_one_set_alone(split_files, tmp_path, caplog):
+    from artgen.cli import main
+
+    files, sets = split_files
+    caplog.set_level("INFO", logger="artgen")
+    out = tmp_path / "train_only.tsv"
+    assert main(impute_args(files, "train_only", out, "--add-train", "--no-others")) == 0
+    table = pd.read_csv(out, sep="\t")
+    assert list(table.columns) == ["panel", "reference", "seed"] + QUALITY_COLUMNS
+    assert set(table["reference"]) == {"train_only"}
+    # the reference panel is exactly the training haplotypes
+    maf = minor_allele_frequency(sets["train"])
+    expected = impute_and_score(sets["train"], sets["targets"], density=DENSITY, maf=maf,
+                                workdir=tmp_path / "direct", seed=1, memory_gb=1)
+    pd.testing.assert_frame_equal(table[QUALITY_COLUMNS], expected, check_dtype=False)
+    out = tmp_path / "ags_only.tsv"
+    assert main(impute_args(files, "mine_only", out, "--ags", str(files["ags"]),
+                            "--no-others")) == 0
+    assert "reference mine_only: 60 haplotypes" in caplog.text
+    assert main(impute_args(files, "mine", tmp_path / "mine.tsv", "--ags",
+                            str(files["ags"]))) == 0
+    assert "reference mine: 140 haplotypes" in caplog.text   # the 80 others + 60 AGs
+    assert main(impute_args(files, "perfect", tmp_path / "perfect.tsv")) == 0
+    assert "reference perfect: 200 haplotypes" in caplog.text   # the others + 120 training
+
+
+def test_impute_command_with_a_model_imputing_by_itself(split_files, tmp_path, monkeypatch):
+    import artgen.imputation as imputation
+    from artgen.cli import main
+    from artgen.models import load_generator
+
+    files, sets = split_files
+    model_file = tmp_path / "hmm.npz"
+    assert main(["train", "--model", "hmm", "--data", str(files["train"]), "--set",
+                 "n_states=[16]", "iterations=10", "conditional=true", "--seed", "2",
+                 "--out", str(model_file)]) == 0
+    monkeypatch.setattr(imputation, "run_beagle", None)   # Beagle must not run
+    out = tmp_path / "hmm_direct.tsv"
+    assert main(impute_args(files, "hmm_direct", out, "--model-file", str(model_file))) == 0
+    table = pd.read_csv(out, sep="\t")
+    assert set(table["reference"]) == {"hmm_direct"}
+    expected = impute_from_model_and_score(
+        load_generator(model_file), sets["targets"], density=DENSITY,
+        maf=minor_allele_frequency(sets["train"]), populations=sets["targets"].pops)
+    pd.testing.assert_frame_equal(table[QUALITY_COLUMNS], expected, check_dtype=False)
+    assert overall_r2(table) > 0.5
+
+
+@pytest.mark.parametrize("reference, extra, message", [
+    ("alone", ["--no-others"], "'alone' is empty"),
+    ("x_only", ["--no-others"], "'x_only' needs --ags"),
+    ("x_direct", ["--model-file", "{model}", "--ags", "{ags}"], "takes no --ags"),
+    ("x_direct", ["--model-file", "{bernoulli}"], "a bernoulli model cannot impute"),
+])
+def test_impute_command_refuses_bad_references(split_files, tmp_path, capsys, reference, extra,
+                                               message):
+    from artgen.cli import main
+
+    files, _ = split_files
+    bernoulli = tmp_path / "bernoulli.npz"
+    assert main(["train", "--model", "bernoulli", "--data", str(files["train"]),
+                 "--out", str(bernoulli)]) == 0
+    extra = [e.format(model=bernoulli, ags=files["ags"], bernoulli=bernoulli) for e in extra]
+    out = tmp_path / "out.tsv"
+    assert main(impute_args(files, reference, out, *extra)) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

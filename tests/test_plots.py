@@ -454,3 +454,29 @@ def test_plot_training_history_writes_the_file(tmp_path):
     assert matplotlib.image.imread(tmp_path / "h.png").ndim == 3
     with pytest.raises(InputError, match="no epochs"):
         plots.plot_training_history(history.iloc[:0], tmp_path / "e.png")
+
+
+def test_figure4_draws_references_of_one_set_alone_in_a_second_row(tmp_path):
+    lo = np.arange(10) * 0.05
+    refs = ["alone", "perfect", "gan", "hmm", "train_only", "gan_only", "hmm_only",
+            "hmm_direct"]
+    quality = pd.concat([pd.DataFrame({"reference": ref, "maf_lo": lo, "maf_hi": lo + 0.05,
+                                       "snp_share": 0.1, "dr2": 0.5 + i / 20,
+                                       "r2": 0.4 + i / 20}) for i, ref in enumerate(refs)])
+    path = tmp_path / "imputation" / "dense" / "quality.tsv"
+    path.parent.mkdir(parents=True)
+    quality.to_csv(path, sep="\t", index=False)
+    fig = build_figure("figure4", {"quality": str(path)})
+    lines = [ax for ax in fig.axes if ax.get_lines()]
+    assert len(lines) == 4
+    top, bottom = lines[0].get_legend(), lines[2].get_legend()
+    assert [t.get_text() for t in top.get_texts()] == [
+        "other populations only", "+ real target haplotypes", "+ GAN AGs", "+ hmm AGs"]
+    assert [t.get_text() for t in bottom.get_texts()] == [
+        "real target haplotypes alone", "GAN AGs alone", "hmm AGs alone",
+        "hmm imputing directly (no Beagle)"]
+    assert lines[3].get_lines()[-1].get_linestyle() == "-."
+    assert lines[2].get_title().startswith("c) one set alone")
+    # a table without them keeps the one-row figure
+    fig = build_figure("figure4", {"quality": str(path)}, references=["alone", "perfect", "gan"])
+    assert len([ax for ax in fig.axes if ax.get_lines()]) == 2

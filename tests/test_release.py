@@ -251,6 +251,10 @@ def clean_metrics(**changes):
      "near_copies_share = 0.05 (released AGs within 8 SNPs"),
     ({"n_released": 1, "privacy_loss": float("nan")}, Thresholds(), "n_released = 1"),
     ({"mia_auc": float("nan")}, Thresholds(), "mia_auc could not be computed"),
+    ({"lr_mia_auc": 0.7}, Thresholds(), "lr_mia_auc = 0.7 is above the maximum of 0.6: the "
+                                        "model gives its training haplotypes a higher likelihood"),
+    ({"lr_mia_auc": 0.58}, Thresholds(max_lr_mia_auc=0.55), "lr_mia_auc = 0.58 is above"),
+    ({"lr_mia_auc": float("nan")}, Thresholds(), "lr_mia_auc could not be computed"),
 ])
 def test_each_check_names_metric_value_and_threshold(changes, thresholds, expected):
     failures = release_checks(clean_metrics(**changes), thresholds)
@@ -271,10 +275,20 @@ def test_checks_pass_within_bounds_and_baselines():
         release_checks({k: v for k, v in clean_metrics().items() if k != "privacy_loss"})
 
 
+def test_the_likelihood_check_applies_to_models_with_a_likelihood_only():
+    assert Thresholds().max_lr_mia_auc == 0.6
+    # a model without a likelihood has no lr_mia_auc: nothing to check, nothing missing
+    assert "lr_mia_auc" not in clean_metrics()
+    assert release_checks(clean_metrics()) == []
+    assert release_checks(clean_metrics(lr_mia_auc=0.55)) == []
+    assert release_checks(clean_metrics(lr_mia_auc=0.9), Thresholds(max_lr_mia_auc=None)) == []
+
+
 @pytest.mark.parametrize("kwargs", [{"copies": "keep"}, {"max_privacy_loss": "0.1"},
                                     {"max_mia_auc": 1.5}, {"max_near_copies": -0.1},
                                     {"near_distance": -1}, {"near_distance": 2.5},
-                                    {"max_mia_tpr_1fpr": float("nan")}])
+                                    {"max_mia_tpr_1fpr": float("nan")},
+                                    {"max_lr_mia_auc": 1.2}, {"max_lr_mia_auc": True}])
 def test_thresholds_refuse_bad_settings(kwargs):
     with pytest.raises(InputError, match="thresholds"):
         Thresholds(**kwargs)
@@ -334,3 +348,79 @@ def test_unpaired_ids_withhold_only_the_copies(sets):
                                         seed=SEED)
     assert released.tolist() == [True] * 4 + [False] + [True] * 4
     assert metrics["withheld_partners"] == 0 and metrics["exact_copies_removed"] == 1
+
+
+# --------------------------------------------------------------------------- likelihood attack
+
+LIKELIHOOD = {"lr_mia_auc": 0.52, "lr_mia_tpr_1fpr": 0.02, "loglik_train": -210.5,
+              "loglik_test": -211.0, "loglik_gap": 0.5}
+
+
+def test_a_model_with_a_likelihood_is_gated_and_carded_on_it(sets, tmp_path):
+    card = release_ags(sets["ags"], sets["train"], sets["test"], sets["reference"],
+                       **outputs(tmp_path), model="hmm", seed=SEED, model_metrics=LIKELIHOOD)
+    assert card["verdict"] == "accepted"
+    assert card["likelihood_attack"] == LIKELIHOOD
+    assert card["metrics"]["lr_mia_auc"] == 0.52
+    md = (tmp_path / "card.md").read_text()
+    assert "| likelihood-ratio attack AUC | 0.52 | | <= 0.6 |" in md
+    assert "| mean log-likelihood, training split / test split (gap) | -210.5 / -211 (0.5)" in md
+    # the same clean AG set is refused when the model itself leaks
+    leaky = {**LIKELIHOOD, "lr_mia_auc": 0.81}
+    with pytest.raises(ReleaseRefused) as info:
+        release_ags(sets["ags"], sets["train"], sets["test"], sets["reference"],
+                    **outputs(tmp_path), model="hmm", seed=SEED, model_metrics=leaky)
+    assert info.value.failures == [info.value.failures[0]]
+    assert info.value.failures[0].startswith("lr_mia_auc = 0.81 is above the maximum of 0.6")
+    assert info.value.card["likelihood_attack"]["lr_mia_auc"] == 0.81
+    assert left_in(tmp_path) == []
+
+
+def test_a_model_without_a_likelihood_says_so_on_its_card(sets, tmp_path):
+    card = release(sets, sets["ags"], tmp_path)
+    assert card["likelihood_attack"] is None and "lr_mia_auc" not in card["metrics"]
+    assert "| likelihood-ratio attack AUC | n/a (the model has no likelihood) | | <= 0.6 |" in \
+        (tmp_path / "card.md").read_text()
+
+
+@pytest.mark.parametrize("metrics, message", [
+    ({"lr_mia_auc": 0.5, "mia_auc": 0.5}, "unknown metric"),
+    ({"loglik_gap": 0.1}, "lack lr_mia_auc"),
+])
+def test_model_metrics_are_the_likelihood_attacks(sets, tmp_path, metrics, message):
+    with pytest.raises(InputError, match=message):
+        release_ags(sets["ags"], sets["train"], sets["test"], sets["reference"],
+                    **outputs(tmp_path), model="hmm", seed=SEED, model_metrics=metrics)
+    assert left_in(tmp_path) == []
+
+
+def test_release_command_reads_the_likelihood_attack(sets, tmp_path, capsys):
+    import pandas as pd
+
+    from artgen.cli import main
+    from artgen.io import save_haplotypes
+
+    paths = {}
+    for name in ("ags", "train", "test", "reference"):
+        paths[name] = tmp_path / f"{name}.npz"
+        save_haplotypes(sets[name], paths[name])
+    table = pd.DataFrame([("dense", "hmm", 0, k, v) for k, v in LIKELIHOOD.items()] +
+                         [("dense", "other", 0, "lr_mia_auc", 0.99)],
+                         columns=["panel", "model", "seed", "metric", "value"])
+    table.to_csv(tmp_path / "likelihood.tsv", sep="\t", index=False)
+    out = tmp_path / "out"
+
+    def release_cli(model, **extra):
+        args = ["release", "--ags", str(paths["ags"]), "--train", str(paths["train"]),
+                "--test", str(paths["test"]), "--reference", str(paths["reference"]),
+                "--model", model, "--panel-name", "dense", "--likelihood-attack",
+                str(tmp_path / "likelihood.tsv"), "--vcf-out", str(out / "a.vcf.gz"),
+                "--hapt-out", str(out / "a.hapt"), "--card-json", str(out / "a.json"),
+                "--card-md", str(out / "a.md")]
+        return main(args)
+
+    assert release_cli("hmm") == 0
+    card = json.loads((out / "a.json").read_text())
+    assert card["likelihood_attack"] == LIKELIHOOD
+    assert release_cli("gan") == 2
+    assert "no lr_mia_auc of model gan on panel dense" in capsys.readouterr().err

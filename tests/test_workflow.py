@@ -51,19 +51,22 @@ TINY = {
                        "epochs": 20, "snapshot_every": 10, "latent_size": 16, "batch_size": 16},
                "rbm": {"start": "sampling", "n_hidden": 8, "epochs": 10, "snapshot_every": 5,
                        "gibbs_steps": 5},
-               "copying": {}},
+               "copying": {},
+               "hmm": {"n_states": [3, 6], "iterations": 6, "min_state_haplotypes": 2,
+                       "conditional": True}},
     "evaluation": {"n_triplets": 200, "umap": False},
     "selection": {"models": ["gan", "copying"]},
-    "imputation": {"density": 0.3, "models": ["copying"], "memory_gb": 1},
+    "imputation": {"density": 0.3, "models": ["copying", "hmm"], "memory_gb": 1},
     "painting": {"models": ["gan", "copying"], "n_recipients": 10},
     "coalescent": {"n_haplotypes": 2000},
     # Attacks on a few dozen haplotypes are too noisy for the default
     # thresholds: the tiny run checks the plumbing, not the privacy.
     "privacy": {"sensitivity": {"panel": "informative", "model": "markov", "counts": [1, 10, 40]},
-                "release": {"panels": ["informative"], "models": ["markov"],
+                "release": {"panels": ["informative"], "models": ["markov", "hmm"],
                             "thresholds": {"max_privacy_loss": None, "max_mia_auc": None,
                                            "max_mia_tpr_1fpr": None,
-                                           "max_mia_density_auc": None}}},
+                                           "max_mia_density_auc": None,
+                                           "max_lr_mia_auc": None}}},
 }
 
 
@@ -149,7 +152,7 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
     assert set(table["panel"]) == set(PANELS)
     assert set(table["model"]) == {"test", "bernoulli", "bernoulli_pop", "markov", "gan", "rbm",
-                                   "copying", "coalescent"}
+                                   "copying", "hmm", "coalescent"}
     # Conditional models label their AGs with the training populations, in proportion.
     informative = load_haplotypes(results / "splits" / "informative" / "train.npz")
     for model in ("bernoulli_pop", "gan"):
@@ -177,7 +180,8 @@ def test_downstream_tables(tiny_run):
     for model in ("gan", "copying"):
         assert -1 <= table.loc[(model, "xpehh_r"), "value"] <= 1
     quality = pd.read_csv(results / "imputation" / "dense" / "quality.tsv", sep="\t")
-    assert set(quality["reference"]) == {"alone", "perfect", "copying"}
+    assert set(quality["reference"]) == {"alone", "perfect", "copying", "train_only",
+                                         "copying_only", "hmm", "hmm_only", "hmm_direct"}
     assert (quality.groupby("reference")["snp_share"].sum().round(9) == 1).all()
     assert "java" in (results / "logs" / "impute" / "dense" / "perfect.log").read_text()
     painting = pd.read_csv(results / "painting" / "dispersed.tsv", sep="\t")
@@ -201,6 +205,10 @@ def test_privacy_sensitivity_and_release(tiny_run):
     released = read_vcf(results / "release" / "informative" / "markov.vcf.gz")
     assert card["verdict"] == "accepted" and card["model"] == "markov"
     assert released.n_haplotypes == card["n_released"]
+    # A model with a likelihood is attacked through it too, and its card says so.
+    assert {"lr_mia_auc", "loglik_gap"} <= set(metrics.loc[metrics["model"] == "hmm", "metric"])
+    card = json.loads((results / "release" / "informative" / "hmm.card.json").read_text())
+    assert 0 <= card["likelihood_attack"]["lr_mia_auc"] <= 1
 
 
 def test_release_gate_refuses_copies_and_writes_nothing(tiny_run, tmp_path):

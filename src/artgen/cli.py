@@ -192,46 +192,115 @@ def parse_settings(items: list[str]) -> dict:
     return settings
 
 
-def cmd_train(args) -> None:
+def model_rows(h, phased: bool):
+    """The rows a model sees: haplotypes, or for unphased data the paper's
+    layout, one row per individual with two columns per SNP."""
+    from artgen.genotypes import genotype_rows
+
+    return h.alleles if phased else genotype_rows(h.alleles, h.ids)
+
+
+def row_populations(h, phased: bool):
+    """The population label of each of :func:`model_rows`' rows (unphased
+    rows are individuals, pairs of haplotypes)."""
+    return h.pops if phased else h.pops[0::2]
+
+
+def prepare_model(model, data, *, phased: bool, source, start=None, start_source=None):
+    """Set ``model`` up to be fitted on ``data`` (Haplotypes read from
+    ``source``) and return the rows to fit it on: the start set of a model
+    that samples from one, the population labels of a conditional model, the
+    genetic map of a model that needs the SNPs' positions. The one
+    preparation of ``train`` and of every refit of a saved model's kind (the
+    likelihood attack's reference model)."""
     import numpy as np
 
-    from artgen.genotypes import genotype_rows
+    if start is not None:
+        if not hasattr(model, "set_start_set"):
+            raise InputError(f"model {model.name} does not take a start set")
+        if not np.array_equal(start.pos, data.pos):
+            raise InputError(f"{start_source}: not at the SNPs of {source}")
+        model.set_start_set(model_rows(start, phased))
+    if getattr(model, "conditional", False):
+        labels = row_populations(data, phased)
+        if not all(labels):
+            raise InputError(f"{source}: a conditional model needs every haplotype's "
+                             f"population label; some are missing")
+        model.set_populations(labels)
+    if hasattr(model, "set_map"):  # models that need the SNPs' genetic positions
+        per_snp = 1 if phased else 2
+        model.set_map(np.repeat(data.chrom, per_snp), np.repeat(data.pos, per_snp))
+    alleles = model_rows(data, phased)
+    if phased:
+        log.info("fitting %s on %d haplotypes x %d SNPs", model.name, data.n_haplotypes,
+                 data.n_snps)
+    else:
+        log.info("fitting %s on %d individuals x %d allele columns (unphased, %d SNPs)",
+                 model.name, alleles.shape[0], alleles.shape[1], data.n_snps)
+    return alleles
+
+
+def cmd_train(args) -> None:
     from artgen.io import load_haplotypes
     from artgen.models import TrainingRun, make_generator
-
-    def rows(h):
-        # Unphased data: the paper's layout, one row per individual, two columns per SNP.
-        return h.alleles if args.phased else genotype_rows(h.alleles, h.ids)
 
     data = load_haplotypes(args.data)
     model = make_generator(args.model, **parse_settings(args.set))
     model.use_threads(args.threads)
-    if args.start_set:
-        if not hasattr(model, "set_start_set"):
-            raise InputError(f"model {args.model} does not take a start set")
-        start = load_haplotypes(args.start_set)
-        if not np.array_equal(start.pos, data.pos):
-            raise InputError(f"{args.start_set}: not at the SNPs of {args.data}")
-        model.set_start_set(rows(start))
-    if getattr(model, "conditional", False):
-        # One label per training row; unphased rows are individuals (pairs of haplotypes).
-        labels = data.pops if args.phased else data.pops[0::2]
-        if not all(labels):
-            raise InputError(f"{args.data}: a conditional model needs every haplotype's "
-                             f"population label; some are missing")
-        model.set_populations(labels)
-    if hasattr(model, "set_map"):  # models that need the SNPs' genetic positions
-        per_snp = 1 if args.phased else 2
-        model.set_map(np.repeat(data.chrom, per_snp), np.repeat(data.pos, per_snp))
-    alleles = rows(data)
-    if args.phased:
-        log.info("fitting %s on %d haplotypes x %d SNPs", args.model, data.n_haplotypes,
-                 data.n_snps)
-    else:
-        log.info("fitting %s on %d individuals x %d allele columns (unphased, %d SNPs)",
-                 args.model, alleles.shape[0], alleles.shape[1], data.n_snps)
+    start = load_haplotypes(args.start_set) if args.start_set else None
+    alleles = prepare_model(model, data, phased=args.phased, source=args.data, start=start,
+                            start_source=args.start_set)
     run = TrainingRun(checkpoint=args.checkpoint, history=args.history)
     model.fit(alleles, seed=args.seed, run=run).save(args.out)
+
+
+def known_populations(labels, *models):
+    """``labels`` (one per row) when every model is conditional and knows all
+    of them, so that each row is scored under its own population; else None
+    (a conditional model then scores under its mixture of populations)."""
+    if not all(getattr(m, "conditional", False) for m in models) or not len(labels):
+        return None
+    for m in models:
+        known = getattr(m, "populations", None)
+        if known is None or not set(labels) <= set(known):
+            return None
+    return labels
+
+
+def cmd_likelihood_attack(args) -> None:
+    from artgen.evaluate import tidy_metrics
+    from artgen.io import load_haplotypes
+    from artgen.models import load_generator, make_generator
+    from artgen.stats.attack import likelihood_ratio_attack
+
+    model = load_generator(args.model_file)
+    if not callable(getattr(model, "log_likelihood", None)):
+        raise InputError(f"{args.model_file}: a {model.name} model has no likelihood; the "
+                         f"likelihood-ratio attack needs one")
+    train, test, held_out = (load_haplotypes(p) for p in
+                             (args.train, args.test, args.reference_set))
+    # The reference model: the same kind and settings, fitted on haplotypes
+    # the model never saw, exactly as train fits a model.
+    reference = make_generator(model.name, **model.settings())
+    model.use_threads(args.threads)
+    reference.use_threads(args.threads)
+    rows = prepare_model(reference, held_out, phased=args.phased, source=args.reference_set)
+    reference.fit(rows, seed=args.seed)
+    train_pops, test_pops = (known_populations(row_populations(h, args.phased), model, reference)
+                             for h in (train, test))
+    if train_pops is None or test_pops is None:  # members and non-members scored alike
+        train_pops = test_pops = None
+    if getattr(model, "conditional", False):
+        log.info("conditional models: rows scored %s", "under their own population"
+                 if train_pops is not None and test_pops is not None
+                 else "under each model's mixture of populations")
+    metrics = likelihood_ratio_attack(model, reference, model_rows(train, args.phased),
+                                      model_rows(test, args.phased), seed=args.seed,
+                                      train_populations=train_pops, test_populations=test_pops)
+    for name, value in metrics.items():
+        log.info("likelihood %s %s: %s = %.6g", args.panel, args.model, name, value)
+    write_table(tidy_metrics(metrics, panel=args.panel, model=args.model, seed=args.seed),
+                args.out)
 
 
 def cmd_plot_training(args) -> None:
@@ -362,31 +431,74 @@ def cmd_impute(args) -> None:
 
     import numpy as np
 
-    from artgen.imputation import combine_panels, impute_and_score
+    from artgen.imputation import impute_and_score
     from artgen.io import load_haplotypes
 
-    panel = load_haplotypes(args.panel)
     train = target_haplotypes(load_haplotypes(args.train), args.target, args.train)
     targets = target_haplotypes(load_haplotypes(args.targets), args.target, args.targets)
-    others = panel.take_haplotypes(panel.pops != args.target)
-    if others.n_haplotypes == 0:
-        raise InputError(f"{args.panel}: no populations besides {args.target} "
-                         "to make a reference panel of")
-    extra = {"alone": [], "perfect": [train]}.get(args.reference)
-    if extra is None:
-        if not args.ags:
-            raise InputError(f"reference {args.reference!r} needs --ags (the model's AGs)")
-        extra = [load_haplotypes(args.ags)]
-    reference = combine_panels(others, *extra)
-    log.info("reference %s: %d haplotypes; %d target individuals", args.reference,
-             reference.n_haplotypes, targets.n_haplotypes // 2)
     maf = np.minimum(train.alleles.mean(axis=0), 1 - train.alleles.mean(axis=0))
-    with tempfile.TemporaryDirectory(prefix=".beagle-", dir=Path(args.out).parent) as work:
-        table = impute_and_score(reference, targets, density=args.density, maf=maf,
-                                 workdir=work, seed=args.seed, threads=args.threads,
-                                 memory_gb=args.memory_gb)
+    if args.model_file:
+        table = _impute_from_model(args, targets, maf)
+    else:
+        reference = _imputation_reference(args, train)
+        log.info("reference %s: %d haplotypes; %d target individuals", args.reference,
+                 reference.n_haplotypes, targets.n_haplotypes // 2)
+        with tempfile.TemporaryDirectory(prefix=".beagle-", dir=Path(args.out).parent) as work:
+            table = impute_and_score(reference, targets, density=args.density, maf=maf,
+                                     workdir=work, seed=args.seed, threads=args.threads,
+                                     memory_gb=args.memory_gb)
     write_table(keyed(table, panel=args.panel_name, reference=args.reference, seed=args.seed),
                 args.out)
+
+
+def _imputation_reference(args, train):
+    """Beagle's reference panel: the other populations of ``--panel``
+    (unless ``--no-others``), + the real target training haplotypes
+    (``--add-train``, or the reference named ``perfect``), + the AGs (``--ags``)."""
+    from artgen.imputation import combine_panels
+    from artgen.io import load_haplotypes
+
+    sets = []
+    if not args.no_others:
+        if not args.panel:
+            raise InputError("a reference panel with the other populations needs --panel")
+        panel = load_haplotypes(args.panel)
+        others = panel.take_haplotypes(panel.pops != args.target)
+        if others.n_haplotypes == 0:
+            raise InputError(f"{args.panel}: no populations besides {args.target} "
+                             "to make a reference panel of")
+        sets.append(others)
+    if args.add_train or args.reference == "perfect":
+        sets.append(train)
+    if args.ags:
+        sets.append(load_haplotypes(args.ags))
+    elif args.reference not in ("alone", "perfect") and not args.add_train:
+        raise InputError(f"reference {args.reference!r} needs --ags (the model's AGs)")
+    if not sets:
+        raise InputError(f"reference {args.reference!r} is empty: --no-others leaves the other "
+                         f"populations out, so give --add-train or --ags")
+    return combine_panels(*sets)
+
+
+def _impute_from_model(args, targets, maf):
+    """The quality table of the targets imputed by the model of ``--model-file``
+    itself (its posterior allele probabilities; no Beagle, no reference panel)."""
+    from artgen.imputation import impute_from_model_and_score
+    from artgen.models import load_generator
+
+    if args.ags or args.add_train or args.no_others:
+        raise InputError("--model-file imputes with the model alone; it takes no --ags, "
+                         "--add-train or --no-others")
+    model = load_generator(args.model_file)
+    if not callable(getattr(model, "allele_probabilities", None)):
+        raise InputError(f"{args.model_file}: a {model.name} model cannot impute (it has no "
+                         f"allele_probabilities)")
+    model.use_threads(args.threads)
+    populations = known_populations(targets.pops, model)
+    log.info("reference %s: the %s model of %s, %d target individuals", args.reference,
+             model.name, args.model_file, targets.n_haplotypes // 2)
+    return impute_from_model_and_score(model, targets, density=args.density, maf=maf,
+                                       populations=populations)
 
 
 def cmd_coalescent(args) -> None:
@@ -477,6 +589,29 @@ def cmd_privacy_sensitivity(args) -> None:
     write_table(keyed(table, panel=args.panel_name, model=args.model, seed=args.seed), args.out)
 
 
+def read_likelihood_metrics(path, panel: str, model: str) -> dict[str, float]:
+    """The likelihood-ratio attack's metrics of ``model`` on ``panel`` from a
+    tidy metrics table written by ``likelihood-attack``."""
+    import pandas as pd
+
+    from artgen.evaluate import METRIC_COLUMNS
+    from artgen.stats.attack import LIKELIHOOD_METRICS
+
+    try:
+        table = pd.read_csv(path, sep="\t")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the likelihood attack's metrics ({exc})") from None
+    if list(table.columns) != METRIC_COLUMNS:
+        raise InputError(f"{path}: expected the columns {' '.join(METRIC_COLUMNS)}, got "
+                         f"{' '.join(map(str, table.columns))}")
+    rows = table[(table["panel"].astype(str) == panel) & (table["model"].astype(str) == model)
+                 & table["metric"].isin(LIKELIHOOD_METRICS)]
+    found = dict(zip(rows["metric"], rows["value"].astype(float)))
+    if "lr_mia_auc" not in found:
+        raise InputError(f"{path}: no lr_mia_auc of model {model} on panel {panel}")
+    return found
+
+
 def cmd_release(args) -> None:
     import json
 
@@ -485,13 +620,16 @@ def cmd_release(args) -> None:
 
     ags, train, test, reference = (load_haplotypes(p) for p in
                                    (args.ags, args.train, args.test, args.reference))
+    model_metrics = (read_likelihood_metrics(args.likelihood_attack, args.panel_name, args.model)
+                     if args.likelihood_attack else None)
     try:
         card = release_ags(ags, train, test, reference, out_vcf=args.vcf_out,
                            out_hapt=args.hapt_out, out_card_json=args.card_json,
                            out_card_md=args.card_md, model=args.model,
                            settings=json.loads(args.settings), panel=args.panel_name,
                            dataset=args.dataset, seed=args.seed,
-                           thresholds=parse_thresholds(args.thresholds))
+                           thresholds=parse_thresholds(args.thresholds),
+                           model_metrics=model_metrics)
     except ReleaseRefused as exc:
         log.info("privacy card of the refused set:\n%s", json.dumps(exc.card, indent=1,
                                                                      default=str))
@@ -685,13 +823,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics-out", required=True)
     p.set_defaults(func=cmd_selection)
 
-    p = sub.add_parser("impute", help="Beagle imputation of held-out targets, quality per MAF bin")
-    p.add_argument("--panel", required=True, help="the whole panel (.npz): other populations")
+    p = sub.add_parser("impute", help="imputation of held-out targets (Beagle against a "
+                                      "reference panel, or a model's own posterior), quality "
+                                      "per MAF bin")
+    p.add_argument("--panel", help="the whole panel (.npz): other populations")
     p.add_argument("--train", required=True, help="real target training haplotypes (.npz)")
     p.add_argument("--targets", required=True, help="held-out target individuals (.npz)")
     p.add_argument("--reference", required=True,
-                   help="alone (other populations), perfect (+ train), or a model name (+ --ags)")
+                   help="name of the reference in the table: alone (other populations), "
+                        "perfect (+ train), or a name given with --ags, --add-train, "
+                        "--model-file")
     p.add_argument("--ags", help="the model's AGs (.npz) added to the reference panel")
+    p.add_argument("--add-train", action="store_true",
+                   help="add the real target training haplotypes to the reference panel")
+    p.add_argument("--no-others", action="store_true",
+                   help="leave the other populations out: the training haplotypes or the AGs "
+                        "alone are the reference panel")
+    p.add_argument("--model-file",
+                   help="a saved model that imputes (hmm): impute from its posterior allele "
+                        "probabilities instead of with Beagle")
     p.add_argument("--target", required=True, help="target population")
     p.add_argument("--density", type=float, required=True, help="share of sites typed")
     p.add_argument("--panel-name", required=True)
@@ -700,6 +850,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-gb", type=int, default=2)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_impute)
+
+    p = sub.add_parser("likelihood-attack",
+                       help="likelihood-ratio membership inference against a model with a "
+                            "likelihood, and its memorisation gap")
+    p.add_argument("--model-file", required=True, help="the saved model (.npz)")
+    p.add_argument("--train", required=True, help="its training split (.npz): the members")
+    p.add_argument("--test", required=True, help="held-out real haplotypes: the non-members")
+    p.add_argument("--reference-set", required=True,
+                   help="held-out real haplotypes the reference model is fitted on (the "
+                        "sampling split), neither members nor non-members")
+    p.add_argument("--seed", type=int, required=True,
+                   help="seed of the reference fit and of the member subsample")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    p.add_argument("--unphased", dest="phased", action="store_false",
+                   help="the model was trained with --unphased")
+    p.add_argument("--panel", required=True)
+    p.add_argument("--model", required=True, help="the model's name in the metrics table")
+    p.add_argument("--out", required=True, help="tidy metrics (.tsv)")
+    p.set_defaults(func=cmd_likelihood_attack)
 
     p = sub.add_parser("coalescent", help="simulate the panel's region and compare with it")
     p.add_argument("--real", required=True, help="real target haplotypes (.npz)")
@@ -751,6 +920,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", help="release thresholds (JSON object)")
     p.add_argument("--model", required=True)
     p.add_argument("--settings", default="{}", help="the model's settings (JSON), for the card")
+    p.add_argument("--likelihood-attack",
+                   help="metrics written by likelihood-attack (a model with a likelihood): "
+                        "lr_mia_auc is checked and goes on the card")
     p.add_argument("--panel-name", required=True)
     p.add_argument("--dataset", default="", help="data set description for the card")
     p.add_argument("--seed", type=int, default=0)

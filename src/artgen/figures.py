@@ -50,9 +50,9 @@ from matplotlib.ticker import MaxNLocator
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, check_alleles
 from artgen.io.atomic import atomic_output
-from artgen.plots import (dataset_color, dataset_label, order_datasets, plot_af_scatter,
-                          plot_distance_distributions, plot_embedding, plot_grouped_bars,
-                          group_colors, plot_haplostrips, plot_hidden_activations,
+from artgen.plots import (IMPUTATION_BASELINES, dataset_color, dataset_label, order_datasets,
+                          plot_af_scatter, plot_distance_distributions, plot_embedding,
+                          plot_grouped_bars, group_colors, plot_haplostrips, plot_hidden_activations,
                           plot_imputation_quality, plot_latent, plot_ld_decay, plot_ld_matrix,
                           plot_lines, plot_real_vs_ag, plot_scan, plot_sfs, plot_stacked_shares,
                           plot_training_curves, require_columns)
@@ -388,6 +388,12 @@ def figure3(scans: pd.DataFrame, *, models: Sequence[str] | None = None, quantil
 # --------------------------------------------------------------------------- Figure 4
 
 
+def _alone_reference(reference: str) -> bool:
+    """A reference of one set alone: the real target haplotypes, a model's
+    AGs, or a model imputing by itself (no other populations)."""
+    return reference == "train_only" or reference.endswith(("_only", "_direct"))
+
+
 @_styled
 def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
             panel: str | None = None) -> Figure:
@@ -395,6 +401,13 @@ def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
     Beagle's DR2 and (b) the true r^2, one line per reference panel (other
     populations alone, + real target haplotypes, + each model's AGs); grey
     bars: the share of imputed SNPs in each bin.
+
+    When the table also has references of one set alone (``train_only``:
+    the real target training haplotypes alone; ``<model>_only``: a model's
+    AGs alone, GPC's protocol; ``<model>_direct``: a model imputing by
+    itself, no Beagle), they get a second row, (c) and (d), so that no panel
+    holds more than a handful of lines. A direct row's "DR2" is Beagle's
+    estimator applied to the model's dosages.
 
     Parameters
     ----------
@@ -412,13 +425,28 @@ def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
         if not references:
             raise InputError(f"none of the references asked for is in the table "
                              f"({', '.join(given)})")
-    fig = _figure(10.5, 4.0)
-    ax_dr2, ax_r2 = fig.subplots(1, 2)
-    plot_imputation_quality(quality, ax_dr2, score="dr2", references=references)
-    plot_imputation_quality(quality, ax_r2, score="r2", references=references)
-    ax_r2.get_legend().remove()
-    ax_dr2.set_title("a) imputation quality estimated by Beagle (DR2)", fontsize="medium")
-    ax_r2.set_title("b) true $r^2$ of imputed dosages with the masked genotypes", fontsize="medium")
+    chosen = given if references is None else references
+    rows = [[r for r in chosen if not _alone_reference(r)],
+            [r for r in chosen if _alone_reference(r)]]
+    rows = [refs for refs in rows if refs]
+    titles = {0: ("imputation quality estimated by Beagle (DR2)",
+                  "true $r^2$ of imputed dosages with the masked genotypes"),
+              1: ("one set alone: DR2 (direct: the same estimator on the model's dosages)",
+                  "one set alone: true $r^2$")}
+    fig = _figure(10.5, 4.0 * len(rows))
+    axes = np.atleast_2d(fig.subplots(len(rows), 2))
+    letters = iter("abcd")
+    for i, refs in enumerate(rows):
+        kind = 1 if _alone_reference(refs[0]) else 0
+        ax_dr2, ax_r2 = axes[i]
+        if references is None:  # the baselines first, then the models as given
+            refs = [r for r in IMPUTATION_BASELINES if r in refs] + \
+                [r for r in refs if r not in IMPUTATION_BASELINES]
+        plot_imputation_quality(quality, ax_dr2, score="dr2", references=refs)
+        plot_imputation_quality(quality, ax_r2, score="r2", references=refs)
+        ax_r2.get_legend().remove()
+        ax_dr2.set_title(f"{next(letters)}) {titles[kind][0]}", fontsize="medium")
+        ax_r2.set_title(f"{next(letters)}) {titles[kind][1]}", fontsize="medium")
     _title(fig, "Figure 4. Imputation of held-out target genomes by reference panel", panel)
     return fig
 

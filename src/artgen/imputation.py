@@ -9,6 +9,13 @@ the imputer's own estimate (Beagle's DR2, the analogue of Impute2's info)
 and by the true squared correlation with the masked genotypes.
 :func:`impute_and_score` chains the three for the workflow.
 
+A generator that is also an imputer (one with ``allele_probabilities``, the
+hidden-Markov model) can fill in the untyped sites itself, with no Beagle and
+no reference panel: :func:`model_imputation` turns its posterior allele
+probabilities into the same :class:`Imputed` record, with
+:func:`estimated_r2` (Beagle's DR2 estimator) in place of Beagle's DR2, and
+:func:`impute_from_model_and_score` scores it as Beagle's output is scored.
+
 Haplotype sets go to Beagle as diploid VCF samples: consecutive haplotypes
 ``<sample>_A``, ``<sample>_B`` form one sample (artificial genomes have ids in
 pairs too, see :func:`artgen.haplotypes.artificial_ids`).
@@ -43,8 +50,11 @@ __all__ = [
     "array_sites",
     "beagle_command",
     "combine_panels",
+    "estimated_r2",
     "impute_and_score",
+    "impute_from_model_and_score",
     "imputation_quality",
+    "model_imputation",
     "read_beagle_vcf",
     "run_beagle",
 ]
@@ -511,4 +521,126 @@ def impute_and_score(reference: Haplotypes, targets_truth: Haplotypes, *, densit
     typed = array_sites(targets_truth.pos, density)
     imputed = run_beagle(reference, targets_truth, typed, workdir, seed=seed, threads=threads,
                          memory_gb=memory_gb)
+    return imputation_quality(targets_truth, imputed, maf)
+
+
+# ------------------------------------------------------- a model as imputer
+
+#: Allele code of an untyped site given to a model (any value above 1 is missing).
+MISSING = 255
+#: Beagle's smallest denominator of DR2 (below it, DR2 is 0).
+_MIN_R2_DEN = 1e-8
+
+
+def estimated_r2(haplotype_dosage) -> np.ndarray:
+    """Beagle's DR2 from per-haplotype ALT allele probabilities: the
+    estimated squared correlation between the imputed and the true ALT dose,
+    computed without the truth.
+
+    With ``p1``, ``p2`` the two haplotypes' probabilities of a sample, its
+    dose is ``d = p1 + p2`` and, the haplotypes independent given the
+    imputer, ``E[x^2] = P(x=1) + 4 P(x=2) = d + 2 p1 p2``. Over the ``n``
+    samples of a site (Beagle's ``R2Estimator.doseR2``)::
+
+        DR2 = (sum d^2 - (sum d)^2 / n) / (sum E[x^2] - (sum d)^2 / n)
+
+    the variance of the doses over the variance they would have were every
+    dose certain; 0 where the denominator is below 1e-8 (a site monomorphic
+    in the doses). At a site where every probability is 0 or 1 (a typed
+    site) it is 1 if polymorphic.
+
+    Parameters
+    ----------
+    haplotype_dosage : array-like, float, shape (2 * n_samples, n_snps)
+        Rows ``<sample>_A``, ``<sample>_B`` of each sample, values in [0, 1].
+
+    Returns
+    -------
+    ndarray, float64, shape (n_snps,)
+
+    Examples
+    --------
+    >>> estimated_r2([[1, 0.5, 0.5], [0, 0.5, 0.0], [1, 0.5, 1.0], [1, 0.5, 1.0]]).round(3)
+    array([1.   , 0.   , 0.818])
+    """
+    p = np.asarray(haplotype_dosage, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] < 2 or p.shape[0] % 2:
+        raise InputError(f"haplotype dosages must be (2 * n_samples, n_snps) with n_samples >= 1, "
+                         f"got shape {p.shape}")
+    if not np.all((p >= 0) & (p <= 1)):
+        raise InputError("haplotype dosages must be probabilities in [0, 1]")
+    p1, p2 = p[0::2], p[1::2]
+    dose = p1 + p2
+    mean_term = dose.sum(axis=0) ** 2 / dose.shape[0]
+    num = np.maximum((dose * dose).sum(axis=0) - mean_term, 0.0)
+    den = (dose + 2.0 * p1 * p2).sum(axis=0) - mean_term
+    out = np.zeros(p.shape[1])
+    ok = den >= _MIN_R2_DEN
+    out[ok] = num[ok] / den[ok]
+    return out
+
+
+def model_imputation(model, targets: Haplotypes, typed, *, populations=None) -> Imputed:
+    """Impute the untyped sites of ``targets`` from a model's posterior.
+
+    The targets' alleles at the untyped sites are hidden (coded
+    :data:`MISSING`) and ``model.allele_probabilities`` gives each
+    haplotype's probability of the ALT allele at every site given its typed
+    alleles (for the hidden-Markov model: the forward-backward posterior of
+    the hidden states, projected on their allele probabilities). As in
+    Beagle's output, typed sites keep the targets' own alleles.
+
+    Parameters
+    ----------
+    model : object with ``allele_probabilities(alleles, populations=None)``
+        A fitted imputer (e.g. :class:`artgen.models.hmm.HMMGenerator`) on
+        the targets' SNPs.
+    targets : Haplotypes
+        The targets' true haplotypes, in pairs ``<sample>_A``/``_B``.
+    typed : ndarray, bool, shape (n_snps,)
+        The sites kept (see :func:`array_sites`).
+    populations : array-like of str, optional
+        Population label of each target haplotype, passed to the model.
+
+    Returns
+    -------
+    Imputed
+        ``haplotype_dosage`` the posterior probabilities, ``dosage`` their
+        sum per sample, ``dr2`` :func:`estimated_r2` of them, ``imputed``
+        the untyped sites, ``log`` None.
+    """
+    if not callable(getattr(model, "allele_probabilities", None)):
+        raise InputError(f"{type(model).__name__} is not an imputer (no allele_probabilities)")
+    _check_diploid(targets, "targets")
+    typed = np.asarray(typed)
+    if typed.dtype != bool or typed.shape != (targets.n_snps,):
+        raise InputError(f"typed must be a boolean mask of the {targets.n_snps} SNPs, got "
+                         f"dtype {typed.dtype} and shape {typed.shape}")
+    if not typed.any():
+        raise InputError("typed marks no site: the targets would have no genotypes to impute from")
+    masked = targets.alleles.copy()
+    masked[:, ~typed] = MISSING
+    probs = np.array(model.allele_probabilities(masked, populations=populations),
+                     dtype=np.float64)
+    if probs.shape != masked.shape:
+        raise InputError(f"the model gave allele probabilities of shape {probs.shape} for "
+                         f"targets of shape {masked.shape}; was it trained on these SNPs?")
+    if not np.all(np.isfinite(probs) & (probs >= 0) & (probs <= 1)):
+        raise InputError("the model gave allele probabilities outside [0, 1]")
+    probs[:, typed] = targets.alleles[:, typed]
+    log.info("imputing %d target samples at %d of %d sites from the model's posterior",
+             targets.n_haplotypes // 2, int(typed.sum()), targets.n_snps)
+    return Imputed(samples=targets.samples[0::2], chrom=targets.chrom.copy(),
+                   pos=targets.pos.copy(), ref=targets.ref.copy(), alt=targets.alt.copy(),
+                   dosage=probs[0::2] + probs[1::2], haplotype_dosage=probs,
+                   dr2=estimated_r2(probs), imputed=~typed, log=None)
+
+
+def impute_from_model_and_score(model, targets_truth: Haplotypes, *, density: float, maf,
+                                populations=None) -> pd.DataFrame:
+    """:func:`impute_and_score` with the model as the imputer: the same
+    array sites, :func:`model_imputation`, the same quality table (its
+    ``dr2`` column is :func:`estimated_r2` of the model's dosages)."""
+    typed = array_sites(targets_truth.pos, density)
+    imputed = model_imputation(model, targets_truth, typed, populations=populations)
     return imputation_quality(targets_truth, imputed, maf)

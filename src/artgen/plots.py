@@ -43,6 +43,7 @@ __all__ = [
     "plot_ld_decay",
     "plot_scan",
     "plot_imputation_quality",
+    "imputation_reference_style",
     "plot_distance_distributions",
     "plot_af_scatter",
     "plot_real_vs_ag",
@@ -668,6 +669,42 @@ def plot_scan(pos, values, ax=None, *, color: str = "C0", quantile: float = 0.99
 # --------------------------------------------------------------------------- imputation
 
 
+#: Imputation references that are not "+ <model> AGs" (drawn first, in this order).
+IMPUTATION_BASELINES = ("alone", "perfect", "train_only")
+
+
+def imputation_reference_style(reference: str) -> dict:
+    """Legend label, colour, line style and marker of an imputation
+    reference panel, by its name in the quality table: ``alone`` (other
+    populations), ``perfect`` (+ real target haplotypes), ``train_only``
+    (real target haplotypes alone), ``<model>`` (+ its AGs),
+    ``<model>_only`` (its AGs alone), ``<model>_direct`` (the model
+    imputing by itself, no Beagle).
+
+    >>> imputation_reference_style("gan_only")["label"]
+    'GAN AGs alone'
+    >>> imputation_reference_style("rbm")["label"]
+    '+ RBM AGs'
+    """
+    reference = str(reference)
+    if reference in ("alone", "perfect"):
+        return {"label": dataset_label(reference), "color": dataset_color(reference),
+                "ls": "--" if reference == "alone" else "-", "marker": "o"}
+    if reference == "train_only":
+        return {"label": "real target haplotypes alone", "color": dataset_color("perfect"),
+                "ls": "-", "marker": "o"}
+    if reference.endswith("_only"):
+        model = reference[:-len("_only")]
+        return {"label": f"{dataset_label(model)} AGs alone", "color": dataset_color(model),
+                "ls": "-", "marker": "o"}
+    if reference.endswith("_direct"):
+        model = reference[:-len("_direct")]
+        return {"label": f"{dataset_label(model)} imputing directly (no Beagle)",
+                "color": dataset_color(model), "ls": "-.", "marker": "s"}
+    return {"label": f"+ {dataset_label(reference)} AGs", "color": dataset_color(reference),
+            "ls": "-", "marker": "o"}
+
+
 def plot_imputation_quality(quality: pd.DataFrame, ax=None, *, score: str = "dr2",
                             references: Sequence[str] | None = None,
                             snp_share: bool = True):
@@ -684,8 +721,9 @@ def plot_imputation_quality(quality: pd.DataFrame, ax=None, *, score: str = "dr2
         The quality column (``"dr2"``: Beagle's own estimate; ``"r2"``:
         squared correlation with the true genotypes).
     references : list of str, optional
-        References to draw, in order (default: ``alone``, ``perfect``, then
-        the others as given).
+        References to draw, in order (default: ``alone``, ``perfect``,
+        ``train_only``, then the others as given); styled by
+        :func:`imputation_reference_style`.
     snp_share : bool
         Draw the bars of ``snp_share`` (taken from the first reference).
 
@@ -699,8 +737,8 @@ def plot_imputation_quality(quality: pd.DataFrame, ax=None, *, score: str = "dr2
     ax = _axes(ax)
     given = list(dict.fromkeys(quality["reference"].astype(str)))
     if references is None:
-        references = [r for r in ("alone", "perfect") if r in given] + \
-                     [r for r in given if r not in ("alone", "perfect")]
+        references = [r for r in IMPUTATION_BASELINES if r in given] + \
+                     [r for r in given if r not in IMPUTATION_BASELINES]
     width = float((quality["maf_hi"] - quality["maf_lo"]).median())
     if snp_share:
         first = quality[quality["reference"].astype(str) == references[0]]
@@ -717,9 +755,9 @@ def plot_imputation_quality(quality: pd.DataFrame, ax=None, *, score: str = "dr2
         rows = quality[quality["reference"].astype(str) == ref].sort_values("maf_lo")
         if rows.empty:
             continue
-        label = dataset_label(ref) if ref in ("alone", "perfect") else f"+ {dataset_label(ref)} AGs"
-        ax.plot((rows["maf_lo"] + rows["maf_hi"]) / 2, rows[score], marker="o", ms=4,
-                lw=1.6, color=dataset_color(ref), ls="--" if ref == "alone" else "-", label=label)
+        style = imputation_reference_style(ref)
+        ax.plot((rows["maf_lo"] + rows["maf_hi"]) / 2, rows[score], marker=style["marker"], ms=4,
+                lw=1.6, color=style["color"], ls=style["ls"], label=style["label"])
     lo, hi = float(quality["maf_lo"].min()), float(quality["maf_hi"].max())
     ax.set_xlim(lo, hi)
     ax.set_xticks(np.round(np.arange(lo, hi + 1e-9, 2 * width), 3))
@@ -1045,6 +1083,9 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    if "validation_loglik" in history:  # the hidden-Markov generator's EM
+        _plot_likelihood_history(history, path, title)
+        return
     if "epoch" not in history or history.empty:
         raise InputError("training history has no epochs")
     losses = [c for c in history.columns if c not in ("epoch", "seconds", *SNAPSHOT_COLUMNS)]
@@ -1076,6 +1117,41 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
         ax_fixed.set_ylabel("fixed sites (dashed)", color="C2")
         ax_fixed.set_ylim(bottom=0, top=max(1, snaps["fixed_sites"].max() * 1.05))
         ax_aa.legend(frameon=False, loc="best")
+    if title:
+        fig.suptitle(title)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1], dpi=120)
+    plt.close(fig)
+
+
+def _plot_likelihood_history(history: pd.DataFrame, path, title: str = "") -> None:
+    """Mean log-likelihood per haplotype of the fitting and the validation
+    haplotypes at every EM iteration, one colour per number of clusters K;
+    the kept (K, iteration) marked (:class:`artgen.models.hmm.HMMGenerator`)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if history.empty:
+        raise InputError("training history has no iterations")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    for i, (k, rows) in enumerate(history.groupby("k", sort=True)):
+        for ax, column in zip(axes, ("train_loglik", "validation_loglik")):
+            ax.plot(rows["iteration"], rows[column], marker=".", color=f"C{i}", label=f"K = {k}")
+    kept = history[history["kept"] == 1]
+    for ax, column, name in zip(axes, ("train_loglik", "validation_loglik"),
+                                ("fitting haplotypes", "validation haplotypes")):
+        if not kept.empty:
+            ax.plot(kept["iteration"], kept[column], "o", mfc="none", ms=12, color="C3",
+                    label=f"kept: K = {int(kept['k'].iloc[0])}, "
+                          f"iteration {int(kept['iteration'].iloc[0])}")
+        # The first iterations are far below the rest: show the converged range.
+        values = history[column].to_numpy()
+        low, high = np.quantile(values, 0.1), values.max()
+        ax.set_ylim(low - 0.05 * (high - low + 1e-9), high + 0.05 * (high - low + 1e-9))
+        ax.set(xlabel="EM iteration", ylabel="mean log-likelihood per haplotype", title=name)
+    axes[1].legend(frameon=False, loc="lower right")
     if title:
         fig.suptitle(title)
     with atomic_output(path) as tmp:

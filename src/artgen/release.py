@@ -29,11 +29,17 @@ The checks (:class:`Thresholds`)
 - **Membership inference** (:func:`artgen.stats.attack.membership_inference`):
   the distance attack's ROC AUC and its TPR at 1% FPR, and the density
   attack's AUC.
+- **Likelihood-ratio attack** (:func:`artgen.stats.attack.likelihood_ratio_attack`),
+  for a model with an exact likelihood only: the ROC AUC of its
+  log-likelihood minus a reference model's, members against the test
+  split. It is a property of the model, not of the AG set, so it comes in
+  computed (``model_metrics`` of :func:`release_ags`); a model without a
+  likelihood has no such metric and the check is skipped.
 - Optionally, bounds on AATS against the test split (a utility check:
   above 0.5 underfits, below overfits).
 
-All metrics are computed on the set that would be released (after copies
-are withheld), with one seed.
+All metrics of the AG set are computed on the set that would be released
+(after copies are withheld), with one seed.
 
 Defaults, and how they were chosen
 ----------------------------------
@@ -85,6 +91,10 @@ hardly moved by planting (0.520 at 100). Hence:
   0.5 for 200 vs 200 haplotypes; the AUC catches leaks spread over many
   members (200 or more planted here, an overfitted model) rather than a
   few copies.
+- ``max_lr_mia_auc = 0.6``: the distance attack's bound, for the same
+  reason (an AUC of 200 against 200 haplotypes has an sd of about 0.03
+  under no leak); the likelihood attack reads the model itself, so it
+  catches a model that memorises even when its AGs happen not to copy.
 - ``copies = "remove"``, ``max_exact_copies = 0.01``, ``max_near_copies =
   0.01``: a stray copy is withheld (the clean set above holds 2 AGs
   identical to a training haplotype, 0.4%); 1% of the AGs (5 of 500)
@@ -115,7 +125,7 @@ from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
 from artgen.io.hapt import write_hapt
 from artgen.io.vcf import write_vcf
-from artgen.stats.attack import membership_inference
+from artgen.stats.attack import LIKELIHOOD_METRICS, membership_inference
 from artgen.stats.distances import nearest_neighbour_distances, privacy_loss
 
 __all__ = [
@@ -173,6 +183,9 @@ class Thresholds:
         Largest TPR at 1% FPR of the distance attack.
     max_mia_density_auc : float or None, default 0.6
         Largest ROC AUC of the density attack.
+    max_lr_mia_auc : float or None, default 0.6
+        Largest ROC AUC of the likelihood-ratio attack (checked only for
+        models with a likelihood, whose metrics include ``lr_mia_auc``).
     min_aats_test, max_aats_test : float or None, default None
         Bounds on AATS against the test split (off by default).
     copies : {"remove", "fail"}, default "remove"
@@ -200,6 +213,7 @@ class Thresholds:
     max_mia_auc: float | None = 0.6
     max_mia_tpr_1fpr: float | None = 0.06
     max_mia_density_auc: float | None = 0.6
+    max_lr_mia_auc: float | None = 0.6
     min_aats_test: float | None = None
     max_aats_test: float | None = None
     copies: str = "remove"
@@ -212,7 +226,8 @@ class Thresholds:
             raise InputError(f"thresholds.copies must be one of {COPIES_POLICIES}, "
                              f"got {self.copies!r}")
         for name in ("max_privacy_loss", "max_mia_auc", "max_mia_tpr_1fpr", "max_mia_density_auc",
-                     "min_aats_test", "max_aats_test", "max_exact_copies", "max_near_copies"):
+                     "max_lr_mia_auc", "min_aats_test", "max_aats_test", "max_exact_copies",
+                     "max_near_copies"):
             value = getattr(self, name)
             if value is None:
                 continue
@@ -409,9 +424,15 @@ _BOUNDS = [
      "an attacker identifies training haplotypes with few false alarms"),
     ("mia_density_auc", "max_mia_density_auc", "max",
      "the AGs over-represent the training haplotypes' part of the population"),
+    ("lr_mia_auc", "max_lr_mia_auc", "max",
+     "the model gives its training haplotypes a higher likelihood than held-out ones, "
+     "relative to a reference model fitted on other haplotypes"),
     ("aats_test", "min_aats_test", "min", "the AGs overfit"),
     ("aats_test", "max_aats_test", "max", "the AGs underfit"),
 ]
+#: Metrics only some models have (those of the likelihood-ratio attack): a
+#: check on one that is absent is skipped, not failed.
+_MODEL_METRICS = {"lr_mia_auc"}
 
 
 def release_checks(metrics: dict, thresholds: Thresholds | None = None) -> list[str]:
@@ -443,6 +464,7 @@ def release_checks(metrics: dict, thresholds: Thresholds | None = None) -> list[
     t = Thresholds() if thresholds is None else thresholds
     needed = {"n_released"}
     needed |= {metric for metric, attr, _, _ in _BOUNDS if getattr(t, attr) is not None}
+    needed -= _MODEL_METRICS
     needed |= {"exact_copies", "exact_copies_share", "exact_copies_share_test"}
     if t.max_near_copies is not None:
         needed |= {"near_copies_share", "near_copies_share_test", "near_distance"}
@@ -474,7 +496,7 @@ def release_checks(metrics: dict, thresholds: Thresholds | None = None) -> list[
                 f"{_fmt(t.max_near_copies)}")
     for metric, attr, kind, meaning in _BOUNDS:
         bound = getattr(t, attr)
-        if bound is None:
+        if bound is None or (metric in _MODEL_METRICS and metric not in metrics):
             continue
         value = metrics[metric]
         if value is None or not math.isfinite(value):
@@ -568,6 +590,9 @@ def privacy_card(metrics: dict, thresholds: Thresholds, failures: list[str], *, 
         "privacy_loss": m.get("privacy_loss"),
         "attacks": {k: m.get(k) for k in ("mia_auc", "mia_tpr_1fpr", "mia_density_auc",
                                           "mia_density_tpr_1fpr")},
+        # a property of the model (None for a model without a likelihood)
+        "likelihood_attack": ({k: m.get(k) for k in LIKELIHOOD_METRICS}
+                              if "lr_mia_auc" in m else None),
         "thresholds": thresholds.to_dict(),
         "metrics": dict(m),
         "files": dict(files or {}),
@@ -594,6 +619,18 @@ def card_markdown(card: dict) -> str:
     low, high = t.get("min_aats_test"), t.get("max_aats_test")
     aats_bounds = " and ".join(([f">= {_cell(low)}"] if low is not None else [])
                                + ([f"<= {_cell(high)}"] if high is not None else []))
+    lr = card.get("likelihood_attack")
+    if lr is None:
+        lr_rows = [f"| likelihood-ratio attack AUC | n/a (the model has no likelihood) | | "
+                   f"<= {bound('max_lr_mia_auc')} |"]
+    else:
+        lr_rows = [f"| likelihood-ratio attack AUC | {_cell(lr['lr_mia_auc'])} | | <= "
+                   f"{bound('max_lr_mia_auc')} |",
+                   f"| likelihood-ratio attack TPR at 1% FPR | {_cell(lr['lr_mia_tpr_1fpr'])} "
+                   f"| | |",
+                   f"| mean log-likelihood, training split / test split (gap) | "
+                   f"{_cell(lr['loglik_train'])} / {_cell(lr['loglik_test'])} "
+                   f"({_cell(lr['loglik_gap'])}) | | |"]
 
     lines = [f"# {card['title']}", "",
              f"**Verdict: {card['verdict']}.** "
@@ -636,10 +673,13 @@ def card_markdown(card: dict) -> str:
               f"| density attack AUC | {_cell(att['mia_density_auc'])} | | <= "
               f"{bound('max_mia_density_auc')} |",
               f"| density attack TPR at 1% FPR | {_cell(att['mia_density_tpr_1fpr'])} | | |",
+              *lr_rows,
               "", "Privacy loss: AATS against the held-out test split minus AATS against the "
               "training set (Yelmen et al. 2021); > 0 means leakage. Attacks: members are "
               "training haplotypes, non-members the test split, in equal numbers; AUC 0.5 and "
-              "TPR 0.01 at 1% FPR mean no leak.", ""]
+              "TPR 0.01 at 1% FPR mean no leak. The likelihood-ratio attack reads the model "
+              "itself: a haplotype's log-likelihood under it minus under a model of the same "
+              "kind fitted on other held-out haplotypes (the sampling split).", ""]
     if card["settings"]:
         lines += ["## Model settings", "", "```json",
                   json.dumps(card["settings"], indent=2, sort_keys=True), "```", ""]
@@ -670,7 +710,8 @@ def _remove(paths) -> None:
 def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference: Haplotypes, *,
                 out_vcf, out_hapt, out_card_json, out_card_md, model: str,
                 settings: dict | None = None, panel: str = "", dataset: str = "",
-                seed: int = 0, thresholds: Thresholds | None = None) -> dict:
+                seed: int = 0, thresholds: Thresholds | None = None,
+                model_metrics: dict | None = None) -> dict:
     """Release an AG set with its privacy card, or refuse and write nothing.
 
     Steps: :func:`release_metrics` (exact copies withheld per the copies
@@ -706,6 +747,11 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
         Seed of the privacy statistics.
     thresholds : Thresholds, optional
         Default ``Thresholds()``.
+    model_metrics : dict, optional
+        Metrics of the model itself rather than of its AGs, checked and put
+        on the card with the others: the likelihood-ratio attack's
+        (``lr_mia_auc``, ``lr_mia_tpr_1fpr``, ``loglik_train``,
+        ``loglik_test``, ``loglik_gap``) for a model with a likelihood.
 
     Returns
     -------
@@ -730,6 +776,14 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
     finals = [*outputs.values(), Path(f"{outputs['vcf']}.tbi")]
     metrics, released = release_metrics(ags, train, test, reference, seed=seed,
                                         thresholds=thresholds)
+    if model_metrics:
+        unknown = sorted(set(model_metrics) - set(LIKELIHOOD_METRICS))
+        if unknown:
+            raise InputError(f"model_metrics: unknown metric(s) {', '.join(unknown)}; expected "
+                             f"{', '.join(LIKELIHOOD_METRICS)}")
+        if "lr_mia_auc" not in model_metrics:
+            raise InputError("model_metrics lack lr_mia_auc (the likelihood-ratio attack's AUC)")
+        metrics.update({k: float(v) for k, v in model_metrics.items()})
     failures = release_checks(metrics, thresholds)
     about = dict(model=model, settings=settings, panel=panel, dataset=dataset, seed=seed)
     if failures:

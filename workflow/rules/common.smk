@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from artgen.evaluate import FAMILIES
-from artgen.models import is_iterative
+from artgen.models import generator_class, is_iterative
 from artgen.splits import SPLIT_NAMES
 
 PANELS = ["informative", "dense", "dispersed"]
@@ -23,6 +23,17 @@ def model_class(name):
 # Models trained for epochs (checkpoint, history, several threads) and the rest.
 NETWORKS = [m for m in MODELS if is_iterative(model_class(m))]
 CLOSED_FORM = [m for m in MODELS if m not in NETWORKS]
+
+
+def generator_has(name, method):
+    """Whether the generator behind configured model ``name`` has ``method``
+    (``log_likelihood``: an exact likelihood; ``allele_probabilities``: an imputer)."""
+    cls = generator_class(model_class(name))
+    return cls is not None and callable(getattr(cls, method, None))
+
+
+# Models with an exact likelihood: the likelihood-ratio membership attack.
+LIKELIHOOD_MODELS = [m for m in MODELS if generator_has(m, "log_likelihood")]
 
 
 def alternatives(names):
@@ -174,10 +185,23 @@ def evaluation_args():
 def metric_files():
     """Tidy metric tables (``panel model seed metric value``) the metrics table stacks."""
     return expand("results/stats/{panel}/{model}/{family}.tsv", panel=PANELS, model=MODELS,
-                  family=list(FAMILIES)) + [
+                  family=list(FAMILIES)) + likelihood_files(PANELS, LIKELIHOOD_MODELS) + [
         f"results/selection/{config['selection']['panel']}/metrics.tsv",
         f"results/coalescent/{config['coalescent']['panel']}/metrics.tsv",
     ]
+
+
+def likelihood_files(panels, models):
+    """The likelihood-ratio attack's tidy metrics of ``models`` (those with a
+    likelihood) on ``panels``."""
+    return expand("results/stats/{panel}/{model}/likelihood.tsv", panel=panels,
+                  model=[m for m in models if m in LIKELIHOOD_MODELS])
+
+
+def release_likelihood(wildcards):
+    """The likelihood attack's metrics a release is gated on (none for a
+    model without a likelihood)."""
+    return likelihood_files([wildcards.panel], [wildcards.model])
 
 
 def dataset_description():
@@ -207,14 +231,45 @@ def downstream_outputs():
             ] + release_outputs()
 
 
-IMPUTATION_REFERENCES = ["alone", "perfect"] + config["imputation"]["models"]
+# Imputation references: what Beagle's reference panel holds, by name (the
+# "reference" column of the quality table): the other populations ("others"),
+# the real target training haplotypes ("train"), a model's AGs ("ags").
+# GPC's protocol adds the panels of one set alone (no other populations).
+IMPUTATION_MODELS = config["imputation"]["models"]
+BEAGLE_REFERENCES = {
+    "alone": {"others": True, "train": False, "ags": None},
+    "perfect": {"others": True, "train": True, "ags": None},
+    "train_only": {"others": False, "train": True, "ags": None},
+    **{m: {"others": True, "train": False, "ags": m} for m in IMPUTATION_MODELS},
+    **{f"{m}_only": {"others": False, "train": False, "ags": m} for m in IMPUTATION_MODELS},
+}
+# Models that impute by themselves (their posterior allele probabilities, no Beagle).
+DIRECT_REFERENCES = {f"{m}_direct": m for m in IMPUTATION_MODELS
+                     if generator_has(m, "allele_probabilities")}
+IMPUTATION_REFERENCES = list(BEAGLE_REFERENCES) + list(DIRECT_REFERENCES)
 
 
 def imputation_ags(wildcards):
-    """The AGs a reference panel adds (none for "alone" and "perfect")."""
-    if wildcards.reference in ("alone", "perfect"):
-        return []
-    return ag_files(config["imputation"]["panel"], [wildcards.reference])
+    """The AGs a reference panel holds (none for "alone", "perfect", "train_only")."""
+    model = BEAGLE_REFERENCES[wildcards.reference]["ags"]
+    return ag_files(config["imputation"]["panel"], [model]) if model else []
+
+
+def imputation_reference_args(wildcards, input):
+    """``impute`` options that make the named reference panel."""
+    spec = BEAGLE_REFERENCES[wildcards.reference]
+    args = [] if spec["others"] else ["--no-others"]
+    if spec["train"]:
+        args.append("--add-train")
+    if spec["ags"]:
+        args.append(f"--ags {input.ags}")
+    return " ".join(args)
+
+
+def imputation_model(wildcards):
+    """The saved model that imputes a "<model>_direct" reference by itself."""
+    panel = config["imputation"]["panel"]
+    return f"results/models/{panel}/{DIRECT_REFERENCES[wildcards.reference]}.npz"
 
 
 def train_split(panel):

@@ -1,6 +1,9 @@
 # Beagle imputation of held-out target individuals, reduced to an array-like
 # share of the sites, against reference panels: the other populations alone,
-# + the real target training haplotypes ("perfect"), + each model's AGs.
+# + the real target training haplotypes ("perfect"), + each model's AGs; the
+# real target training haplotypes alone ("train_only") and each model's AGs
+# alone ("<model>_only", GPC's protocol); and, for a model that imputes by
+# itself (the hmm), its own posterior with no Beagle ("<model>_direct").
 
 IMPUTATION = config["imputation"]
 
@@ -14,9 +17,9 @@ rule impute:
     output:
         f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
     wildcard_constraints:
-        reference=alternatives(IMPUTATION_REFERENCES),
+        reference=alternatives(list(BEAGLE_REFERENCES)),
     params:
-        ags=lambda wildcards, input: f"--ags {input.ags}" if input.ags else "",
+        reference=imputation_reference_args,
         target=config["target_population"],
         seed=config["seed"],
         settings=IMPUTATION,
@@ -31,9 +34,36 @@ rule impute:
         mem_mb=1024 * (IMPUTATION["memory_gb"] + 1),
     shell:
         "python -m artgen impute --panel {input.panel} --train {input.train}"
-        " --targets {input.targets} --reference {wildcards.reference} {params.ags}"
+        " --targets {input.targets} --reference {wildcards.reference} {params.reference}"
         " --target {params.target} --density {params.settings[density]}"
         " --memory-gb {params.settings[memory_gb]} --threads {threads}"
+        " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
+
+
+rule impute_direct:
+    input:
+        model=imputation_model,
+        train=f"results/splits/{IMPUTATION['panel']}/train.npz",
+        targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
+    output:
+        f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+    wildcard_constraints:
+        reference=alternatives(list(DIRECT_REFERENCES)),
+    params:
+        target=config["target_population"],
+        seed=config["seed"],
+        settings=IMPUTATION,
+    log:
+        f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
+    benchmark:
+        f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
+    conda:
+        "../../envs/stats.yaml"
+    threads: 2
+    shell:
+        "python -m artgen impute --model-file {input.model} --train {input.train}"
+        " --targets {input.targets} --reference {wildcards.reference}"
+        " --target {params.target} --density {params.settings[density]} --threads {threads}"
         " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
 
 

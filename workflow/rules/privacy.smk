@@ -34,12 +34,45 @@ rule privacy_sensitivity:
         " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
 
 
+# Likelihood-ratio membership inference against every model with an exact
+# likelihood: its log-likelihood minus that of a model of the same kind and
+# settings fitted on the sampling split (never trained on); members are
+# training haplotypes, non-members the test split. Goes to the metrics table
+# and gates the model's release.
+rule likelihood_attack:
+    input:
+        model="results/models/{panel}/{model}.npz",
+        train="results/splits/{panel}/train.npz",
+        test="results/splits/{panel}/test.npz",
+        reference="results/splits/{panel}/sampling.npz",
+    output:
+        "results/stats/{panel}/{model}/likelihood.tsv",
+    wildcard_constraints:
+        model=alternatives(LIKELIHOOD_MODELS),
+    params:
+        seed=config["seed"],
+        phased=phased_arg(),
+    log:
+        "results/logs/likelihood_attack/{panel}/{model}.log",
+    benchmark:
+        "results/benchmarks/likelihood_attack/{panel}/{model}.tsv"
+    conda:
+        "../../envs/stats.yaml"
+    threads: 4
+    shell:
+        "python -m artgen likelihood-attack --model-file {input.model} --train {input.train}"
+        " --test {input.test} --reference-set {input.reference} --seed {params.seed}"
+        " --threads {threads} {params.phased} --panel {wildcards.panel}"
+        " --model {wildcards.model} --out {output} 2> {log}"
+
+
 rule release:
     input:
         ags="results/ags/{panel}/{model}.npz",
         train="results/splits/{panel}/train.npz",
         test="results/splits/{panel}/test.npz",
         reference="results/splits/{panel}/sampling.npz",
+        likelihood=release_likelihood,
     output:
         vcf="results/release/{panel}/{model}.vcf.gz",
         tbi="results/release/{panel}/{model}.vcf.gz.tbi",
@@ -52,6 +85,8 @@ rule release:
     params:
         settings=lambda wildcards: json.dumps(config["models"][wildcards.model]),
         thresholds=json.dumps(RELEASE["thresholds"]),
+        likelihood=lambda wildcards, input: (f"--likelihood-attack {input.likelihood}"
+                                             if input.likelihood else ""),
         dataset=dataset_description(),
         seed=config["seed"],
     log:
@@ -64,7 +99,7 @@ rule release:
     shell:
         "python -m artgen release --ags {input.ags} --train {input.train} --test {input.test}"
         " --reference {input.reference} --thresholds {params.thresholds:q}"
-        " --model {wildcards.model} --settings {params.settings:q}"
+        " {params.likelihood} --model {wildcards.model} --settings {params.settings:q}"
         " --panel-name {wildcards.panel} --dataset {params.dataset:q} --seed {params.seed}"
         " --vcf-out {output.vcf} --hapt-out {output.hapt} --card-json {output.card_json}"
         " --card-md {output.card_md} 2> {log}"

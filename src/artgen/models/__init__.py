@@ -6,8 +6,15 @@ from artgen.models import baselines, copying, gan, hmm, rbm  # noqa: F401  (regi
 from artgen.models.base import Generator, load_generator, make_generator, registered_models
 from artgen.models.training import IterativeGenerator, TrainingRun
 
-__all__ = ["Generator", "IterativeGenerator", "TrainingRun", "is_iterative", "load_generator",
-           "make_generator", "registered_models"]
+__all__ = ["Generator", "IterativeGenerator", "TrainingRun", "generator_class", "is_iterative",
+           "load_generator", "make_generator", "registered_models"]
+
+
+def generator_class(name: str) -> type[Generator] | None:
+    """The generator class registered as ``name`` (None if there is none)."""
+    from artgen.models.base import _REGISTRY
+
+    return _REGISTRY.get(name)
 
 
 def is_iterative(name: str) -> bool:

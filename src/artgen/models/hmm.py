@@ -140,7 +140,7 @@ class HMMGenerator(PopulationLabels, Generator):
                  min_state_haplotypes: float = 10.0, ne: float = DEFAULT_NE,
                  cm_per_mb: float = 1.0, learn_jumps: bool = True, conditional: bool = False):
         candidates = [n_states] if isinstance(n_states, (int, np.integer)) else n_states
-        if isinstance(candidates, (str, bytes)) or not len(candidates):
+        if not isinstance(candidates, (list, tuple)) or not candidates:
             raise InputError(f"hmm: n_states must be an integer or a list of them, "
                              f"got {n_states!r}")
         self.n_states = [check_count(k, "hmm: n_states", 1) for k in candidates]
@@ -222,46 +222,50 @@ class HMMGenerator(PopulationLabels, Generator):
         progress = _load_progress(checkpoint, key)
         if progress is None:
             progress = {"k_index": 0, "iteration": 0, "rows": [], "stale": 0,
-                        "k_best": -np.inf, "best": -np.inf, "best_k": None}
+                        "k_best": -np.inf, "best": -np.inf, "best_k": None,
+                        "best_iteration": None}
             params = None
         else:
             log.info("hmm: resumed from %s at K=%d, iteration %d", checkpoint,
                      self.n_states[progress["k_index"]], progress["iteration"])
-            params, k_best_params, best_params = progress.pop("arrays")
+            params, best_params = progress.pop("arrays")
         for k_index in range(progress["k_index"], len(self.n_states)):
             k = self.n_states[k_index]
             if params is None:
                 params = self._initial_parameters(fitting, frequency, k, n_pops, seed)
                 progress.update(k_index=k_index, iteration=0, stale=0, k_best=-np.inf)
-                k_best_params = params
                 if progress["best_k"] is None:
                     best_params = params
-            while progress["iteration"] < self.iterations and progress["stale"] < self.patience:
+            # Row i scores the parameters after i M-steps; the starting point
+            # (i = 0, clusters seeded from single haplotypes) is never kept.
+            while progress["iteration"] <= self.iterations and progress["stale"] < self.patience:
                 start = time.perf_counter()
                 loglik, ones, mass, jumps = hmm.em_statistics(fitting, params, fit_codes)
                 val = float(hmm.log_likelihoods(validation, params, val_codes).mean())
                 row = {"k": k, "iteration": progress["iteration"],
                        "train_loglik": float(loglik.mean()), "validation_loglik": val}
-                if val > progress["k_best"]:
+                if progress["iteration"] == 0:
+                    pass
+                elif val > progress["k_best"]:
                     progress.update(k_best=val, stale=0)
-                    k_best_params = params
                 else:
                     progress["stale"] += 1
-                if val > progress["best"]:
+                if progress["iteration"] and val > progress["best"]:
                     progress.update(best=val, best_k=k, best_iteration=progress["iteration"])
                     best_params = params
-                params = self._m_step(params, ones, mass, jumps, frequency, len(fitting))
+                if progress["iteration"] < self.iterations:
+                    params = self._m_step(params, ones, mass, jumps, frequency, len(fitting))
                 progress["iteration"] += 1
                 row["seconds"] = time.perf_counter() - start
                 progress["rows"].append(row)
                 log.info("hmm K=%d iteration %d/%d  train loglik %.3f  validation loglik %.3f"
-                         "  (best: K=%d iteration %d)  %.2f s", k, row["iteration"],
+                         "  (best: K=%s iteration %s)  %.2f s", k, row["iteration"],
                          self.iterations, row["train_loglik"], val, progress["best_k"],
                          progress["best_iteration"], row["seconds"])
-                _save_progress(checkpoint, key, progress, (params, k_best_params, best_params))
+                _save_progress(checkpoint, key, progress, (params, best_params))
                 _write_history(history_path, progress["rows"], progress)
             params = None
-            progress["iteration"] = self.iterations  # this K is done
+            progress["iteration"] = self.iterations + 1  # this K is done
             progress["stale"] = self.patience
         self.params = best_params
         self.history = _history_table(progress["rows"], progress)
@@ -278,7 +282,13 @@ class HMMGenerator(PopulationLabels, Generator):
         theta = np.clip(0.5 * seeds.T + 0.5 * frequency[:, None], 0.01, 0.99)
         alpha = np.full((n_pops, len(frequency), k), 1.0 / k)
         jump = hmm.switch_probabilities(self.chrom, self.pos, self.ne, self.cm_per_mb, k)
-        return HMMParameters(theta, alpha, jump)
+        # A long gap within a chromosome starts below 1, so that EM can learn it.
+        return HMMParameters(theta, alpha, np.where(self._free_jumps(), 1.0,
+                                                    np.minimum(jump, MAX_JUMP)))
+
+    def _free_jumps(self) -> np.ndarray:
+        """Where the state is drawn afresh: the first SNP of every chromosome."""
+        return np.concatenate([[True], self.chrom[1:] != self.chrom[:-1]])
 
     def _m_step(self, params, ones, mass, jumps, frequency, n_fitting) -> HMMParameters:
         weight = np.maximum(self.pseudo_count, self.min_state_haplotypes - mass)
@@ -288,7 +298,7 @@ class HMMGenerator(PopulationLabels, Generator):
         jump = params.jump
         if self.learn_jumps:
             learned = np.clip(jumps.sum(axis=(0, 2)) / n_fitting, MIN_JUMP, MAX_JUMP)
-            jump = np.where(params.jump >= 1.0, 1.0, learned)
+            jump = np.where(self._free_jumps(), 1.0, learned)
         return HMMParameters(theta, alpha, jump)
 
     # -- using the model ---------------------------------------------------------------
@@ -374,7 +384,7 @@ class HMMGenerator(PopulationLabels, Generator):
 
 # --------------------------------------------------------------------------- checkpoint, history
 
-_PARAM_SETS = ("current", "k_best", "best")
+_PARAM_SETS = ("current", "best")
 
 
 def _labels_fingerprint(populations, codes) -> str:
@@ -396,8 +406,8 @@ def _save_progress(path, key: str, progress: dict, params: tuple) -> None:
 
 
 def _load_progress(path, key: str):
-    """The progress of the newest readable checkpoint for ``key`` (its three
-    parameter sets under ``"arrays"``), or None to start afresh."""
+    """The progress of the newest readable checkpoint for ``key`` (the
+    current and the best parameters under ``"arrays"``), or None to start afresh."""
     if path is None:
         return None
     for candidate in (Path(path), previous_checkpoint(path)):

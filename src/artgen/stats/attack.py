@@ -25,6 +25,11 @@ Contents
 - :func:`membership_inference`: both attacks on balanced member/non-member
   sets, as the metrics ``mia_auc``, ``mia_tpr_1fpr``, ``mia_density_auc``,
   ``mia_density_tpr_1fpr``.
+- :func:`likelihood_ratio_attack`: for a generator with an exact likelihood,
+  the log-likelihood of a candidate under the model minus under a reference
+  model of the same kind fitted on held-out haplotypes, as ``lr_mia_auc``
+  and ``lr_mia_tpr_1fpr``, with the memorisation gap (``loglik_train``,
+  ``loglik_test``, ``loglik_gap``).
 - :func:`plant_training_haplotypes`, :func:`sensitivity_table`: the paper's
   Mixed1..Mixed6 sensitivity test (AG sets with 1, 10, 50, 100, 500, 1000
   training haplotypes planted in them), extended with the attacks.
@@ -62,6 +67,8 @@ __all__ = [
     "SENSITIVITY_COLUMNS",
     "density_attack_scores",
     "distance_attack_scores",
+    "LIKELIHOOD_METRICS",
+    "likelihood_ratio_attack",
     "log_kde",
     "membership_inference",
     "plant_training_haplotypes",
@@ -79,6 +86,9 @@ DEFAULT_DENSITY_COMPONENTS = 5
 #: Columns of :func:`sensitivity_table`.
 SENSITIVITY_COLUMNS = ["planted", "identical_to_train", "aats_train", "aats_test", "privacy_loss",
                        "mia_auc", "mia_tpr_1fpr", "mia_density_auc", "mia_density_tpr_1fpr"]
+#: Metrics of :func:`likelihood_ratio_attack`, in order.
+LIKELIHOOD_METRICS = ("lr_mia_auc", "lr_mia_tpr_1fpr", "loglik_train", "loglik_test",
+                      "loglik_gap")
 #: Candidate rows per block of the kernel density sums (bounds memory).
 _KDE_BLOCK_BYTES = 64 * 2**20
 
@@ -439,16 +449,32 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
                                  n_members)
 
 
-def _membership_inference(ags: np.ndarray, train: np.ndarray, test: np.ndarray,
-                          density: _DensityRatio, seed: int, n_members) -> dict[str, float]:
-    n_train, n_test = train.shape[0], test.shape[0]
+def _balanced_rows(n_train: int, n_test: int, seed: int,
+                   n_members) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the members (of the training set) and the non-members
+    (of the test split), as many of each: ``n_members``, by default
+    ``min(n_train, n_test)``. A class larger than that is drawn down to it,
+    in row order, as :func:`artgen.stats.distances.subsample_rows` draws it,
+    with the first and second seed of ``SeedSequence(seed).generate_state(2)``."""
     if n_members is None:
         n = min(n_train, n_test)
     else:
         n = _check_count(n_members, "n_members", 1, min(n_train, n_test))
     member_seed, nonmember_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
-    members = train if n == n_train else subsample_rows(train, n, member_seed)
-    nonmembers = test if n == n_test else subsample_rows(test, n, nonmember_seed)
+
+    def draw(size, rng_seed):
+        if n == size:
+            return np.arange(size)
+        return subsample_rows(np.arange(size), n, rng_seed)
+
+    return draw(n_train, member_seed), draw(n_test, nonmember_seed)
+
+
+def _membership_inference(ags: np.ndarray, train: np.ndarray, test: np.ndarray,
+                          density: _DensityRatio, seed: int, n_members) -> dict[str, float]:
+    member_rows, nonmember_rows = _balanced_rows(train.shape[0], test.shape[0], seed, n_members)
+    n = len(member_rows)
+    members, nonmembers = train[member_rows], test[nonmember_rows]
 
     dist_m = distance_attack_scores(ags, members)
     dist_n = distance_attack_scores(ags, nonmembers)
@@ -458,6 +484,115 @@ def _membership_inference(ags: np.ndarray, train: np.ndarray, test: np.ndarray,
             "mia_tpr_1fpr": tpr_at_fpr(dist_m, dist_n, 0.01),
             "mia_density_auc": roc_auc(dens_m, dens_n),
             "mia_density_tpr_1fpr": tpr_at_fpr(dens_m, dens_n, 0.01)}
+
+
+def likelihood_ratio_attack(model, reference_model, train, test, *, seed: int,
+                            n_members: int | None = None, train_populations=None,
+                            test_populations=None) -> dict[str, float]:
+    """Likelihood-ratio membership inference against a generator with an exact likelihood.
+
+    A model that memorises gives its training haplotypes a higher likelihood
+    than other haplotypes of the population. Part of any haplotype's
+    likelihood has nothing to do with membership (common haplotypes, few
+    rare alleles score high under every model of the population), so each
+    candidate is scored by its log-likelihood under the model minus its
+    log-likelihood under a *reference model*: the same kind of model with the
+    same settings, fitted on real haplotypes the model never saw (the
+    workflow's sampling split). This is the reference-model attack (Ye et
+    al. 2022, ACM CCS; Carlini et al. 2022's LiRA with one "out" model), and
+    unlike the distance and density attacks it needs the model, not only its
+    AGs: it bounds what the released model file would leak.
+
+    Members are a seeded subsample of ``train`` as large as ``test`` (the
+    non-members), drawn as :func:`membership_inference` draws them, so both
+    attacks score the same members for one seed.
+
+    Parameters
+    ----------
+    model, reference_model : objects with ``log_likelihood(alleles, populations=None)``
+        Natural-log likelihood, one value per row (e.g.
+        :class:`artgen.models.hmm.HMMGenerator`). ``model`` was fitted on
+        ``train``; ``reference_model`` on held-out haplotypes.
+    train : ndarray, uint8, shape (n_train, n_snps)
+        The model's training rows (members come from here).
+    test : ndarray, uint8, shape (n_test, n_snps)
+        Held-out real rows (the non-members).
+    seed : int
+        Non-negative; the member and non-member subsamples.
+    n_members : int, optional
+        Rows per class, at most ``min(n_train, n_test)`` (the default).
+    train_populations, test_populations : array-like of str, optional
+        Population label of each row, passed to ``log_likelihood`` (a
+        conditional model then scores each row under its own population).
+
+    Returns
+    -------
+    dict
+        ``lr_mia_auc``: ROC AUC of the scores (:func:`roc_auc`; 0.5 = no
+        leak); ``lr_mia_tpr_1fpr``: TPR at 1% FPR (:func:`tpr_at_fpr`,
+        interpolated); ``loglik_train``, ``loglik_test``: mean
+        log-likelihood per row of all of ``train`` and all of ``test``
+        under the model; ``loglik_gap``: their difference (train - test),
+        the model's memorisation gap (near 0 for a model that generalises).
+
+    Examples
+    --------
+    >>> class Lookup:  # log-likelihood -1 for rows it has seen, -5 otherwise
+    ...     def __init__(self, seen): self.seen = {r.tobytes() for r in seen}
+    ...     def log_likelihood(self, x, populations=None):
+    ...         return np.array([-1.0 if r.tobytes() in self.seen else -5.0 for r in x])
+    >>> rng = np.random.default_rng(0)
+    >>> train, test, ref = ((rng.random((20, 30)) < 0.4).astype(np.uint8) for _ in range(3))
+    >>> out = likelihood_ratio_attack(Lookup(train), Lookup(ref), train, test, seed=0)
+    >>> out["lr_mia_auc"], out["loglik_gap"]
+    (1.0, 4.0)
+    """
+    sets = _check_sets(train=train, test=test)
+    seed = _check_seed(seed)
+    train, test = sets["train"], sets["test"]
+    for name, labels, rows in (("train_populations", train_populations, train),
+                               ("test_populations", test_populations, test)):
+        if labels is not None and np.shape(labels) != (rows.shape[0],):
+            raise InputError(f"{name} must have one label per row ({rows.shape[0]}), "
+                             f"got shape {np.shape(labels)}")
+    member_rows, nonmember_rows = _balanced_rows(train.shape[0], test.shape[0], seed, n_members)
+
+    def pick(labels, rows):
+        return None if labels is None else np.asarray(labels)[rows]
+
+    ll_train = _log_likelihoods(model, train, train_populations, "train", "the model")
+    ll_test = _log_likelihoods(model, test, test_populations, "test", "the model")
+    ref_members = _log_likelihoods(reference_model, train[member_rows],
+                                   pick(train_populations, member_rows), "train",
+                                   "the reference model", member_rows)
+    ref_nonmembers = _log_likelihoods(reference_model, test[nonmember_rows],
+                                      pick(test_populations, nonmember_rows), "test",
+                                      "the reference model", nonmember_rows)
+    members = ll_train[member_rows] - ref_members
+    nonmembers = ll_test[nonmember_rows] - ref_nonmembers
+    loglik_train, loglik_test = float(ll_train.mean()), float(ll_test.mean())
+    return {"lr_mia_auc": roc_auc(members, nonmembers),
+            "lr_mia_tpr_1fpr": tpr_at_fpr(members, nonmembers, 0.01),
+            "loglik_train": loglik_train, "loglik_test": loglik_test,
+            "loglik_gap": loglik_train - loglik_test}
+
+
+def _log_likelihoods(model, rows: np.ndarray, populations, name: str, which: str,
+                     index: np.ndarray | None = None) -> np.ndarray:
+    """``model.log_likelihood`` of ``rows``, checked: one finite value per row."""
+    if not callable(getattr(model, "log_likelihood", None)):
+        raise InputError(f"{which} ({type(model).__name__}) has no likelihood "
+                         f"(no log_likelihood method)")
+    ll = np.asarray(model.log_likelihood(rows, populations=populations), dtype=np.float64)
+    if ll.shape != (rows.shape[0],):
+        raise InputError(f"{which} returned {ll.shape} log-likelihoods for {rows.shape[0]} "
+                         f"{name} rows")
+    bad = np.flatnonzero(~np.isfinite(ll))
+    if len(bad):
+        row = int(bad[0] if index is None else index[bad[0]])
+        raise InputError(f"{which} gives {name} row {row} a log-likelihood of {ll[bad[0]]}: "
+                         f"the attack needs a finite likelihood for every haplotype")
+    return ll
 
 
 # --------------------------------------------------------------------------- sensitivity
