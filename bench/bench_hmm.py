@@ -23,10 +23,13 @@ bp per generation; biallelic sites only, in position order).
 5. Sampling 5,000 AGs x 200,000 SNPs from the 200,000-SNP model of step 4.
 
 Every measured step runs in a fresh process (multiprocessing "spawn"): its
-peak memory is that process's own peak resident set
-(``getrusage(RUSAGE_SELF).ru_maxrss`` read in the child at its end: numba's
-and TensorFlow's arrays included, which tracemalloc does not see), with the
-resident set just before the step (interpreter, libraries, data) beside it.
+peak memory is that process's own peak resident set, VmHWM of
+/proc/self/status read in the child at its end (numba's and TensorFlow's
+arrays included, which tracemalloc does not see), with the resident set just
+before the step (interpreter, libraries, data) beside it. Not ru_maxrss
+(RUSAGE_SELF in the child or RUSAGE_CHILDREN in the parent): Linux carries
+it across fork and exec, so a spawned child's reads at least the parent's
+resident set when it was forked (here the simulated data: 0.6 GiB).
 Each measured step is preceded by a small warm-up call in its process, so
 compilation (numba cache load, XLA) is not in the timing. Ratios are measured
 in one run, on the same machine at the same time.
@@ -103,12 +106,24 @@ def load(data_dir: str, n_snps: int) -> tuple[np.ndarray, np.ndarray]:
     return np.load(path / f"haplotypes_{n_snps}.npy"), np.load(path / "positions.npy")[:n_snps]
 
 
-def rss_now() -> int:
+def _status(field: str) -> int:
+    """A memory field of /proc/self/status, in bytes."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    return 0
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def rss_now() -> int:
+    """This process's resident set now, bytes."""
+    return _status("VmRSS")
+
+
+def rss_peak() -> int:
+    """This process's peak resident set, bytes (VmHWM: the high-water mark of
+    its own address space since exec; ru_maxrss is not, see the docstring)."""
+    return _status("VmHWM")
 
 
 # --------------------------------------------------------------------------- NumPy E-step
@@ -321,7 +336,8 @@ def step_sample(model_path, n, threads, seed):
 def _child(queue, name, kwargs):
     try:
         result = globals()[name](**kwargs)
-        result["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        result["peak"] = rss_peak()
+        result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         queue.put(result)
     except BaseException as exc:  # report, do not hang the parent
         import traceback

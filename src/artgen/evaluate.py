@@ -205,6 +205,7 @@ SUMMARY_METRICS = [
     ("identical_to_train", "copies"), ("aa_truth_train", "AA truth"),
     ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("aa_deviation_train", "AA deviation"),
     ("privacy_loss", "privacy loss"), ("mia_auc", "attack AUC"),
+    ("lr_mia_auc", "likelihood attack AUC"), ("loglik_gap", "log-likelihood gap"),
 ]
 RATIO_METRICS = {"pca_w2d": "PCA W / test", "pairwise_w": "pairwise W / test"}
 BASELINE_ORDER = ["test", "markov", "bernoulli"]

@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from artgen.evaluate import FAMILIES
-from artgen.models import generator_class, is_iterative
+from artgen.models import IterativeGenerator, generator_class, is_iterative
 from artgen.splits import SPLIT_NAMES
 
 PANELS = ["informative", "dense", "dispersed"]
@@ -20,9 +20,13 @@ def model_class(name):
     return config["models"][name].get("model", name)
 
 
-# Models trained for epochs (checkpoint, history, several threads) and the rest.
+# Models trained in iterations (checkpoint, history, several threads) and the rest.
 NETWORKS = [m for m in MODELS if is_iterative(model_class(m))]
 CLOSED_FORM = [m for m in MODELS if m not in NETWORKS]
+# Those whose history holds AATS snapshots over epochs (the GAN, the RBM; the
+# hidden-Markov generator's holds log-likelihoods per EM iteration instead).
+SNAPSHOT_NETWORKS = [m for m in NETWORKS
+                     if issubclass(generator_class(model_class(m)), IterativeGenerator)]
 
 
 def generator_has(name, method):

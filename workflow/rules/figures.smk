@@ -50,10 +50,10 @@ FIGURES = {
     "figS_rbm": ({"real": train_split("informative"),
                   "model": "results/models/informative/rbm.npz"}, {"seed": SEED}, "2. Structure"),
     "figS_training": ({"histories": expand("results/training/{panel}/{model}.tsv",
-                                           panel=PANELS, model=NETWORKS)}, {},
+                                           panel=PANELS, model=SNAPSHOT_NETWORKS)}, {},
                       "6. Training"),
 }
-if not NETWORKS:
+if not SNAPSHOT_NETWORKS:
     del FIGURES["figS_training"]
 if "rbm" not in MODELS or model_class("rbm") != "rbm":
     del FIGURES["figS_rbm"]
