@@ -269,6 +269,11 @@ def test_networks_log_their_training(tiny_run):
         assert (results / "checkpoints" / panel / "gan.npz").exists()
         log = (results / "logs" / "train_network" / panel / "gan.log").read_text()
         assert "gan epoch 20/20" in log and "kept the snapshot of epoch" in log
+        # The hidden-Markov generator's EM: one row per K and iteration, one kept.
+        history = pd.read_csv(results / "training" / panel / "hmm.tsv", sep="\t")
+        assert set(history["k"]) == {3, 6} and history["kept"].sum() == 1
+        assert (results / "training" / panel / "hmm.png").stat().st_size > 10_000
+        assert "hmm kept K=" in (results / "logs" / "train_network" / panel / "hmm.log").read_text()
 
 
 def test_same_seed_byte_identical_other_seed_other_cohort(tiny_run, tmp_path):
@@ -282,7 +287,8 @@ def test_same_seed_byte_identical_other_seed_other_cohort(tiny_run, tmp_path):
                 "ags/dense/rbm.npz", "ags/informative/copying.npz", "selection/dispersed/scans.tsv",
                 "imputation/dense/quality.tsv", "painting/dispersed.tsv",
                 "privacy/informative/sensitivity.tsv", "release/informative/markov.hapt.gz",
-                "models/informative/gan.npz", "metrics.tsv"]
+                "models/informative/gan.npz", "models/dense/hmm.npz", "ags/informative/hmm.npz",
+                "metrics.tsv"]
     for name in outputs:
         assert (tiny_run / "results" / name).read_bytes() == \
             (same / "results" / name).read_bytes(), name

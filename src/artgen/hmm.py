@@ -123,9 +123,10 @@ def switch_probabilities(chrom, pos, ne: float, cm_per_mb: float, k: int) -> np.
     chrom, pos = check_genetic_map(chrom, pos)
     if not len(pos):
         return np.empty(0)
-    morgans = np.diff(pos).astype(np.float64) * cm_per_mb / 1e8
-    within = -np.expm1(-4.0 * ne * morgans / k)
-    p = np.where(chrom[1:] == chrom[:-1], within, 1.0)
+    same = chrom[1:] == chrom[:-1]
+    # Distances across a chromosome boundary mean nothing (and may be negative).
+    morgans = np.where(same, np.diff(pos), 0).astype(np.float64) * cm_per_mb / 1e8
+    p = np.where(same, -np.expm1(-4.0 * ne * morgans / k), 1.0)
     return np.concatenate([[1.0], p])
 
 
