@@ -12,7 +12,11 @@ bp per generation; biallelic sites only, in position order).
    GAN is conditional, so every row gets one population label). A few epochs
    are timed after one warm-up epoch (for the GAN: XLA compilation), and one
    snapshot (calibration, AGs, AATS, LD r) is timed; the full run is
-   extrapolated as ``epochs x s/epoch + snapshots x s/snapshot``.
+   extrapolated as ``epochs x s/epoch + snapshots x s/snapshot``. The RBM
+   runs on one BLAS thread (``--rbm-threads``; as bench_rbm.py): its matrix
+   products are small, and OpenBLAS's spinning threads on a shared 2-core
+   machine made an epoch 4x slower on two threads than on one (25 s against
+   5.9 s here); the GAN's TensorFlow threads did not suffer so (45 s and 50 s).
 3. The E-step (``artgen.hmm.em_statistics``: forward, backward and the EM
    sums) against a plain NumPy implementation of the same recursion in this
    file (vectorised over haplotypes and states, a loop over SNPs): agreement
@@ -34,7 +38,7 @@ Each measured step is preceded by a small warm-up call in its process, so
 compilation (numba cache load, XLA) is not in the timing. Ratios are measured
 in one run, on the same machine at the same time.
 
-    python bench/bench_hmm.py [--quick] [--threads 2] [--seed 1]
+    python bench/bench_hmm.py [--quick] [--threads 2] [--rbm-threads 1] [--seed 1]
 
 ``--quick`` divides every size (haplotypes, SNPs, AGs) by 10 for a smoke run.
 """
@@ -208,8 +212,13 @@ def step_default_fit(data_dir, n_snps, threads, seed):
     model.fit(alleles, seed=seed)
     seconds = time.perf_counter() - start
     history = model.history
-    per_k = {int(k): (len(rows), float(rows["seconds"].mean()))
-             for k, rows in history.groupby("k")}
+    per_k = {}
+    for k, rows in history.groupby("k"):
+        val = rows["validation_loglik"].to_numpy()
+        # First iteration with 99% of this K's validation gain (EM keeps
+        # improving by small amounts; patience stops only a decline).
+        gained = (val - val[0]) >= 0.99 * (val.max() - val[0])
+        per_k[int(k)] = (len(rows), float(rows["seconds"].mean()), int(np.argmax(gained)))
     kept = history[history["kept"] == 1].iloc[0]
     return {"seconds": seconds, "base": base, "per_k": per_k,
             "kept": (int(kept["k"]), int(kept["iteration"]))}
@@ -256,7 +265,7 @@ def step_network(data_dir, n_snps, threads, seed, name, config, timed_epochs):
     snapshot = time.perf_counter() - start
     return {"per_epoch": per_epoch, "warm_up": warm_up, "snapshot": snapshot, "base": base,
             "epochs": model.epochs, "snapshot_every": model.snapshot_every,
-            "timed_epochs": timed_epochs}
+            "timed_epochs": timed_epochs, "threads": threads}
 
 
 def step_throughput(data_dir, n_snps, n_haplotypes, k, threads, seed, repeats):
@@ -381,7 +390,10 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="every size / 10 (smoke run)")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads of the HMM (numba) and the GAN (TensorFlow)")
+    parser.add_argument("--rbm-threads", type=int, default=1,
+                        help="BLAS threads of the RBM (see the docstring)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--config", default=str(ROOT / "config" / "config.yaml"))
     parser.add_argument("--gan-epochs", type=int, default=2, help="GAN epochs timed")
@@ -414,9 +426,11 @@ def main(argv=None) -> None:
         fit = measure("step_default_fit", n_snps=fit_snps, **common)
         networks = {}
         if not args.skip_networks:
-            for name, epochs in (("rbm", args.rbm_epochs), ("gan", args.gan_epochs)):
+            for name, epochs, threads in (("rbm", args.rbm_epochs, args.rbm_threads),
+                                          ("gan", args.gan_epochs, args.threads)):
                 networks[name] = measure("step_network", n_snps=fit_snps, name=name,
-                                         config=args.config, timed_epochs=epochs, **common)
+                                         config=args.config, timed_epochs=epochs,
+                                         **{**common, "threads": threads})
         estep = measure("step_throughput", n_snps=e_snps, n_haplotypes=e_hap, k=e_k,
                         repeats=args.repeats, **common)
         model_path = str(Path(tmp) / "hmm_growth.npz")
@@ -428,7 +442,8 @@ def main(argv=None) -> None:
 
     rows = []
     fit_ok = fit["seconds"] <= FIT_SECONDS
-    per_k = ", ".join(f"K {k}: {n} it x {s:.2f} s" for k, (n, s) in fit["per_k"].items())
+    per_k = ", ".join(f"K {k}: {n} E-steps x {s:.2f} s (99% of the validation gain at it {g})"
+                      for k, (n, s, g) in fit["per_k"].items())
     rows.append((f"1. HMM fit, defaults (K 8/16/32, <= 50 it, patience 3), {n_hap:,} x "
                  f"{fit_snps:,} SNPs ({span_10k:.1f} Mb); {per_k}; kept K {fit['kept'][0]} "
                  f"it {fit['kept'][1]}", f"{fit['seconds']:.1f} s",
@@ -441,7 +456,9 @@ def main(argv=None) -> None:
         total = net["per_epoch"] * net["epochs"] + net["snapshot"] * snapshots
         rows.append((f"2. {name.upper()} training, config.yaml settings, same data: "
                      f"{net['per_epoch']:.2f} s/epoch ({net['timed_epochs']} epochs timed after "
-                     f"a {net['warm_up']:.1f} s warm-up epoch), {net['snapshot']:.1f} s/snapshot;"
+                     f"a {net['warm_up']:.1f} s warm-up epoch, {net['threads']} "
+                     f"thread{'s' if net['threads'] > 1 else ''}), "
+                     f"{net['snapshot']:.1f} s/snapshot;"
                      f" extrapolated {net['epochs']:,} epochs x {net['per_epoch']:.2f} s + "
                      f"{snapshots} snapshots x {net['snapshot']:.1f} s = {duration(total)} "
                      f"(peak {gib(net['peak'])})",

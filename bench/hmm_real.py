@@ -12,9 +12,12 @@ set and beside a held-out real split as large as the AG set.
   attack's reference model is fitted on half of the test split, the other
   half being the non-members.
 
-    python bench/hmm_real.py DATA_DIR [--data agbl4 805] [--draws 5]
+    python bench/hmm_real.py DATA_DIR [--data agbl4 805] [--draws 5] [--set KEY=VALUE ...]
 
-``DATA_DIR`` holds ``1000G_AGBL4/`` and ``1000G_805/``.
+``DATA_DIR`` holds ``1000G_AGBL4/`` and ``1000G_805/``. With ``--splits
+results/splits/dense`` it scores a pipeline panel's splits instead (train,
+test; the sampling split is the likelihood attack's reference set), which is
+how settings are compared on the built-in cohort.
 """
 
 from __future__ import annotations
@@ -125,8 +128,11 @@ def evaluate(name, train, test, reference_set, nonmembers, settings, conditional
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("data_dir", type=Path, nargs="?")
     parser.add_argument("--data", nargs="+", default=["agbl4", "805"], choices=["agbl4", "805"])
+    parser.add_argument("--splits", type=Path, help="a pipeline panel's splits folder instead")
+    parser.add_argument("--conditional", action="store_true",
+                        help="with --splits: one set of cluster weights per population")
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
@@ -136,6 +142,14 @@ def main(argv=None) -> None:
 
     settings = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
     logging.basicConfig(level=logging.WARNING)
+    if args.splits:
+        from artgen.io import load_haplotypes
+
+        train, test, sampling = (load_haplotypes(args.splits / f"{s}.npz")
+                                 for s in ("train", "test", "sampling"))
+        evaluate(f"{args.splits} {settings}", train, test, sampling, test, settings,
+                 args.conditional, args.draws, args.seed)
+        return
     if "agbl4" in args.data:
         folder = args.data_dir / "1000G_AGBL4"
         panel, dropped = load_vcf_panel(folder / "AGBL4_split1.vcf.gz")

@@ -31,7 +31,10 @@ SNAPSHOT_NETWORKS = [m for m in NETWORKS
 
 def generator_has(name, method):
     """Whether the generator behind configured model ``name`` has ``method``
-    (``log_likelihood``: an exact likelihood; ``allele_probabilities``: an imputer)."""
+    (``log_likelihood``: an exact likelihood; ``allele_probabilities``: an imputer).
+    A downstream list may name a model the config does not train: it has none."""
+    if name not in config["models"]:
+        return False
     cls = generator_class(model_class(name))
     return cls is not None and callable(getattr(cls, method, None))
 
