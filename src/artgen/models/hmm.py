@@ -53,9 +53,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -65,10 +63,9 @@ from artgen import hmm
 from artgen.errors import InputError
 from artgen.hmm import DEFAULT_NE, HMMParameters, check_genetic_map, check_real
 from artgen.io.atomic import atomic_output
-from artgen.io.binary import write_npz
 from artgen.models.base import Generator, PopulationLabels, check_haplotype_matrix
-from artgen.models.training import (arrays_checksum, check_count, data_fingerprint,
-                                    previous_checkpoint, read_checkpoint)
+from artgen.models.training import (check_count, data_fingerprint, newest_checkpoint,
+                                    write_checkpoint)
 
 __all__ = ["HMMGenerator", "validation_rows"]
 
@@ -394,40 +391,26 @@ def _labels_fingerprint(populations, codes) -> str:
 
 
 def _save_progress(path, key: str, progress: dict, params: tuple) -> None:
-    """Atomic checkpoint of the EM (the one before kept beside it)."""
+    """Checkpoint of the EM: its progress and the current and best parameters."""
     if path is None:
         return
     arrays = {f"{name}/{field}": getattr(p, field)
               for name, p in zip(_PARAM_SETS, params) for field in ("theta", "alpha", "jump")}
-    meta = json.dumps({"key": key, "progress": progress, "checksum": arrays_checksum(arrays)})
-    if Path(path).exists():
-        os.replace(path, previous_checkpoint(path))
-    write_npz(path, {"meta": np.array(meta), **arrays})
+    write_checkpoint(path, {"key": key, "progress": progress}, arrays)
 
 
 def _load_progress(path, key: str):
     """The progress of the newest readable checkpoint for ``key`` (the
     current and the best parameters under ``"arrays"``), or None to start afresh."""
-    if path is None:
+    found = newest_checkpoint(path, key)
+    if found is None:
         return None
-    for candidate in (Path(path), previous_checkpoint(path)):
-        if not candidate.exists():
-            continue
-        try:
-            meta, arrays = read_checkpoint(candidate)
-        except InputError as exc:
-            log.warning("%s; trying the previous checkpoint", exc)
-            continue
-        if meta["key"] != key:
-            log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
-                        candidate)
-            return None
-        progress = meta["progress"]
-        progress["arrays"] = tuple(
-            HMMParameters(arrays[f"{name}/theta"], arrays[f"{name}/alpha"],
-                          arrays[f"{name}/jump"]) for name in _PARAM_SETS)
-        return progress
-    return None
+    meta, arrays = found
+    progress = meta["progress"]
+    progress["arrays"] = tuple(
+        HMMParameters(arrays[f"{name}/theta"], arrays[f"{name}/alpha"], arrays[f"{name}/jump"])
+        for name in _PARAM_SETS)
+    return progress
 
 
 def _history_table(rows: list[dict], progress: dict) -> pd.DataFrame:

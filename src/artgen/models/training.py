@@ -257,40 +257,58 @@ class IterativeGenerator(Generator):
             return
         arrays = {f"train/{k}": np.asarray(v) for k, v in self._training_state().items()}
         arrays.update({f"best/{k}": np.asarray(v) for k, v in best["state"].items()})
-        meta = json.dumps({"key": key, "epoch": epoch, "rows": rows,
-                           "best_epoch": best["epoch"], "best_score": best["score"],
-                           "checksum": arrays_checksum(arrays)})
-        if Path(path).exists():
-            os.replace(path, previous_checkpoint(path))
-        write_npz(path, {"meta": np.array(meta), **arrays})
+        write_checkpoint(path, {"key": key, "epoch": epoch, "rows": rows,
+                                "best_epoch": best["epoch"], "best_score": best["score"]},
+                         arrays)
 
     def _load_checkpoint(self, path, key: str):
         """The newest checkpoint that reads back whole and matches ``key``
         (the latest, else the previous one), or None to start afresh."""
-        if path is None:
+        found = newest_checkpoint(path, key)
+        if found is None:
             return None
-        for candidate in (Path(path), previous_checkpoint(path)):
-            if not candidate.exists():
-                continue
-            try:
-                meta, arrays = read_checkpoint(candidate)
-            except InputError as exc:
-                log.warning("%s; trying the previous checkpoint", exc)
-                continue
-            if meta["key"] != key:
-                log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
-                            candidate)
-                return None
-            self._set_training_state({k[6:]: v for k, v in arrays.items()
-                                      if k.startswith("train/")})
-            kept = next(row for row in meta["rows"] if row["epoch"] == meta["best_epoch"])
-            best = {"epoch": meta["best_epoch"], "score": meta["best_score"],
-                    "rank": snapshot_rank(kept, self.aa_tolerance),
-                    "state": {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}}
-            return meta["epoch"], meta["rows"], best
-        if Path(path).exists() or previous_checkpoint(path).exists():
-            log.warning("no readable checkpoint at %s; starting afresh", path)
+        meta, arrays = found
+        self._set_training_state({k[6:]: v for k, v in arrays.items()
+                                  if k.startswith("train/")})
+        kept = next(row for row in meta["rows"] if row["epoch"] == meta["best_epoch"])
+        best = {"epoch": meta["best_epoch"], "score": meta["best_score"],
+                "rank": snapshot_rank(kept, self.aa_tolerance),
+                "state": {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}}
+        return meta["epoch"], meta["rows"], best
+
+
+def write_checkpoint(path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``meta`` (JSON-serialisable, with a ``key``) and ``arrays``
+    atomically with their checksum, keeping the checkpoint before it as
+    :func:`previous_checkpoint` (the fallback if this one is found corrupt)."""
+    text = json.dumps({**meta, "checksum": arrays_checksum(arrays)})
+    if Path(path).exists():
+        os.replace(path, previous_checkpoint(path))
+    write_npz(path, {"meta": np.array(text), **arrays})
+
+
+def newest_checkpoint(path, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
+    """``(meta, arrays)`` of the newest checkpoint at ``path`` that reads back
+    whole and was written for ``key`` (the latest, else the previous one), or
+    None to start afresh (saying why in the log)."""
+    if path is None:
         return None
+    for candidate in (Path(path), previous_checkpoint(path)):
+        if not candidate.exists():
+            continue
+        try:
+            meta, arrays = read_checkpoint(candidate)
+        except InputError as exc:
+            log.warning("%s; trying the previous checkpoint", exc)
+            continue
+        if meta["key"] != key:
+            log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
+                        candidate)
+            return None
+        return meta, arrays
+    if Path(path).exists() or previous_checkpoint(path).exists():
+        log.warning("no readable checkpoint at %s; starting afresh", path)
+    return None
 
 
 def previous_checkpoint(path) -> Path:
