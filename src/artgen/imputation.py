@@ -226,9 +226,14 @@ def _check_panel(reference: Haplotypes, targets: Haplotypes, typed) -> np.ndarra
     _check_positions(reference.pos, "reference")
     _check_diploid(reference, "reference")
     _check_diploid(targets, "targets")
+    return _check_typed(typed, reference.n_snps)
+
+
+def _check_typed(typed, n_snps: int) -> np.ndarray:
+    """``typed`` as a boolean mask of ``n_snps`` sites marking at least one."""
     typed = np.asarray(typed)
-    if typed.dtype != bool or typed.shape != (reference.n_snps,):
-        raise InputError(f"typed must be a boolean mask of the {reference.n_snps} SNPs, got "
+    if typed.dtype != bool or typed.shape != (n_snps,):
+        raise InputError(f"typed must be a boolean mask of the {n_snps} SNPs, got "
                          f"dtype {typed.dtype} and shape {typed.shape}")
     if not typed.any():
         raise InputError("typed marks no site: the targets would have no genotypes to impute from")
@@ -612,12 +617,7 @@ def model_imputation(model, targets: Haplotypes, typed, *, populations=None) -> 
     if not callable(getattr(model, "allele_probabilities", None)):
         raise InputError(f"{type(model).__name__} is not an imputer (no allele_probabilities)")
     _check_diploid(targets, "targets")
-    typed = np.asarray(typed)
-    if typed.dtype != bool or typed.shape != (targets.n_snps,):
-        raise InputError(f"typed must be a boolean mask of the {targets.n_snps} SNPs, got "
-                         f"dtype {typed.dtype} and shape {typed.shape}")
-    if not typed.any():
-        raise InputError("typed marks no site: the targets would have no genotypes to impute from")
+    typed = _check_typed(typed, targets.n_snps)
     masked = targets.alleles.copy()
     masked[:, ~typed] = MISSING
     probs = np.array(model.allele_probabilities(masked, populations=populations),
