@@ -116,6 +116,8 @@ def _write_panel(h, args) -> None:
 def cmd_build_panel(args) -> None:
     from artgen import panels
 
+    if args.n_snps is None and args.kind != "chromosome" and not args.snp_list:
+        raise InputError(f"a {args.kind} panel needs --n-snps")
     vcfs = parse_named(args.vcf)
     cohort = panels.load_cohort(vcfs.values(), args.panel_file, args.populations)
     log.info("%d samples of %d population(s)", len(cohort.samples), len(set(cohort.pops)))
@@ -131,8 +133,11 @@ def cmd_build_panel(args) -> None:
             raise InputError(f"a {args.kind} panel is cut from one chromosome; got {len(vcfs)} VCFs")
         (chrom, vcf), = vcfs.items()
         if args.kind == "dense":
-            h = panels.dense_panel(vcf, cohort, chrom=chrom, start=args.start,
+            h = panels.dense_panel(vcf, cohort, chrom=chrom, start=args.start or 1,
                                    n_snps=args.n_snps, min_maf=args.min_maf, phased=args.phased)
+        elif args.kind == "chromosome":
+            h = panels.chromosome_panel(vcf, cohort, chrom=chrom, start=args.start,
+                                        end=args.end, min_maf=args.min_maf, phased=args.phased)
         else:
             h = panels.dispersed_panel(vcf, cohort, chrom=chrom, n_snps=args.n_snps,
                                        min_maf=args.min_maf, phased=args.phased)
@@ -315,9 +320,7 @@ def cmd_sample(args) -> None:
     import numpy as np
 
     from artgen.genotypes import haplotype_rows
-    from artgen.haplotypes import artificial_ids
-    from artgen.io import load_haplotypes, save_haplotypes, write_hapt, write_vcf
-    from artgen.io.atomic import all_or_nothing
+    from artgen.io import load_haplotypes
     from artgen.models import load_generator
 
     like = load_haplotypes(args.like)
@@ -346,15 +349,77 @@ def cmd_sample(args) -> None:
         if hasattr(model, "sample_populations") else None
     if pops is not None and not args.phased:
         pops = np.repeat(pops, 2)
-    # artificial_ids pairs rows 2i and 2i+1 into one AG individual, as haplotype_rows made them.
-    ags = like.with_alleles(alleles, ids=artificial_ids(n), pops=pops)
     log.info("sampled %d haplotypes (seed %d)", n, args.seed)
+    _write_ags(like, alleles, pops, args)
+
+
+def _write_ags(like, alleles, pops, args) -> None:
+    """Write AGs at the SNPs of ``like`` (.npz, and the VCF and .hapt asked for)."""
+    from artgen.haplotypes import artificial_ids
+    from artgen.io import save_haplotypes, write_hapt, write_vcf
+    from artgen.io.atomic import all_or_nothing
+
+    # artificial_ids pairs rows 2i and 2i+1 into one AG individual, as haplotype_rows made them.
+    ags = like.with_alleles(alleles, ids=artificial_ids(len(alleles)), pops=pops)
     with all_or_nothing(args.out, args.vcf_out, args.hapt_out):
         save_haplotypes(ags, args.out)
         if args.vcf_out:
             write_vcf(ags, args.vcf_out, phased=args.phased)
         if args.hapt_out:
             write_hapt(ags, args.hapt_out, tag="AG")
+
+
+def cmd_plan_windows(args) -> None:
+    from artgen.io import load_haplotypes
+    from artgen.windows import plan_windows
+
+    data = load_haplotypes(args.data)
+    plan = plan_windows(data.alleles, data.chrom, data.pos, window_snps=args.window_snps,
+                        overlap_snps=args.overlap_snps, ld_tolerance=args.ld_tolerance)
+    log.info("%s: %d SNPs in %d windows of at most %d SNPs, overlap %d", args.data, data.n_snps,
+             len(plan), args.window_snps, args.overlap_snps)
+    write_table(plan, args.out)
+
+
+def cmd_cut_window(args) -> None:
+    from artgen.io import load_haplotypes, save_haplotypes
+    from artgen.windows import read_plan
+
+    windows = read_plan(args.plan)
+    if not 0 <= args.window < len(windows):
+        raise InputError(f"{args.plan}: no window {args.window} (it has {len(windows)})")
+    window = windows[args.window]
+    data = load_haplotypes(args.data)
+    if data.n_snps != windows[-1].stop:
+        raise InputError(f"{args.data}: {data.n_snps} SNPs, the plan {args.plan} is for "
+                         f"{windows[-1].stop}")
+    save_haplotypes(data.take_snps(slice(window.start, window.stop)), args.out)
+
+
+def cmd_stitch(args) -> None:
+    from artgen.io import load_haplotypes
+    from artgen.models import load_generator
+    from artgen.stitching import stitch
+    from artgen.windows import read_plan
+
+    if not args.phased:
+        raise InputError("stitching needs phased haplotypes: a chromosome panel's windows "
+                         "are joined haplotype by haplotype")
+    windows = read_plan(args.plan)
+    if len(args.model_files) != len(windows):
+        raise InputError(f"{args.plan} has {len(windows)} windows; got {len(args.model_files)} "
+                         f"model files")
+    like = load_haplotypes(args.like)
+    if like.n_snps != windows[-1].stop:
+        raise InputError(f"{args.like}: {like.n_snps} SNPs, the plan {args.plan} is for "
+                         f"{windows[-1].stop}")
+    models = [load_generator(path) for path in args.model_files]
+    labels = [f"window {w.index} ({like.chrom[w.start]}:{like.pos[w.start]}-"
+              f"{like.pos[w.stop - 1]}, {path})" for w, path in zip(windows, args.model_files)]
+    n = args.n or like.n_haplotypes
+    alleles, pops = stitch(models, windows, n, args.seed, labels)
+    log.info("stitched %d haplotypes over %d windows (seed %d)", n, len(windows), args.seed)
+    _write_ags(like, alleles, pops, args)
 
 
 def cmd_stats(args) -> None:
@@ -706,16 +771,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("build-panel", help="cut a SNP panel from phased VCFs")
-    p.add_argument("kind", choices=["informative", "dense", "dispersed"])
+    p.add_argument("kind", choices=["informative", "dense", "dispersed", "chromosome"])
     p.add_argument("--vcf", nargs="+", required=True, metavar="CHROM=PATH")
     p.add_argument("--panel-file", required=True)
     p.add_argument("--populations", nargs="*", default=None)
-    p.add_argument("--n-snps", type=int, required=True)
+    p.add_argument("--n-snps", type=int, help="number of SNPs (all kinds but chromosome)")
     p.add_argument("--min-maf", type=float, default=0.0)
     p.add_argument("--min-distance", type=int, default=0, help="informative: bp between SNPs")
     p.add_argument("--group-by", choices=["pop", "super_pop"], default="pop")
     p.add_argument("--snp-list", help="informative: legend of the SNPs to take instead")
-    p.add_argument("--start", type=int, default=1, help="dense: first position")
+    p.add_argument("--start", type=int, default=None,
+                   help="dense, chromosome: first position (default: the chromosome's start)")
+    p.add_argument("--end", type=int, default=None,
+                   help="chromosome: last position (default: the chromosome's end)")
     p.add_argument("--unphased", dest="phased", action="store_false")
     p.add_argument("--out", required=True, help=".npz to write")
     p.add_argument("--vcf-out", help="bgzipped VCF to write too")
@@ -781,6 +849,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vcf-out")
     p.add_argument("--hapt-out")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("plan-windows",
+                       help="cut a chromosome panel into overlapping windows (a plan table)")
+    p.add_argument("--data", required=True,
+                   help=".npz of the training haplotypes (for LD-aware seams)")
+    p.add_argument("--window-snps", type=int, required=True,
+                   help="most SNPs in one window, its overlap included")
+    p.add_argument("--overlap-snps", type=int, required=True,
+                   help="SNPs a window shares with the one before (what stitching joins on)")
+    p.add_argument("--ld-tolerance", type=int, default=0,
+                   help="move each seam up to this many SNPs to the point of lowest LD "
+                        "(0: evenly spaced seams)")
+    p.add_argument("--out", required=True, help="plan table (.tsv) to write")
+    p.set_defaults(func=cmd_plan_windows)
+
+    p = sub.add_parser("cut-window", help="the SNPs of one window of a chromosome panel")
+    p.add_argument("--data", required=True, help=".npz of the whole panel (or one split of it)")
+    p.add_argument("--plan", required=True, help="window plan table (plan-windows)")
+    p.add_argument("--window", type=int, required=True, help="window index (0-based)")
+    p.add_argument("--out", required=True, help=".npz to write")
+    p.set_defaults(func=cmd_cut_window)
+
+    p = sub.add_parser("stitch", help="AGs across all windows of a chromosome panel, from "
+                                      "one fitted generator per window")
+    p.add_argument("--plan", required=True, help="window plan table (plan-windows)")
+    p.add_argument("--model-files", nargs="+", required=True,
+                   help="fitted generator of each window, in window order")
+    p.add_argument("--like", required=True,
+                   help=".npz of the whole panel whose SNPs (and, by default, size) to match")
+    p.add_argument("--n", type=int, default=None, help="haplotypes to draw (default: as in --like)")
+    p.add_argument("--seed", type=int, required=True, help="sampling seed (each window derives "
+                                                           "its own from it)")
+    p.add_argument("--unphased", dest="phased", action="store_false",
+                   help="refused: windows are stitched haplotype by haplotype")
+    p.add_argument("--out", required=True, help=".npz of the stitched AGs")
+    p.add_argument("--vcf-out", help="bgzipped VCF of the stitched AGs (indexed)")
+    p.add_argument("--hapt-out", help=".hapt.gz of the stitched AGs")
+    p.set_defaults(func=cmd_stitch)
 
     from artgen.evaluate import FAMILIES
 

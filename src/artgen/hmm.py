@@ -296,13 +296,16 @@ def _em_statistics(haplotypes, codes, theta, alpha, jump, bounds):
 
 
 @numba.njit(cache=True, parallel=True)
-def _log_likelihoods(haplotypes, codes, theta, alpha, jump, bounds):
+def _log_likelihoods(haplotypes, codes, theta, alpha, jump, bounds, last):
+    """Log-likelihood of each haplotype; its filtered state distribution at
+    the last SNP into ``last`` (n, K)."""
     m_snps, k_states = theta.shape
     loglik = np.empty(len(haplotypes))
     for block in numba.prange(len(bounds) - 1):
         f = np.empty((m_snps, k_states))
         for i in range(bounds[block], bounds[block + 1]):
             loglik[i] = _forward(haplotypes[i], theta, alpha[codes[i]], jump, f)
+            last[i] = f[m_snps - 1]
     return loglik
 
 
@@ -381,11 +384,16 @@ def em_statistics(haplotypes, params: HMMParameters, codes=None):
     return loglik, ones.sum(axis=0), mass.sum(axis=0), jumps.sum(axis=0)
 
 
-def log_likelihoods(haplotypes, params: HMMParameters, codes=None) -> np.ndarray:
-    """Natural-log likelihood of each haplotype (n,) under the model."""
+def log_likelihoods(haplotypes, params: HMMParameters, codes=None, *,
+                    filtered: bool = False):
+    """Natural-log likelihood of each haplotype (n,) under the model; with
+    ``filtered``, also the state distribution at the last SNP given each
+    haplotype's alleles (n, K), as ``(loglik, last)``."""
     haplotypes, codes = _checked(haplotypes, params, codes)
-    return _log_likelihoods(haplotypes, codes, params.theta, params.alpha, params.jump,
-                            _blocks(len(haplotypes)))
+    last = np.empty((len(haplotypes), params.n_states))
+    loglik = _log_likelihoods(haplotypes, codes, params.theta, params.alpha, params.jump,
+                              _blocks(len(haplotypes)), last)
+    return (loglik, last) if filtered else loglik
 
 
 def posteriors(haplotypes, params: HMMParameters, weights, codes=None, *,
@@ -404,18 +412,35 @@ def posteriors(haplotypes, params: HMMParameters, weights, codes=None, *,
     return out if per_snp else out[:, 0, :]
 
 
-def sample_paths(params: HMMParameters, codes: np.ndarray, seed, *,
+def sample_paths(params: HMMParameters, codes: np.ndarray, seed, *, given=None,
                  block_snps: int = 1024) -> np.ndarray:
     """Haplotypes (n, M) uint8 simulated from the chain: one per entry of
     ``codes`` (the population of each). Uniforms are drawn SNP block by SNP
-    block from ``seed``, so the same seed gives the same haplotypes."""
+    block from ``seed``, so the same seed gives the same haplotypes.
+
+    ``given`` (n, G) fixes the first G SNPs of every haplotype: the rest is
+    drawn from the model conditioned on them, exactly (the chain starts from
+    the state distribution at SNP G - 1 given those alleles, the forward
+    recursion's last row). This continues a haplotype into a new window."""
     codes = _codes_array(codes, len(codes), params.alpha.shape[0])
     n, m_snps = len(codes), params.n_snps
     rng = np.random.default_rng(seed)
     cumulative = np.cumsum(params.alpha, axis=2)
     out = np.empty((n, m_snps), dtype=np.uint8)
     state = np.zeros(n, dtype=np.int64)
-    for first in range(0, m_snps, block_snps):
+    start = 0
+    if given is not None:
+        given = np.ascontiguousarray(given, dtype=np.uint8)
+        if given.ndim != 2 or len(given) != n or not 1 <= given.shape[1] <= m_snps:
+            raise InputError(f"given alleles must be ({n}, 1..{m_snps}), got {given.shape}")
+        start = given.shape[1]
+        head = HMMParameters(params.theta[:start], params.alpha[:, :start], params.jump[:start])
+        _, last = log_likelihoods(given, head, codes, filtered=True)
+        u = rng.random(n)
+        state[:] = np.minimum((np.cumsum(last, axis=1) < u[:, None]).sum(axis=1),
+                              params.n_states - 1)
+        out[:, :start] = given
+    for first in range(start, m_snps, block_snps):
         width = min(block_snps, m_snps - first)
         u = rng.random((3, width, n))
         chunk = np.empty((n, width), dtype=np.uint8)

@@ -4,7 +4,9 @@
   (highest F_ST across populations, at least ``min_distance`` bp apart so
   that the panel is nearly unlinked), or the SNPs of a given list;
 - *dense*: ``n_snps`` consecutive biallelic SNPs of one region;
-- *dispersed*: ``n_snps`` SNPs spread evenly along one chromosome.
+- *dispersed*: ``n_snps`` SNPs spread evenly along one chromosome;
+- *chromosome*: every biallelic SNP above a MAF of one region or a whole
+  chromosome, for windowed generators (:mod:`artgen.windows`).
 
 Panels keep biallelic SNPs only; other records are dropped and counted in
 the log. A missing call or (for phased data) an unphased genotype at a SNP
@@ -225,29 +227,49 @@ def snp_list_panel(vcfs: dict[str, str], cohort: Cohort, snp_list, *,
     return to_haplotypes(fetch_snps(vcfs, cohort, wanted, phased=phased, source=snp_list), cohort)
 
 
+def _region_snps(vcf: str, cohort: Cohort, region: str, min_maf: float, phased: bool,
+                 limit: int | None = None) -> SnpBlock:
+    """The biallelic SNPs with MAF >= ``min_maf`` of ``region``, in order
+    (the first ``limit`` of them when given)."""
+    drops, kept, n_kept = DropCounts(), [], 0
+    for block in scan_snps(vcf, cohort.samples, region, drops):
+        called = (block.gt >= 0).sum((1, 2))
+        freq = (block.gt == 1).sum((1, 2)) / np.maximum(called, 1)
+        block = block.take(keeps_maf(np.minimum(freq, 1 - freq), min_maf))
+        kept.append(block if limit is None else block.take(slice(0, limit - n_kept)))
+        n_kept += len(kept[-1])
+        if n_kept == limit:
+            break
+    log.info("%s, %s: %d SNPs with MAF >= %g kept; %s", vcf, region, n_kept, min_maf,
+             drops.summary())
+    if n_kept == 0:
+        raise InputError(f"{vcf}: region {region} holds no biallelic SNP with MAF >= {min_maf}")
+    block = concat_blocks(kept, len(cohort.samples))
+    check_calls(block, cohort.samples, vcf, phased)
+    return block
+
+
 def dense_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int, n_snps: int,
                 min_maf: float, phased: bool = True) -> Haplotypes:
     """The first ``n_snps`` biallelic SNPs with MAF >= ``min_maf`` at or after
     ``chrom:start``."""
-    drops, kept, n_kept = DropCounts(), [], 0
-    for block in scan_snps(vcf, cohort.samples, f"{chrom}:{start}-", drops):
-        called = (block.gt >= 0).sum((1, 2))
-        freq = (block.gt == 1).sum((1, 2)) / np.maximum(called, 1)
-        block = block.take(keeps_maf(np.minimum(freq, 1 - freq), min_maf))
-        kept.append(block.take(slice(0, n_snps - n_kept)))
-        n_kept += len(kept[-1])
-        if n_kept == n_snps:
-            break
-    log.info("%s from %s:%d: %s", vcf, chrom, start, drops.summary())
-    if n_kept == 0:
-        raise InputError(f"{vcf}: region {chrom}:{start}- holds no biallelic SNP with "
-                         f"MAF >= {min_maf}")
-    if n_kept < n_snps:
-        raise InputError(f"{vcf}: region {chrom}:{start}- holds only {n_kept} biallelic SNPs with "
-                         f"MAF >= {min_maf}; the dense panel needs {n_snps}")
-    block = concat_blocks(kept, len(cohort.samples))
-    check_calls(block, cohort.samples, vcf, phased)
+    block = _region_snps(vcf, cohort, f"{chrom}:{start}-", min_maf, phased, limit=n_snps)
+    if len(block) < n_snps:
+        raise InputError(f"{vcf}: region {chrom}:{start}- holds only {len(block)} biallelic SNPs "
+                         f"with MAF >= {min_maf}; the dense panel needs {n_snps}")
     return to_haplotypes(block, cohort)
+
+
+def chromosome_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int | None = None,
+                     end: int | None = None, min_maf: float = 0.0,
+                     phased: bool = True) -> Haplotypes:
+    """Every biallelic SNP with MAF >= ``min_maf`` of ``chrom:start-end``
+    (the whole chromosome without ``start`` and ``end``)."""
+    if start is not None and end is not None and end < start:
+        raise InputError(f"chromosome panel: end {end} is before start {start}")
+    region = chrom if start is None and end is None else \
+        f"{chrom}:{start or 1}-{'' if end is None else end}"
+    return to_haplotypes(_region_snps(vcf, cohort, region, min_maf, phased), cohort)
 
 
 def evenly_spread(positions: np.ndarray, n: int) -> np.ndarray:

@@ -305,6 +305,17 @@ class HMMGenerator(PopulationLabels, Generator):
         n = check_count(n, "n", 0)
         return hmm.sample_paths(self.params, self._codes(n), seed)
 
+    def sample_continuing(self, given, seed, populations=None):
+        """AGs (n, n_snps) whose first G SNPs are ``given`` (n, G) and whose
+        rest is drawn from the model given them: a window's AGs continuing
+        the previous window's over their overlap. ``populations`` labels the
+        rows of a conditional model (default: :meth:`sample_populations`' order)."""
+        self._require_fitted()
+        given = np.asarray(given)
+        codes = (self._label_codes(populations, len(given))
+                 if self.conditional and populations is not None else self._codes(len(given)))
+        return hmm.sample_paths(self.params, codes, seed, given=given)
+
     def log_likelihood(self, alleles, populations=None) -> np.ndarray:
         """Natural-log likelihood (n,) of each row of ``alleles`` (values
         above 1 are missing). A conditional model scores each row under its
@@ -343,14 +354,19 @@ class HMMGenerator(PopulationLabels, Generator):
         if not self.conditional:
             return compute(alleles, self.params, None)[None]
         if populations is not None:
-            labels = np.asarray(populations).astype(str)
-            unknown = sorted(set(labels) - set(self.populations))
-            if labels.shape != (len(alleles),) or unknown:
-                raise InputError(f"hmm: need one known population label per row; unknown: "
-                                 f"{unknown[:3]}")
-            return compute(alleles, self.params, np.searchsorted(self.populations, labels))[None]
+            return compute(alleles, self.params,
+                           self._label_codes(populations, len(alleles)))[None]
         return np.stack([compute(alleles, self.params, np.full(len(alleles), code))
                          for code in range(len(self.populations))])
+
+    def _label_codes(self, populations, n: int) -> np.ndarray:
+        """Population codes of ``n`` rows labelled ``populations``."""
+        labels = np.asarray(populations).astype(str)
+        unknown = sorted(set(labels) - set(self.populations))
+        if labels.shape != (n,) or unknown:
+            raise InputError(f"hmm: need one known population label per row; unknown: "
+                             f"{unknown[:3]}")
+        return np.searchsorted(self.populations, labels)
 
     def _mixture_weights(self, populations) -> np.ndarray:
         if not self.conditional or populations is not None:
