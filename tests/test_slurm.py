@@ -50,17 +50,26 @@ DAEMONS = {"munged": "/usr/sbin/munged", "slurmctld": "/usr/sbin/slurmctld",
            "slurmd": "/usr/sbin/slurmd"}
 CLIENTS = ("sbatch", "squeue", "sinfo", "scancel", "srun")
 
-# TINY with two models, one closed-form and one network, and a short GAN.
-CONFIG = {**TINY, "models": {"bernoulli": {},
-                             "gan": {"epochs": 4, "snapshot_every": 2, "latent_size": 16,
-                                     "batch_size": 16}}}
+# TINY with three models, one closed-form, one network and the hmm, a short
+# GAN, and a small chromosome panel whose windows the hmm learns one job each.
+CONFIG = {**TINY,
+          "panels": {**TINY["panels"],
+                     "chromosome": {**TINY["panels"]["chromosome"], "models": ["hmm"]}},
+          "models": {"bernoulli": {},
+                     "gan": {"epochs": 4, "snapshot_every": 2, "latent_size": 16,
+                             "batch_size": 16},
+                     "hmm": TINY["models"]["hmm"]}}
 # One rule of each kind: input data, panel building, splits, training (closed
-# form and network), sampling and statistics; with the jobs each should run.
+# form and network), sampling, statistics, and a windowed panel's plan, windows
+# and stitching; with the jobs each should run (per window: one cut, one fit).
 TARGETS = ("results/stats/dense/gan/frequencies.tsv",
-           "results/stats/dense/bernoulli/frequencies.tsv")
+           "results/stats/dense/bernoulli/frequencies.tsv",
+           "results/ags/chromosome/hmm.npz")
 EXPECTED_JOBS = {"simulate_contig": 1, "cohort_panel_file": 1, "dense_panel": 1,
-                 "make_splits": 1, "apply_split": 2, "train_model": 1, "train_network": 1,
-                 "sample_ags": 2, "statistics": 2}
+                 "make_splits": 1, "apply_split": 3, "train_model": 1, "train_network": 1,
+                 "sample_ags": 2, "statistics": 2, "chromosome_panel": 1, "plan_windows": 1,
+                 "cut_window": 0, "stitch_ags": 1}
+PER_WINDOW = ("cut_window", "train_network")
 CORES = 2  # the node's CPUs, and --cores of both runs (train_network's threads)
 
 
@@ -372,7 +381,11 @@ def test_every_job_went_through_sbatch(slurm_run):
     """slurmctld ran one batch job per workflow job, every rule kind among
     them, all completed; the job completion log has the same jobs."""
     jobs = slurm_run["jobs"]
-    assert dict(collections.Counter(jobs["rule"])) == EXPECTED_JOBS
+    plan = pd.read_csv(slurm_run["workdir"] / "results" / "windows" / "chromosome" / "plan.tsv",
+                       sep="\t")
+    assert len(plan) >= 2
+    expected = {rule: n + len(plan) * (rule in PER_WINDOW) for rule, n in EXPECTED_JOBS.items()}
+    assert dict(collections.Counter(jobs["rule"])) == expected
     assert set(jobs["state"]) == {"COMPLETED"}
     assert set(jobs["node"]) == {"localhost"}
     finished = [r for r in slurm_run["jobcomp"] if r.get("Name") == slurm_run["run_id"]]

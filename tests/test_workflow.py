@@ -42,6 +42,10 @@ TINY = {
                   "train_populations": ["CEU"]},
         "dispersed": {"chrom": "15", "n_snps": 80, "min_maf": 0.05,
                       "train_populations": ["CEU"]},
+        "chromosome": {"chrom": "15", "start": 30_500_000, "end": 30_800_000, "min_maf": 0.01,
+                       "train_populations": ["CEU"], "window_snps": 150, "overlap_snps": 30,
+                       "ld_tolerance": 10, "models": ["test", "markov", "hmm"],
+                       "ld_max_distance": 100_000, "ld_max_pairs": 5000},
     },
     "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
     "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3},
@@ -150,7 +154,7 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
                                       ags.alleles)
     table = pd.read_csv(results / "metrics.tsv", sep="\t")
     assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
-    assert set(table["panel"]) == set(PANELS)
+    assert set(table["panel"]) == set(PANELS) | {"chromosome"}
     assert set(table["model"]) == {"test", "bernoulli", "bernoulli_pop", "markov", "gan", "rbm",
                                    "copying", "hmm", "coalescent"}
     # Conditional models label their AGs with the training populations, in proportion.
@@ -168,6 +172,39 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     assert "## Panel `dense`" in summary and "| `test` |" in summary
     decay = pd.read_csv(results / "stats" / "dense" / "markov" / "ld.table.tsv", sep="\t")
     assert set(decay["dataset"]) == {"real", "ag"} and decay["bin"].max() == 49
+
+
+def test_chromosome_panel_is_windowed_and_stitched(tiny_run):
+    results = tiny_run / "results"
+    panel = load_haplotypes(results / "panels" / "chromosome.npz")
+    assert panel.pos.min() >= 30_500_000 and panel.pos.max() <= 30_800_000
+    plan = pd.read_csv(results / "windows" / "chromosome" / "plan.tsv", sep="\t")
+    assert len(plan) >= 2 and plan["stop"].iloc[-1] == panel.n_snps
+    assert (plan["stop"] - plan["start"]).max() <= 150
+    train = load_haplotypes(results / "splits" / "chromosome" / "train.npz")
+    for model in ("markov", "hmm"):     # one model per window, stitched into one AG set
+        for window in plan["window"]:
+            assert (results / "models" / f"chromosome.w{window:03d}" / f"{model}.npz").exists()
+        ags = load_haplotypes(results / "ags" / "chromosome" / f"{model}.npz")
+        assert ags.n_haplotypes == train.n_haplotypes
+        np.testing.assert_array_equal(ags.pos, train.pos)
+        np.testing.assert_array_equal(
+            read_vcf(results / "ags" / "chromosome" / f"{model}.vcf.gz").alleles, ags.alleles)
+    log = (results / "logs" / "stitch_ags" / "chromosome" / "hmm.log").read_text()
+    assert log.count("continued") == len(plan) - 1
+    assert "matched" in (results / "logs" / "stitch_ags" / "chromosome" / "markov.log").read_text()
+    # the held-out reference is real data: sampled whole, never stitched
+    test = load_haplotypes(results / "splits" / "chromosome" / "test.npz")
+    np.testing.assert_array_equal(
+        load_haplotypes(results / "ags" / "chromosome" / "test.npz").alleles, test.alleles)
+    table = pd.read_csv(results / "metrics.tsv", sep="\t")
+    chromosome = table[table["panel"] == "chromosome"]
+    assert set(chromosome["model"]) == {"test", "markov", "hmm"}
+    assert {"ld_r", "pairwise_w", "privacy_loss", "boundary_ld_ratio_bin0"} <= \
+        set(chromosome["metric"])
+    boundary = pd.read_csv(results / "stats" / "chromosome" / "hmm" / "boundary.table.tsv",
+                           sep="\t")
+    assert {"real", "ag"} <= set(boundary["dataset"])
 
 
 def test_downstream_tables(tiny_run):
@@ -351,3 +388,5 @@ def test_paper_config_builds_its_dag(tmp_path):
     out = result.stdout + result.stderr
     assert "fetch_vcf" in out and "fetch_panel_file" in out
     assert "informative_panel" in out
+    # the whole chromosome 15: its panel, its window plan (a checkpoint) and stitching
+    assert "chromosome_panel" in out and "plan_windows" in out and "stitch_ags" in out

@@ -428,11 +428,19 @@ def cmd_stats(args) -> None:
 
     settings = Settings(seed=args.seed, n_triplets=args.n_triplets,
                         wasserstein_reg=args.wasserstein_reg, ld_decay_bins=args.ld_decay_bins,
-                        umap=args.umap)
+                        umap=args.umap, ld_max_distance=args.ld_max_distance,
+                        ld_max_pairs=args.ld_max_pairs)
     real, ags, held_out = (load_haplotypes(p) for p in (args.real, args.ags, args.held_out))
     metrics, table = compute_family(args.family, real, ags, held_out, settings)
+    _write_stats(metrics, table, args.family, args)
+
+
+def _write_stats(metrics, table, family, args) -> None:
+    """Log and write one family's tidy metrics and its side table."""
+    from artgen.evaluate import tidy_metrics
+
     for name, value in metrics.items():
-        log.info("%s %s %s: %s = %.6g", args.family, args.panel, args.model, name, value)
+        log.info("%s %s %s: %s = %.6g", family, args.panel, args.model, name, value)
     tidy = tidy_metrics(metrics, panel=args.panel, model=args.model, seed=args.seed)
     write_table(tidy, args.out)
     if args.table_out:
@@ -441,6 +449,25 @@ def cmd_stats(args) -> None:
         else:
             table = keyed(table, panel=args.panel, model=args.model, seed=args.seed)
         write_table(table, args.table_out)
+
+
+def cmd_boundary_ld(args) -> None:
+    import numpy as np
+
+    from artgen.evaluate import Settings, boundary_stats
+    from artgen.io import load_haplotypes
+    from artgen.windows import read_plan, seams_of
+
+    real, ags = load_haplotypes(args.real), load_haplotypes(args.ags)
+    if not (np.array_equal(real.pos, ags.pos) and np.array_equal(real.chrom, ags.chrom)):
+        raise InputError(f"{args.ags} and {args.real} are not at the same SNPs")
+    windows = read_plan(args.plan)
+    if windows[-1].stop != real.n_snps:
+        raise InputError(f"{args.plan} is for {windows[-1].stop} SNPs; {args.real} has "
+                         f"{real.n_snps}")
+    settings = Settings(seed=args.seed, ld_max_pairs=args.max_pairs)
+    metrics, table = boundary_stats(real, ags, seams_of(windows), settings)
+    _write_stats(metrics, table, "boundary", args)
 
 
 def cmd_metrics_table(args) -> None:
@@ -902,9 +929,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wasserstein-reg", type=float, default=1e-3)
     p.add_argument("--ld-decay-bins", type=int, default=50)
     p.add_argument("--no-umap", dest="umap", action="store_false")
+    p.add_argument("--ld-max-distance", type=int, default=None,
+                   help="LD on SNP pairs at most this many bp apart (default: all pairs)")
+    p.add_argument("--ld-max-pairs", type=int, default=None,
+                   help="LD on a seeded sample of at most this many pairs (default: all)")
     p.add_argument("--out", required=True, help="tidy metrics (.tsv)")
     p.add_argument("--table-out", help="side table for figures (.tsv)")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("boundary-ld", help="LD across the window seams of stitched AGs, "
+                                           "against LD within windows")
+    p.add_argument("--real", required=True, help="training haplotypes of the whole panel (.npz)")
+    p.add_argument("--ags", required=True, help="stitched artificial haplotypes (.npz)")
+    p.add_argument("--plan", required=True, help="window plan table (plan-windows)")
+    p.add_argument("--panel", required=True, help="panel name (for the tidy table)")
+    p.add_argument("--model", required=True, help="model name (for the tidy table)")
+    p.add_argument("--seed", type=int, required=True, help="seed of the pair sample")
+    p.add_argument("--max-pairs", type=int, default=None,
+                   help="at most this many pairs per distance bin and kind (seeded sample)")
+    p.add_argument("--out", required=True, help="tidy metrics (.tsv)")
+    p.add_argument("--table-out", help="the r^2 per bin, seam-straddling and within (.tsv)")
+    p.set_defaults(func=cmd_boundary_ld)
 
     p = sub.add_parser("metrics-table", help="gather metrics into one table and a summary")
     p.add_argument("inputs", nargs="+")

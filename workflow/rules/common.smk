@@ -11,8 +11,31 @@ from artgen.evaluate import FAMILIES
 from artgen.models import IterativeGenerator, generator_class, is_iterative
 from artgen.splits import SPLIT_NAMES
 
-PANELS = ["informative", "dense", "dispersed"]
+PANEL_KINDS = ["informative", "dense", "dispersed", "chromosome"]
+PANELS = [p for p in PANEL_KINDS if p in config["panels"]]
 MODELS = list(config["models"])
+# Panels cut into windows: each (window, model) is trained as its own job and
+# the AGs are stitched across the windows (workflow/rules/windows.smk).
+WINDOWED = [p for p in PANELS if p == "chromosome"]
+WHOLE = [p for p in PANELS if p not in WINDOWED]
+
+
+def panel_models(panel):
+    """The configured models trained on ``panel`` (its ``models`` list, or all)."""
+    chosen = config["panels"][panel].get("models") or MODELS
+    unknown = [m for m in chosen if m not in MODELS]
+    if unknown:
+        raise ValueError(f"panels.{panel}.models names {', '.join(unknown)}, which the "
+                         f"config's models section lacks (it has {', '.join(MODELS)})")
+    return chosen
+
+
+def expand_models(pattern, panels, models=None, **wildcards):
+    """``expand`` over each panel's own models (those of ``models`` it trains)."""
+    return [path for panel in panels
+            for path in expand(pattern, panel=panel,
+                               model=[m for m in panel_models(panel)
+                                      if models is None or m in models], **wildcards)]
 
 
 def model_class(name):
@@ -20,6 +43,8 @@ def model_class(name):
     return config["models"][name].get("model", name)
 
 
+# The held-out reference ("test"): real haplotypes, never windowed.
+HELD_OUT_MODELS = [m for m in MODELS if model_class(m) == "test"]
 # Models trained in iterations (checkpoint, history, several threads) and the rest.
 NETWORKS = [m for m in MODELS if is_iterative(model_class(m))]
 CLOSED_FORM = [m for m in MODELS if m not in NETWORKS]
@@ -57,7 +82,8 @@ shell.prefix(
 
 wildcard_constraints:
     chrom=r"[^/.]+",
-    panel="|".join(PANELS),
+    # a panel, or one window of a windowed panel ("chromosome.w003")
+    panel="|".join(WHOLE + [rf"{p}(?:\.w\d\d\d+)?" for p in WINDOWED]),
     split="|".join(SPLIT_NAMES),
     model="|".join(MODELS),
     family="|".join(FAMILIES),
@@ -171,8 +197,8 @@ def model_settings_args(wildcards):
 
 
 def ag_outputs():
-    return expand("results/ags/{panel}/{model}.{ext}", panel=PANELS, model=MODELS,
-                  ext=["npz", "vcf.gz", "hapt.gz"])
+    return expand_models("results/ags/{panel}/{model}.{ext}", PANELS,
+                         ext=["npz", "vcf.gz", "hapt.gz"])
 
 
 def held_out_split(wildcards):
@@ -182,17 +208,39 @@ def held_out_split(wildcards):
     return f"results/splits/{wildcards.panel}/{split}.npz"
 
 
-def evaluation_args():
+def evaluation_args(wildcards):
+    """Options of the statistics of one panel: a windowed panel's LD on pairs
+    within a distance (a sample of them) and no UMAP (too slow at its size)."""
     settings = config["evaluation"]
-    umap = "" if settings["umap"] else "--no-umap"
-    return (f"--n-triplets {settings['n_triplets']} --wasserstein-reg {settings['wasserstein_reg']}"
-            f" --ld-decay-bins {settings['ld_decay_bins']} {umap}")
+    umap = settings["umap"] and wildcards.panel in WHOLE
+    args = (f"--n-triplets {settings['n_triplets']} --wasserstein-reg {settings['wasserstein_reg']}"
+            f" --ld-decay-bins {settings['ld_decay_bins']}{'' if umap else ' --no-umap'}")
+    if wildcards.panel in WINDOWED:
+        panel = config["panels"][wildcards.panel]
+        args += (f" --ld-max-distance {panel['ld_max_distance']}"
+                 f" --ld-max-pairs {panel['ld_max_pairs']}")
+    return args
+
+
+def boundary_files(panels=None):
+    """LD across the window seams of the AG sets of windowed panels."""
+    return expand_models("results/stats/{panel}/{model}/boundary.tsv",
+                         [p for p in (panels or PANELS) if p in WINDOWED])
+
+
+def panel_metric_files(wildcards):
+    """The tidy metric tables of one panel's AG sets."""
+    return (expand_models("results/stats/{panel}/{model}/{family}.tsv", [wildcards.panel],
+                          family=list(FAMILIES))
+            + likelihood_files([wildcards.panel], LIKELIHOOD_MODELS)
+            + boundary_files([wildcards.panel]))
 
 
 def metric_files():
     """Tidy metric tables (``panel model seed metric value``) the metrics table stacks."""
-    return expand("results/stats/{panel}/{model}/{family}.tsv", panel=PANELS, model=MODELS,
-                  family=list(FAMILIES)) + likelihood_files(PANELS, LIKELIHOOD_MODELS) + [
+    return expand_models("results/stats/{panel}/{model}/{family}.tsv", PANELS,
+                         family=list(FAMILIES)) + likelihood_files(PANELS, LIKELIHOOD_MODELS) + \
+        boundary_files() + [
         f"results/selection/{config['selection']['panel']}/metrics.tsv",
         f"results/coalescent/{config['coalescent']['panel']}/metrics.tsv",
     ]
@@ -201,8 +249,9 @@ def metric_files():
 def likelihood_files(panels, models):
     """The likelihood-ratio attack's tidy metrics of ``models`` (those with a
     likelihood) on ``panels``."""
-    return expand("results/stats/{panel}/{model}/likelihood.tsv", panel=panels,
-                  model=[m for m in models if m in LIKELIHOOD_MODELS])
+    return expand_models("results/stats/{panel}/{model}/likelihood.tsv",
+                         [p for p in panels if p in WHOLE],
+                         [m for m in models if m in LIKELIHOOD_MODELS])
 
 
 def release_likelihood(wildcards):
@@ -303,7 +352,7 @@ def figure_outputs():
 
 
 def training_plots():
-    return expand("results/training/{panel}/{model}.png", panel=PANELS, model=NETWORKS)
+    return expand_models("results/training/{panel}/{model}.png", WHOLE, NETWORKS)
 
 
 def all_targets():

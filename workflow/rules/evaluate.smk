@@ -11,7 +11,7 @@ rule statistics:
         table="results/stats/{panel}/{model}/{family}.table.tsv",
     params:
         seed=config["seed"],
-        settings=evaluation_args(),
+        settings=evaluation_args,
     log:
         "results/logs/statistics/{panel}/{model}/{family}.log",
     benchmark:
@@ -42,3 +42,22 @@ rule metrics_table:
     shell:
         "python -m artgen metrics-table {input} --out {output.table}"
         " --summary {output.summary} --html {output.html} 2> {log}"
+
+
+# The metrics of one panel alone (a chromosome run need not wait for the rest).
+rule panel_metrics_table:
+    input:
+        panel_metric_files,
+    output:
+        table="results/metrics/{panel}.tsv",
+        summary="results/metrics/{panel}.md",
+    wildcard_constraints:
+        panel="|".join(PANELS),
+    log:
+        "results/logs/panel_metrics_table/{panel}.log",
+    conda:
+        "../../envs/stats.yaml"
+    threads: 1
+    shell:
+        "python -m artgen metrics-table {input} --out {output.table}"
+        " --summary {output.summary} 2> {log}"

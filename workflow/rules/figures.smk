@@ -49,8 +49,8 @@ FIGURES = {
                          for table in ("sfs", "ld_decay", "pca")}, {}, "5. Comparisons"),
     "figS_rbm": ({"real": train_split("informative"),
                   "model": "results/models/informative/rbm.npz"}, {"seed": SEED}, "2. Structure"),
-    "figS_training": ({"histories": expand("results/training/{panel}/{model}.tsv",
-                                           panel=PANELS, model=SNAPSHOT_NETWORKS)}, {},
+    "figS_training": ({"histories": expand_models("results/training/{panel}/{model}.tsv",
+                                                  WHOLE, SNAPSHOT_NETWORKS)}, {},
                       "6. Training"),
 }
 if not SNAPSHOT_NETWORKS:

@@ -116,6 +116,38 @@ rule dispersed_panel:
         " --out {output.npz} --vcf-out {output.vcf} 2> {log}"
 
 
+if "chromosome" in config["panels"]:
+
+    rule chromosome_panel:
+        input:
+            vcf=input_vcf(config["panels"]["chromosome"]["chrom"]),
+            panel_file=input_panel_file(),
+        output:
+            npz="results/panels/chromosome.npz",
+            vcf="results/panels/chromosome.vcf.gz",
+            tbi="results/panels/chromosome.vcf.gz.tbi",
+        params:
+            chrom=config["panels"]["chromosome"]["chrom"],
+            min_maf=config["panels"]["chromosome"]["min_maf"],
+            region=" ".join(f"--{key} {config['panels']['chromosome'][key]}"
+                            for key in ("start", "end")
+                            if config["panels"]["chromosome"][key] is not None),
+            populations=populations_arg(),
+            phased=phased_arg(),
+        log:
+            "results/logs/chromosome_panel/chromosome.log",
+        benchmark:
+            "results/benchmarks/chromosome_panel/chromosome.tsv"
+        conda:
+            "../../envs/vcf.yaml"
+        threads: 1
+        shell:
+            "python -m artgen build-panel chromosome --vcf {params.chrom}={input.vcf}"
+            " --panel-file {input.panel_file} {params.populations} {params.phased}"
+            " {params.region} --min-maf {params.min_maf}"
+            " --out {output.npz} --vcf-out {output.vcf} 2> {log}"
+
+
 rule make_splits:
     input:
         panel_file=input_panel_file(),
@@ -146,6 +178,8 @@ rule apply_split:
         splits="results/splits.tsv",
     output:
         "results/splits/{panel}/{split}.npz",
+    wildcard_constraints:
+        panel="|".join(PANELS),
     params:
         populations=split_populations_arg,
     log:

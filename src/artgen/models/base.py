@@ -4,6 +4,7 @@ their short names (the names the metrics table uses)."""
 from __future__ import annotations
 
 import json
+import zipfile
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
@@ -168,8 +169,10 @@ def load_generator(path) -> Generator:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             state = {k: data[k] for k in data.files if k != "meta"}
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise InputError(f"{path}: not a saved model ({exc})") from None
+    if not isinstance(meta, dict) or "model" not in meta or "settings" not in meta:
+        raise InputError(f"{path}: not a saved model (no model name and settings)")
     model = make_generator(meta["model"], **meta["settings"])
     model.set_state(state)
     return model
