@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from artgen.evaluate import FAMILIES
 from artgen.models import IterativeGenerator, generator_class, is_iterative
 from artgen.splits import SPLIT_NAMES
+from artgen.windows import window_name
 
 PANEL_KINDS = ["informative", "dense", "dispersed", "chromosome"]
 PANELS = [p for p in PANEL_KINDS if p in config["panels"]]
@@ -360,3 +361,12 @@ def all_targets():
             + training_plots()
             + ["results/metrics.tsv", "results/metrics.md", "results/metrics.html"]
             + downstream_outputs() + figure_outputs())
+
+
+def window_models(wildcards):
+    """The fitted generator of every window of the panel, in window order."""
+    plan = checkpoints.plan_windows.get(panel=wildcards.panel).output[0]
+    with open(plan) as table:
+        n_windows = sum(1 for _ in table) - 1  # rows below the header
+    return [f"results/models/{window_name(wildcards.panel, w)}/{wildcards.model}.npz"
+            for w in range(n_windows)]

@@ -5,9 +5,6 @@
 # windows run --cores at a time, or as separate SLURM jobs. The "test"
 # reference is real held-out data, not a model: it is sampled whole.
 
-from artgen.windows import window_name
-
-
 # The number of windows is known once the panel is built: a checkpoint.
 checkpoint plan_windows:
     input:
@@ -46,15 +43,6 @@ rule cut_window:
     shell:
         "python -m artgen cut-window --data {input.data} --plan {input.plan}"
         " --window {wildcards.window} --out {output} 2> {log}"
-
-
-def window_models(wildcards):
-    """The fitted generator of every window of the panel, in window order."""
-    plan = checkpoints.plan_windows.get(panel=wildcards.panel).output[0]
-    with open(plan) as table:
-        n_windows = sum(1 for _ in table) - 1  # rows below the header
-    return [f"results/models/{window_name(wildcards.panel, w)}/{wildcards.model}.npz"
-            for w in range(n_windows)]
 
 
 ruleorder: stitch_ags > sample_ags
