@@ -196,6 +196,17 @@ def _panel(alleles, pops=None):
                             pops=pops if pops is not None else np.repeat("P", n))
 
 
+def test_a_window_that_fails_to_train_names_its_region(tmp_path, capsys):
+    data = tmp_path / "w1.npz"
+    save_haplotypes(_panel(_planted_training(3)).take_snps(slice(40, 90)), data)
+    model = tmp_path / "m1.npz"
+    assert main(["train", "--model", "hmm", "--data", str(data), "--set",
+                 "min_state_haplotypes=1000", "--out", str(model)]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{data} (1:40001-89001)" in error and "min_state_haplotypes" in error
+    assert not model.exists()
+
+
 def test_cli_plan_cut_train_stitch(tmp_path):
     train = tmp_path / "train.npz"
     save_haplotypes(_panel(_planted_training(10)), train)

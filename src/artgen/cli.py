@@ -256,7 +256,13 @@ def cmd_train(args) -> None:
     alleles = prepare_model(model, data, phased=args.phased, source=args.data, start=start,
                             start_source=args.start_set)
     run = TrainingRun(checkpoint=args.checkpoint, history=args.history)
-    model.fit(alleles, seed=args.seed, run=run).save(args.out)
+    try:
+        model.fit(alleles, seed=args.seed, run=run)
+    except InputError as exc:
+        # a window of a chromosome panel is known by its region
+        raise InputError(f"{args.data} ({data.chrom[0]}:{data.pos[0]}-{data.pos[-1]}): "
+                         f"{exc}") from None
+    model.save(args.out)
 
 
 def known_populations(labels, *models):

@@ -51,7 +51,7 @@ from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, check_alleles
 from artgen.io.atomic import atomic_output
 from artgen.plots import (IMPUTATION_BASELINES, dataset_color, dataset_label, order_datasets,
-                          plot_af_scatter, plot_distance_distributions, plot_embedding,
+                          plot_af_scatter, plot_boundary_ld, plot_distance_distributions, plot_embedding,
                           plot_grouped_bars, group_colors, plot_haplostrips, plot_hidden_activations,
                           plot_imputation_quality, plot_latent, plot_ld_decay, plot_ld_matrix,
                           plot_lines, plot_real_vs_ag, plot_scan, plot_sfs, plot_stacked_shares,
@@ -61,7 +61,7 @@ __all__ = ["FIGURES", "INPUTS", "FIGURE1_MODELS", "build_figure", "save_figure",
            "figure1", "figure2", "figure3", "figure4", "figS_umap", "figS_pairwise",
            "figS_pca_dense", "figS_af", "figS_nn", "figS_ld_scatter", "figS_corr3",
            "figS_haplotypes", "figS_painting", "figS_privacy", "figS_sensitivity",
-           "figS_coalescent", "figS_fixed", "figS_training", "figS_rbm"]
+           "figS_coalescent", "figS_fixed", "figS_boundary_ld", "figS_training", "figS_rbm"]
 
 #: The AG models of the paper's Figure 1, in its order.
 FIGURE1_MODELS = ("bernoulli", "markov", "gan", "rbm")
@@ -970,6 +970,39 @@ def figS_coalescent(sfs: pd.DataFrame, ld_decay: pd.DataFrame, pca: pd.DataFrame
 
 
 @_styled
+def figS_boundary_ld(boundary: pd.DataFrame, *, models: Sequence[str] | None = None,
+                     panel: str | None = None) -> Figure:
+    """LD across the window seams of stitched AGs: (a) per distance bin, the
+    mean r^2 of SNP pairs that straddle a seam over that of pairs within one
+    window, for each model and for the real training set at the same seams;
+    (b) the two mean r^2 themselves (within solid, across dashed).
+
+    Parameters
+    ----------
+    boundary : DataFrame
+        The ``boundary.table.tsv`` tables of the models concatenated
+        (:func:`artgen.stats.ld.boundary_ld` plus ``model``), datasets
+        ``real`` and ``ag``.
+    """
+    require_columns(boundary, ("model", "dataset", "ratio"), "the boundary-LD table")
+    boundary = boundary.astype({"model": str, "dataset": str})
+    names = _models_in(boundary, models)
+    # the real rows are the same in every model's table (same set, seams and pairs)
+    real = boundary[(boundary["model"] == names[0]) & (boundary["dataset"] == "real")]
+    ags = [boundary[(boundary["model"] == name) & (boundary["dataset"] == "ag")]
+           .assign(dataset=name) for name in names]
+    table = pd.concat([real, *ags], ignore_index=True)
+    fig = _figure(11, 4.2)
+    ax_ratio, ax_r2 = fig.subplots(1, 2)
+    plot_boundary_ld(table, ax_ratio, show="ratio")
+    plot_boundary_ld(table, ax_r2, show="r2")
+    ax_ratio.set_title("(a) across a seam / within a window", loc="left")
+    ax_r2.set_title("(b) mean $r^2$", loc="left")
+    _title(fig, "LD across window seams", panel)
+    return fig
+
+
+@_styled
 def figS_fixed(metrics: pd.DataFrame, *, panels: Sequence[str] | None = None,
                models: Sequence[str] | None = None) -> Figure:
     """Sites polymorphic in real but fixed in the AGs (Yelmen et al. 2021,
@@ -1173,6 +1206,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "figS_sensitivity": figS_sensitivity,
     "figS_coalescent": figS_coalescent,
     "figS_fixed": figS_fixed,
+    "figS_boundary_ld": figS_boundary_ld,
     "figS_training": figS_training,
     "figS_rbm": figS_rbm,
 }
@@ -1236,6 +1270,8 @@ INPUTS: dict[str, dict[str, Input]] = {
         "pca": Input("table", ("dataset", "PC1", "PC2")),
     },
     "figS_fixed": {"metrics": Input("table", _METRIC_COLUMNS)},
+    "figS_boundary_ld": {"boundary": Input("tables", ("dataset", "distance_left",
+                                                      "distance_right", "ratio"))},
     "figS_training": {"histories": Input("tables", ("epoch", "aa_ts"), names="stem")},
     "figS_rbm": {"real": _REAL, "model": Input("model", model="rbm")},
 }

@@ -53,6 +53,11 @@ FIGURES = {
                                                   WHOLE, SNAPSHOT_NETWORKS)}, {},
                       "6. Training"),
 }
+# LD across the window seams of the first windowed panel's stitched AG sets.
+for _panel in WINDOWED[:1]:
+    FIGURES["figS_boundary_ld"] = (
+        {"boundary": [f"results/stats/{_panel}/{m}/boundary.table.tsv"
+                      for m in panel_models(_panel)]}, {}, "3. Frequencies and LD")
 if not SNAPSHOT_NETWORKS:
     del FIGURES["figS_training"]
 if "rbm" not in MODELS or model_class("rbm") != "rbm":
