@@ -32,7 +32,7 @@ from artgen.stats.correlations import three_point_values  # noqa: E402
 from artgen.stats.distances import (nearest_neighbour_distances,  # noqa: E402
                                     pairwise_distance_counts)
 from artgen.stats.frequencies import sfs_proportions  # noqa: E402
-from artgen.stats.ld import ld_decay  # noqa: E402
+from artgen.stats.ld import boundary_ld, ld_decay  # noqa: E402
 
 N_HAP, N_SNP = 40, 60
 MODELS = ("test", "bernoulli", "markov", "gan", "rbm")
@@ -90,7 +90,7 @@ def files(tmp_path_factory):
         save_haplotypes(real.with_alleles(alleles, artificial_ids(N_HAP)), path)
         ag_paths.append(str(path))
 
-    distances, corr3 = [], []
+    distances, corr3, boundary = [], [], []
     for model in MODELS:
         parts = [("within_real", pairwise_distance_counts(real_alleles)),
                  ("within_ag", pairwise_distance_counts(ags[model])),
@@ -103,6 +103,11 @@ def files(tmp_path_factory):
         distances.append(write(root / "stats" / "dense" / model / "distances.table.tsv", table))
         values = three_point_values(real_alleles, ags[model], gaps=(1, 4, "random"), n_triplets=60)
         corr3.append(write(root / "stats" / "dense" / model / "corr3.table.tsv", values))
+        seams_table = boundary_ld({"real": real_alleles, "ag": ags[model]},
+                                  1000 + 500 * np.arange(N_SNP), [N_SNP // 3, 2 * N_SNP // 3],
+                                  bins=(0, 2000, 5000, 10000))
+        boundary.append(write(root / "stats" / "chromosome" / model / "boundary.table.tsv",
+                              seams_table.assign(panel="chromosome", model=model, seed=1)))
 
     pos = 1000 + 500 * np.arange(N_SNP)
     scans = []
@@ -183,6 +188,7 @@ def files(tmp_path_factory):
                                                decay),
                              "pca": write(root / "coalescent" / "dense" / "pca.tsv", pca)}, {}),
         "figS_fixed": ({"metrics": metrics_path}, {}),
+        "figS_boundary_ld": ({"boundary": boundary}, {}),
         "figS_training": ({"histories": histories}, {}),
         "figS_rbm": ({"real": str(real_path), "model": str(rbm_path)}, {"seed": 1}),
     }
@@ -195,7 +201,7 @@ def test_registry_names_every_figure_once():
     expected = {"figure1", "figure2", "figure3", "figure4", "figS_umap", "figS_pairwise",
                 "figS_pca_dense", "figS_af", "figS_nn", "figS_ld_scatter", "figS_corr3",
                 "figS_haplotypes", "figS_painting", "figS_privacy", "figS_sensitivity",
-                "figS_coalescent", "figS_fixed", "figS_training", "figS_rbm"}
+                "figS_coalescent", "figS_fixed", "figS_boundary_ld", "figS_training", "figS_rbm"}
     assert set(FIGURES) == expected
     assert set(INPUTS) == expected
     for name, builder in FIGURES.items():

@@ -35,6 +35,12 @@ class Settings:
     wasserstein_reg: float = 1e-3
     ld_decay_bins: int = 50
     umap: bool = True
+    #: LD on a whole chromosome: only SNP pairs at most this many bp apart
+    #: (None: all pairs, quadratic in the SNPs), and at most this many of
+    #: them, a seeded sample (None: all); also the per-kind, per-bin cap of
+    #: :func:`boundary_stats`.
+    ld_max_distance: int | None = None
+    ld_max_pairs: int | None = None
 
 
 def frequency_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
@@ -54,17 +60,70 @@ def frequency_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, set
 
 
 def ld_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
-    """ld_r; table: LD decay (single-chromosome panels only: distances across
-    chromosomes mean nothing)."""
+    """ld_r (over the pairs within ``ld_max_distance``, at most
+    ``ld_max_pairs`` of them); table: LD decay over 0..``ld_max_distance``
+    (single-chromosome panels only: distances across chromosomes mean
+    nothing)."""
     from artgen.stats.ld import ld_correlation, ld_decay
 
-    metrics = {"ld_r": ld_correlation(real.alleles, ags.alleles)}
+    limits = {"max_distance": settings.ld_max_distance, "max_pairs": settings.ld_max_pairs,
+              "seed": settings.seed}
+    positions = _linear_positions(real, settings.ld_max_distance)
+    metrics = {"ld_r": ld_correlation(real.alleles, ags.alleles, positions=positions, **limits)}
     if len(set(real.chrom)) > 1:
         log.info("LD decay skipped: the panel spans %d chromosomes", len(set(real.chrom)))
         return metrics, None
     table = ld_decay({"real": real.alleles, "ag": ags.alleles}, real.pos,
-                     n_bins=settings.ld_decay_bins)
+                     n_bins=settings.ld_decay_bins, **limits)
     return metrics, table
+
+
+def _linear_positions(h: Haplotypes, max_distance: int | None) -> np.ndarray:
+    """Positions on one axis, the chromosomes laid end to end more than
+    ``max_distance`` bp apart, so a distance limit never pairs SNPs of two
+    chromosomes (the positions themselves on a one-chromosome panel)."""
+    codes = pd.factorize(h.chrom)[0].astype(np.int64)
+    if max_distance is None or not codes.any():
+        return h.pos
+    return h.pos + codes * (int(h.pos.max()) + int(max_distance) + 1)
+
+
+def boundary_stats(real: Haplotypes, ags: Haplotypes, seams, settings: Settings):
+    """LD across the seams of windowed generation (not in :data:`FAMILIES`:
+    it needs the seams, the index of the first SNP after each).
+
+    Metrics, per distance bin b of :data:`artgen.stats.ld.BOUNDARY_BINS`
+    (0-10, 10-25, 25-50, 50-100, 100-200 kb): ``boundary_ld_ratio_bin{b}``,
+    the AGs' mean r^2 of SNP pairs straddling a seam over that of pairs
+    within one window (1: seams invisible; 0: no LD across them), and
+    ``boundary_ld_ratio_real_bin{b}``, the same on the real set at the same
+    seams (about 1: real data has no seams); ``boundary_ld_ratio_min``, the
+    AGs' smallest ratio over the bins, and ``boundary_ld_ratio_rel_min``,
+    the smallest AG ratio over the real one (the loss of LD the seams
+    cause, net of what the real data shows there). Pairs are capped at
+    ``ld_max_pairs`` per kind and bin. Table: :func:`boundary_ld`'s, datasets
+    ``real`` and ``ag``.
+    """
+    from artgen.stats.ld import BOUNDARY_BINS, boundary_ld
+
+    positions = _linear_positions(real, BOUNDARY_BINS[-1])
+    table = boundary_ld({"real": real.alleles, "ag": ags.alleles}, positions, seams,
+                        max_pairs=settings.ld_max_pairs, seed=settings.seed)
+    ratio = {name: rows["ratio"].to_numpy() for name, rows in table.groupby("dataset")}
+    metrics = {f"boundary_ld_ratio_bin{b}": float(r) for b, r in enumerate(ratio["ag"])}
+    metrics.update({f"boundary_ld_ratio_real_bin{b}": float(r)
+                    for b, r in enumerate(ratio["real"])})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = ratio["ag"] / ratio["real"]
+    metrics["boundary_ld_ratio_min"] = _nanmin(ratio["ag"])
+    metrics["boundary_ld_ratio_rel_min"] = _nanmin(relative)
+    return metrics, table
+
+
+def _nanmin(values: np.ndarray) -> float:
+    """The smallest finite value, nan when there is none."""
+    finite = values[np.isfinite(values)]
+    return float(finite.min()) if finite.size else float("nan")
 
 
 def structure_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):

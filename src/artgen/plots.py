@@ -41,6 +41,7 @@ __all__ = [
     "plot_hidden_activations",
     "plot_ld_matrix",
     "plot_ld_decay",
+    "plot_boundary_ld",
     "plot_scan",
     "plot_imputation_quality",
     "imputation_reference_style",
@@ -519,6 +520,70 @@ def plot_ld_decay(decay: pd.DataFrame, ax=None, *, datasets: Sequence[str] | Non
     else:
         ax.set_ylim(bottom=0)
         ax.set_ylabel("mean $r^2$")
+    ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+def plot_boundary_ld(table: pd.DataFrame, ax=None, *, datasets: Sequence[str] | None = None,
+                     show: str = "ratio", unit: str = "kb"):
+    """LD across window seams against LD within windows, per distance bin.
+
+    ``show="ratio"``: the ratio (mean r^2 of pairs straddling a seam over
+    that of pairs within one window) per bin, one line per dataset, with the
+    line y = 1 (seams invisible); the real set's ratio, at the same seams,
+    shows how far from 1 real data already is there. ``show="r2"``: the two
+    mean r^2 per dataset, within solid, straddling dashed.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`artgen.stats.ld.boundary_ld` output: columns ``dataset``,
+        ``distance_left``, ``distance_right``, ``mean_r2_straddling``,
+        ``mean_r2_within`` and ``ratio``.
+    datasets : list of str, optional
+        Datasets to draw, in order (default: all, real first).
+    show : {"ratio", "r2"}
+    unit : {"bp", "kb", "Mb"}
+
+    Returns
+    -------
+    ax
+    """
+    require_columns(table, ("dataset", "distance_left", "distance_right", "mean_r2_straddling",
+                            "mean_r2_within", "ratio"), "the boundary-LD table")
+    if show not in ("ratio", "r2"):
+        raise InputError(f'show must be "ratio" or "r2", got {show!r}')
+    scale = {"bp": 1.0, "kb": 1e3, "Mb": 1e6}[unit]
+    ax = _axes(ax)
+    names = order_datasets(table["dataset"].astype(str)) if datasets is None else list(datasets)
+    # bins have unequal widths (0-10, ..., 100-200 kb): evenly spaced points
+    # labelled with their ranges read better than a distance axis
+    bins = table[["distance_left", "distance_right"]].drop_duplicates().sort_values("distance_left")
+    where = {left: k for k, left in enumerate(bins["distance_left"])}
+    for name in names:
+        rows = table[table["dataset"].astype(str) == name].sort_values("distance_left")
+        if rows.empty:
+            continue
+        real = name in ("real", "train")
+        x = rows["distance_left"].map(where).to_numpy()
+        style = {"color": dataset_color(name), "lw": 2.2 if real else 1.4, "marker": "o",
+                 "ms": 3.5, "zorder": 3 if real else 2}
+        if show == "ratio":
+            ax.plot(x, rows["ratio"], label=dataset_label(name), **style)
+        else:
+            ax.plot(x, rows["mean_r2_within"], label=f"{dataset_label(name)}, within a window",
+                    **style)
+            ax.plot(x, rows["mean_r2_straddling"], ls="--",
+                    label=f"{dataset_label(name)}, across a seam", **style)
+    ax.set_xticks(np.arange(len(bins)), [f"{left / scale:g}-{right / scale:g}" for left, right
+                                         in zip(bins["distance_left"], bins["distance_right"])])
+    ax.set_xlabel(f"distance between SNPs ({unit})")
+    if show == "ratio":
+        ax.axhline(1.0, color="#777777", lw=0.8, ls=":", zorder=1)
+        ax.set_ylabel("mean $r^2$ across a seam / within a window")
+    else:
+        ax.set_ylabel("mean $r^2$")
+    ax.set_ylim(bottom=0)
     ax.legend(fontsize="small", frameon=False)
     return ax
 
