@@ -7,7 +7,10 @@ draw is noise. This script draws ``--draws`` AG sets from the saved model
 (``results/models/{panel}/{model}.npz``), as many as the training split has
 haplotypes (the pipeline's convention), and scores each against the training
 split with the held-out test split for privacy, exactly as the pipeline's
-``statistics`` rule does (UMAP off).
+``statistics`` rule does (UMAP off). A windowed panel's AGs are stitched
+from its window models (``results/windows/{panel}/plan.tsv``), its LD taken on
+pairs within ``--ld-max-distance`` (a sample of ``--ld-max-pairs``), and its
+LD across the seams scored too.
 
     python bench/model_draws.py RESULTS_DIR --model hmm --panels dense dispersed
 """
@@ -24,22 +27,42 @@ import numpy as np
 os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from artgen.evaluate import Settings, compute_family  # noqa: E402
+from artgen.evaluate import Settings, boundary_stats, compute_family  # noqa: E402
 from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models import load_generator  # noqa: E402
+from artgen.stitching import stitch  # noqa: E402
+from artgen.windows import read_plan, seams_of, window_name  # noqa: E402
 
 FAMILIES = ("frequencies", "ld", "structure", "distances", "privacy", "attack")
 HEADLINE = ("af_r", "ld_r", "fixed_frac", "fixed_frac_bootstrap", "pairwise_w", "pca_w2d",
             "identical_to_train", "aa_truth_train", "aa_syn_train", "privacy_loss", "mia_auc")
+BOUNDARY = ("boundary_ld_ratio_min", "boundary_ld_ratio_rel_min")
 
 
-def score(ags, train, test, seed: int, families=FAMILIES) -> dict:
-    settings = Settings(seed=seed, umap=False)
+def score(ags, train, test, settings: Settings, families=FAMILIES) -> dict:
     metrics = {}
     for family in families:
         metrics.update(compute_family(family, train, ags, test, settings)[0])
     return metrics
+
+
+class Sampler:
+    """Draws of a saved model, or of a windowed panel's window models stitched."""
+
+    def __init__(self, results: Path, panel: str, model: str):
+        plan = results / "windows" / panel / "plan.tsv"
+        self.windows = read_plan(plan) if plan.exists() else None
+        if self.windows is None:
+            self.models = [load_generator(results / "models" / panel / f"{model}.npz")]
+        else:
+            self.models = [load_generator(results / "models" / window_name(panel, w.index)
+                                          / f"{model}.npz") for w in self.windows]
+
+    def sample(self, n: int, seed: int):
+        if self.windows is None:
+            return self.models[0].sample(n, seed=seed), None
+        return stitch(self.models, self.windows, n, seed)
 
 
 def main(argv=None) -> None:
@@ -49,19 +72,29 @@ def main(argv=None) -> None:
     parser.add_argument("--panels", nargs="+", default=["informative", "dense", "dispersed"])
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--ld-max-distance", type=int, default=500_000,
+                        help="windowed panels: LD on pairs at most this many bp apart")
+    parser.add_argument("--ld-max-pairs", type=int, default=2_000_000,
+                        help="windowed panels: a seeded sample of at most this many pairs")
     args = parser.parse_args(argv)
     for panel in args.panels:
         split = args.results / "splits" / panel
         train, test = load_haplotypes(split / "train.npz"), load_haplotypes(split / "test.npz")
-        model = load_generator(args.results / "models" / panel / f"{args.model}.npz")
-        ceiling = score(test, train, test, args.seed, ("frequencies", "ld", "structure",
-                                                       "distances"))
+        sampler = Sampler(args.results, panel, args.model)
+        windowed = sampler.windows is not None
+        settings = Settings(seed=args.seed, umap=False,
+                            ld_max_distance=args.ld_max_distance if windowed else None,
+                            ld_max_pairs=args.ld_max_pairs if windowed else None)
+        ceiling = score(test, train, test, settings, ("frequencies", "ld", "structure",
+                                                      "distances"))
         rows = []
         for draw in range(args.draws):
             n = train.n_haplotypes
-            ags = train.with_alleles(model.sample(n, seed=args.seed + draw),
-                                     ids=artificial_ids(n))
-            m = score(ags, train, test, args.seed)
+            alleles, pops = sampler.sample(n, seed=args.seed + draw)
+            ags = train.with_alleles(alleles, ids=artificial_ids(n), pops=pops)
+            m = score(ags, train, test, settings)
+            if windowed:
+                m.update(boundary_stats(train, ags, seams_of(sampler.windows), settings)[0])
             m["pairwise_w_ratio"] = m["pairwise_w"] / ceiling["pairwise_w"]
             m["pca_w2d_ratio"] = m["pca_w2d"] / ceiling["pca_w2d"]
             m["fixed_ratio"] = m["fixed_frac"] / max(m["fixed_frac_bootstrap"], 1e-12)
@@ -69,7 +102,8 @@ def main(argv=None) -> None:
         print(f"\n### {panel}: `{args.model}`, {args.draws} draws of {train.n_haplotypes} AGs "
               f"(seeds {args.seed}..{args.seed + args.draws - 1})\n")
         print("| metric | test split | median | range |\n|---|---|---|---|")
-        for key in (*HEADLINE, "pairwise_w_ratio", "pca_w2d_ratio", "fixed_ratio"):
+        for key in (*HEADLINE, "pairwise_w_ratio", "pca_w2d_ratio", "fixed_ratio",
+                    *(BOUNDARY if windowed else ())):
             values = np.array([r[key] for r in rows], dtype=float)
             ref = ceiling.get(key)
             print(f"| {key} | {'' if ref is None else f'{ref:.4g}'} | {np.median(values):.4g} "

@@ -63,6 +63,10 @@ def test_plan_table_round_trip(tmp_path):
     h = (rng.random((20, 300)) < 0.3).astype(np.uint8)
     plan = plan_windows(h, ["15"] * 300, np.arange(300) * 100 + 5, window_snps=100,
                         overlap_snps=20, ld_tolerance=4)
+    assert (plan["stop"] - plan["start"]).max() <= 100     # moved seams stay within the size
+    with pytest.raises(InputError, match=r"must exceed overlap_snps \(20\) \+ 2 x ld_tolerance"):
+        plan_windows(h, ["15"] * 300, np.arange(300) * 100, window_snps=100, overlap_snps=20,
+                     ld_tolerance=40)
     path = tmp_path / "plan.tsv"
     plan.to_csv(path, sep="\t", index=False)
     windows = read_plan(path)

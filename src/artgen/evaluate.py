@@ -265,6 +265,7 @@ SUMMARY_METRICS = [
     ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("aa_deviation_train", "AA deviation"),
     ("privacy_loss", "privacy loss"), ("mia_auc", "attack AUC"),
     ("lr_mia_auc", "likelihood attack AUC"), ("loglik_gap", "log-likelihood gap"),
+    ("boundary_ld_ratio_rel_min", "seam LD / real"),
 ]
 RATIO_METRICS = {"pca_w2d": "PCA W / test", "pairwise_w": "pairwise W / test"}
 BASELINE_ORDER = ["test", "markov", "bernoulli"]
@@ -296,7 +297,9 @@ SUMMARY_INTRO = (
     "are off but average to 0.5. PCA W: exact 2-D Wasserstein on PCs 1-2 (cost scaled to "
     "[0, 1]). Privacy loss: AATS against held-out real haplotypes minus AATS against "
     "the training set (> 0 means leakage); attack AUC: distance-based membership "
-    "inference (0.5: members cannot be told apart). Ratios are to the test split's value.")
+    "inference (0.5: members cannot be told apart). Seam LD / real (windowed panels): the "
+    "smallest, over distance bins, of the AGs' r^2 across window seams over within windows, "
+    "divided by the real set's (1: seams invisible). Ratios are to the test split's value.")
 
 
 def summary_tables(table: pd.DataFrame) -> list[tuple[str, list, pd.DataFrame]]:

@@ -6,7 +6,8 @@ indices; ``c_0 = 0``, ``c_W = n``). Window ``w`` holds SNPs
 ``[max(c_w - overlap, 0), c_{w+1})``: its own segment ``[c_w, c_{w+1})``
 and, before it, the last ``overlap`` SNPs of the window before (the overlap
 a stitch joins on). Nominal seams are evenly spaced so that every window
-holds at most ``window_snps`` SNPs. With ``ld_tolerance`` each seam moves,
+holds at most ``window_snps`` SNPs (``window_snps - 2 ld_tolerance`` before
+the seams move, so that they still do after). With ``ld_tolerance`` each seam moves,
 within that many SNPs, to the point where the LD crossing it is lowest in
 the training haplotypes: stitches then fall between LD blocks, where a
 haplotype's two sides are least dependent.
@@ -154,7 +155,14 @@ def plan_windows(alleles, chrom, pos, *, window_snps: int, overlap_snps: int,
     if len(set(chrom)) != 1:
         raise InputError(f"a chromosome panel lies on one chromosome; got "
                          f"{', '.join(sorted(set(chrom)))}")
-    seams = nominal_seams(len(pos), window_snps, overlap_snps)
+    ld_tolerance = _positive_int(ld_tolerance, "ld_tolerance", 0)
+    # Each seam may move by the tolerance: nominal windows are that much
+    # shorter at each end, so every window stays within window_snps.
+    nominal = _positive_int(window_snps, "window_snps", 2) - 2 * ld_tolerance
+    if ld_tolerance and nominal <= overlap_snps:
+        raise InputError(f"window_snps ({window_snps}) must exceed overlap_snps ({overlap_snps}) "
+                         f"+ 2 x ld_tolerance ({ld_tolerance})")
+    seams = nominal_seams(len(pos), nominal, overlap_snps)
     if ld_tolerance:
         seams = ld_seams(alleles, seams, ld_tolerance, overlap_snps)
     windows = windows_from_seams(len(pos), seams, overlap_snps)
