@@ -266,15 +266,20 @@ def test_boundary_ld_sampling(chromosome):
     assert sampled.equals(boundary_ld({"real": real, "ag": ag}, pos, [250], max_pairs=40, **kw))
 
 
-def test_shuffled_windows_lose_ld_across_the_seam():
-    # strong LD (few founders, long segments); the AG set is the real one with
-    # each half's rows shuffled on their own: LD within halves intact, none across
+def shuffled_halves(n, m, spacing):
+    """Real haplotypes with strong LD (few founders, long segments), and an AG
+    set that is the real one with each half's rows shuffled on their own: LD
+    within halves intact, none across the seam at m // 2."""
     rng = np.random.default_rng(5)
-    real = mosaic(400, 1200, n_founders=6, switch=0.005, seed=5)
-    pos = positions(1200, spacing=500, seed=5)
+    real = mosaic(n, m, n_founders=6, switch=0.005, seed=5)
     ag = real.copy()
-    ag[:, :600] = ag[rng.permutation(400), :600]
-    ag[:, 600:] = ag[rng.permutation(400), 600:]
+    ag[:, :m // 2] = ag[rng.permutation(n), :m // 2]
+    ag[:, m // 2:] = ag[rng.permutation(n), m // 2:]
+    return real, ag, positions(m, spacing=spacing, seed=5)
+
+
+def test_shuffled_windows_lose_ld_across_the_seam():
+    real, ag, pos = shuffled_halves(400, 1200, spacing=500)
     df = boundary_ld({"real": real, "ag": ag}, pos, [600], bins=(0, 10_000, 25_000, 50_000))
     real_ratio = df.loc[df["dataset"] == "real", "ratio"].to_numpy()
     ag_ratio = df.loc[df["dataset"] == "ag", "ratio"].to_numpy()
@@ -331,11 +336,7 @@ def test_a_distance_limit_never_pairs_two_chromosomes():
 
 
 def test_boundary_stats_metrics():
-    rng = np.random.default_rng(5)
-    real = mosaic(200, 600, n_founders=6, switch=0.005, seed=5)
-    pos = positions(600, spacing=300, seed=5)
-    ag = real.copy()
-    ag[:, :300] = ag[rng.permutation(200), :300]
+    real, ag, pos = shuffled_halves(200, 600, spacing=300)
     r, a = as_haplotypes(real, pos), as_haplotypes(ag, pos, prefix="AG")
     metrics, table = boundary_stats(r, a, [300], Settings())
     n_bins = len(ld.BOUNDARY_BINS) - 1

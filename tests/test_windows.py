@@ -219,6 +219,8 @@ def test_cli_plan_cut_train_stitch(tmp_path):
                  "--overlap-snps", "10", "--out", str(plan)]) == 0
     windows = read_plan(plan)
     assert len(windows) == 3
+    with pytest.raises(InputError, match=r"other.npz: 100 SNPs, the plan .* is for 120"):
+        read_plan(plan, 100, tmp_path / "other.npz")
     model_files = []
     for w in windows:
         part, model = tmp_path / f"w{w.index}.npz", tmp_path / f"m{w.index}.npz"

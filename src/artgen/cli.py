@@ -391,14 +391,11 @@ def cmd_cut_window(args) -> None:
     from artgen.io import load_haplotypes, save_haplotypes
     from artgen.windows import read_plan
 
-    windows = read_plan(args.plan)
+    data = load_haplotypes(args.data)
+    windows = read_plan(args.plan, data.n_snps, args.data)
     if not 0 <= args.window < len(windows):
         raise InputError(f"{args.plan}: no window {args.window} (it has {len(windows)})")
     window = windows[args.window]
-    data = load_haplotypes(args.data)
-    if data.n_snps != windows[-1].stop:
-        raise InputError(f"{args.data}: {data.n_snps} SNPs, the plan {args.plan} is for "
-                         f"{windows[-1].stop}")
     save_haplotypes(data.take_snps(slice(window.start, window.stop)), args.out)
 
 
@@ -411,14 +408,11 @@ def cmd_stitch(args) -> None:
     if not args.phased:
         raise InputError("stitching needs phased haplotypes: a chromosome panel's windows "
                          "are joined haplotype by haplotype")
-    windows = read_plan(args.plan)
+    like = load_haplotypes(args.like)
+    windows = read_plan(args.plan, like.n_snps, args.like)
     if len(args.model_files) != len(windows):
         raise InputError(f"{args.plan} has {len(windows)} windows; got {len(args.model_files)} "
                          f"model files")
-    like = load_haplotypes(args.like)
-    if like.n_snps != windows[-1].stop:
-        raise InputError(f"{args.like}: {like.n_snps} SNPs, the plan {args.plan} is for "
-                         f"{windows[-1].stop}")
     models = [load_generator(path) for path in args.model_files]
     labels = [f"window {w.index} ({like.chrom[w.start]}:{like.pos[w.start]}-"
               f"{like.pos[w.stop - 1]}, {path})" for w, path in zip(windows, args.model_files)]
@@ -467,10 +461,7 @@ def cmd_boundary_ld(args) -> None:
     real, ags = load_haplotypes(args.real), load_haplotypes(args.ags)
     if not (np.array_equal(real.pos, ags.pos) and np.array_equal(real.chrom, ags.chrom)):
         raise InputError(f"{args.ags} and {args.real} are not at the same SNPs")
-    windows = read_plan(args.plan)
-    if windows[-1].stop != real.n_snps:
-        raise InputError(f"{args.plan} is for {windows[-1].stop} SNPs; {args.real} has "
-                         f"{real.n_snps}")
+    windows = read_plan(args.plan, real.n_snps, args.real)
     settings = Settings(seed=args.seed, ld_max_pairs=args.max_pairs)
     metrics, table = boundary_stats(real, ags, seams_of(windows), settings)
     _write_stats(metrics, table, "boundary", args)

@@ -170,8 +170,10 @@ def plan_windows(alleles, chrom, pos, *, window_snps: int, overlap_snps: int,
                           pos[w.stop - 1], pos[w.seam]) for w in windows], columns=PLAN_COLUMNS)
 
 
-def read_plan(path) -> list[Window]:
-    """The windows of a plan table written from :func:`plan_windows`."""
+def read_plan(path, n_snps: int | None = None, source=None) -> list[Window]:
+    """The windows of a plan table written from :func:`plan_windows`; with
+    ``n_snps``, an InputError unless the plan covers that many SNPs (those of
+    the panel file ``source``)."""
     try:
         table = pd.read_csv(path, sep="\t")
     except (OSError, ValueError) as exc:
@@ -185,6 +187,8 @@ def read_plan(path) -> list[Window]:
                                   max((w.overlap for w in windows), default=0))
     if [w.index for w in windows] != list(range(len(windows))) or windows != expected:
         raise InputError(f"{path}: windows are not consecutive overlapping pieces of one panel")
+    if n_snps is not None and n_snps != windows[-1].stop:
+        raise InputError(f"{source}: {n_snps} SNPs, the plan {path} is for {windows[-1].stop}")
     return windows
 
 
