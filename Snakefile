@@ -5,15 +5,41 @@
 #   snakemake --cores all --configfile config/paper.yaml all  1000 Genomes
 #   snakemake --profile profiles/slurm all                    on a SLURM cluster
 
+import sys
+
+import yaml
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from artgen.configuration import ConfigError, check_config, schema_error_message
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# A config given with --configfile replaces the default one; to lay one over
+# another, name both: --configfile config/config.yaml config/chromosome.yaml
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
-validate(config, "config/schema.yaml")
+
+# Full validation, each problem in one line (the key path, the value, what was
+# expected) instead of the schema dump; then the checks that tie values to one
+# another and to the data's populations, before any job runs.
+try:
+    validate(config, "config/schema.yaml")
+except WorkflowError as error:
+    cause = error.__context__  # the jsonschema ValidationError
+    if not hasattr(cause, "absolute_path"):
+        raise
+    raise WorkflowError(schema_error_message(cause)) from None
+try:
+    with open(Path(workflow.basedir) / "config" / "schema.yaml") as schema_file:
+        DATA_POPULATIONS = check_config(config, yaml.safe_load(schema_file))
+except ConfigError as error:
+    raise WorkflowError(str(error)) from None
 
 
 report: "workflow/report/workflow.rst"

@@ -65,9 +65,9 @@ CONFIG = {**TINY,
 TARGETS = ("results/stats/dense/gan/frequencies.tsv",
            "results/stats/dense/bernoulli/frequencies.tsv",
            "results/ags/chromosome/hmm.npz")
-EXPECTED_JOBS = {"simulate_contig": 1, "cohort_panel_file": 1, "dense_panel": 1,
+EXPECTED_JOBS = {"simulate_contig": 1, "cohort_panel_file": 1, "build_panel": 2,
                  "make_splits": 1, "apply_split": 3, "train_model": 1, "train_network": 1,
-                 "sample_ags": 2, "statistics": 2, "chromosome_panel": 1, "plan_windows": 1,
+                 "sample_ags": 2, "statistics": 2, "plan_windows": 1,
                  "cut_window": 0, "stitch_ags": 1}
 PER_WINDOW = ("cut_window", "train_network")
 CORES = 2  # the node's CPUs, and --cores of both runs (train_network's threads)

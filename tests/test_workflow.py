@@ -59,10 +59,12 @@ TINY = {
                "hmm": {"n_states": [3, 6], "iterations": 6, "min_state_haplotypes": 2,
                        "conditional": True}},
     "evaluation": {"n_triplets": 200, "umap": False},
-    "selection": {"models": ["gan", "copying"]},
-    "imputation": {"density": 0.3, "models": ["copying", "hmm"], "memory_gb": 1},
-    "painting": {"models": ["gan", "copying"], "n_recipients": 10},
-    "coalescent": {"n_haplotypes": 2000},
+    "selection": {"panel": "dispersed", "complement": "YRI", "outgroup": "CHB",
+                  "models": ["gan", "copying"]},
+    "imputation": {"panel": "dense", "density": 0.3, "models": ["copying", "hmm"],
+                   "memory_gb": 1},
+    "painting": {"panel": "dispersed", "models": ["gan", "copying"], "n_recipients": 10},
+    "coalescent": {"panel": "dense", "n_haplotypes": 2000},
     # Attacks on a few dozen haplotypes are too noisy for the default
     # thresholds: the tiny run checks the plumbing, not the privacy.
     "privacy": {"sensitivity": {"panel": "informative", "model": "markov", "counts": [1, 10, 40]},
@@ -116,7 +118,7 @@ def test_config_breaking_the_schema_is_refused_readably(tmp_path):
     assert not (tmp_path / "results").exists()
     typo = {**TINY, "splits": {"test_fracton": 0.2}}
     out = snakemake(tmp_path, "-n", config=typo, check=False)
-    assert "Additional properties are not allowed ('test_fracton' was unexpected)" in \
+    assert "config: splits: unknown key 'test_fracton' (did you mean 'test_fraction'?)" in \
         out.stdout + out.stderr
 
 
@@ -139,9 +141,9 @@ def test_default_run_makes_panels_and_splits(tiny_run):
         assert set(parts[0].pops) == learned and set(parts[1].pops) == learned
     splits = read_splits(results / "splits.tsv")
     assert len(splits) == 54
-    assert (results / "logs" / "informative_panel" / "informative.log").read_text().count(
+    assert (results / "logs" / "build_panel" / "informative.log").read_text().count(
         "biallelic SNPs") == 3
-    assert (results / "benchmarks" / "dense_panel" / "dense.tsv").exists()
+    assert (results / "benchmarks" / "build_panel" / "dense.tsv").exists()
 
 
 def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
@@ -372,7 +374,7 @@ def test_bad_input_fails_the_rule_with_a_clear_message_and_no_output(tiny_run, t
     work = tmp_path / "work"
     result = snakemake(work, "results/panels/dense.npz", config=config, check=False)
     assert result.returncode != 0
-    log = (work / "results" / "logs" / "dense_panel" / "dense.log").read_text()
+    log = (work / "results" / "logs" / "build_panel" / "dense.log").read_text()
     assert "error: " in log and "sample 'CHB0001' is absent from the panel file" in log
     panels = work / "results" / "panels"
     assert not panels.exists() or not any(panels.iterdir())
@@ -387,6 +389,116 @@ def test_paper_config_builds_its_dag(tmp_path):
     result = snakemake(tmp_path, "-n", "all")
     out = result.stdout + result.stderr
     assert "fetch_vcf" in out and "fetch_panel_file" in out
-    assert "informative_panel" in out
+    assert "build_panel" in out
     # the whole chromosome 15: its panel, its window plan (a checkpoint) and stitching
-    assert "chromosome_panel" in out and "plan_windows" in out and "stitch_ags" in out
+    assert "plan_windows" in out and "stitch_ags" in out
+
+
+def one_population_vcf(folder: Path) -> Path:
+    """A plain-gzip, unindexed VCF of one simulated population (40
+    individuals, chr15, 400 kb) with an indel, a multi-allelic site and a
+    monomorphic site among its SNPs: what a biobank export may look like."""
+    import gzip
+
+    from artgen.cohort import simulate_contig, write_contig_vcf
+
+    samples = {"CEU": 40}
+    ts = simulate_contig(chrom="15", left=30_000_000, length=400_000, samples=samples, seed=11)
+    write_contig_vcf(ts, "15", samples, folder / "sim.vcf.gz")
+    lines = subprocess.run(["bgzip", "-dc", str(folder / "sim.vcf.gz")], check=True,
+                           capture_output=True, text=True).stdout.splitlines()
+    header = [l for l in lines if l.startswith("#")]
+    records = [l.split("\t") for l in lines if not l.startswith("#")]
+    n_samples = len(header[-1].split("\t")) - 9
+    taken = {int(r[1]) for r in records}
+    free = [p for p in range(int(records[0][1]), int(records[-1][1])) if p not in taken][:3]
+
+    def record(pos, ref, alt, genotype):
+        return ["15", str(pos), ".", ref, alt, ".", "PASS", ".", "GT"] + [genotype] * n_samples
+
+    odd = [record(free[0], "AT", "A", "0|1"), record(free[1], "C", "G,T", "1|2"),
+           record(free[2], "G", "A", "0|0")]
+    body = sorted(records + odd, key=lambda r: int(r[1]))
+    path = folder / "biobank.vcf.gz"
+    with gzip.open(path, "wt") as out:     # plain gzip, no index
+        out.write("\n".join(header + ["\t".join(r) for r in body]) + "\n")
+    return path
+
+
+def test_own_vcf_one_population_dense_only_from_the_template(tmp_path):
+    """config/your_data.yaml with its two paths edited (sizes cut for a test)
+    runs a one-population VCF with no panel file end to end: AGs, metrics,
+    figures and the report; the odd sites are dropped and logged."""
+    vcf = one_population_vcf(tmp_path)
+    config = yaml.safe_load((REPO / "config" / "your_data.yaml").read_text())
+    config["data"]["vcf"] = {"15": str(vcf)}
+    config["panels"]["dense"].update(start=30_000_000, n_snps=150)
+    config["models"]["hmm"] = {"n_states": [3, 6], "iterations": 6, "min_state_haplotypes": 2}
+    work = tmp_path / "work"
+    snakemake(work, "all", config=config)
+    results = work / "results"
+    assert "one population MYPOP" in (results / "logs" / "samples_panel_file" /
+                                      "samples.log").read_text()
+    panel_log = (results / "logs" / "build_panel" / "dense.log").read_text()
+    assert "1 indel" in panel_log and "1 multi-allelic" in panel_log and \
+        "1 monomorphic" in panel_log
+    train = load_haplotypes(results / "splits" / "dense" / "train.npz")
+    assert set(train.pops) == {"MYPOP"} and train.n_snps == 150
+    for model in ("test", "bernoulli", "markov", "hmm"):
+        ags = load_haplotypes(results / "ags" / "dense" / f"{model}.npz")
+        assert ags.n_snps == 150
+    table = pd.read_csv(results / "metrics.tsv", sep="\t")
+    assert set(table["panel"]) == {"dense"}
+    assert set(table["model"]) == {"test", "bernoulli", "markov", "hmm"}
+    assert "## Panel `dense`" in (results / "metrics.md").read_text()
+    drawn = {p.stem for p in (results / "figures").glob("*.png")}
+    assert {"figure1", "figure2", "figS_ld_scatter", "figS_privacy"} <= drawn
+    assert not {"figure3", "figure4", "figS_painting", "figS_coalescent"} & drawn
+    snakemake(work, "--report", "results/report.html", config=config)
+    assert (results / "report.html").stat().st_size > 100_000
+
+
+def refusal(tmp_path: Path, config: dict) -> str:
+    """The message of a config refused before any job: snakemake's output
+    without the traceback line."""
+    result = snakemake(tmp_path, "-n", "all", config=config, check=False)
+    assert result.returncode != 0
+    assert not (tmp_path / "results").exists()
+    lines = [l for l in (result.stdout + result.stderr).splitlines()
+             if l.strip() and not l.strip().startswith("File ")]
+    assert len(lines) <= 3, lines
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c["data"].update(source="vcf", vcf={"15": "/no/such/chr15.vcf.gz"},
+                                panel_file=None),
+     "config: data.vcf.15: no such file: /no/such/chr15.vcf.gz"),
+    (lambda c: c["selection"].update(complement="FIN"),
+     "config: selection.complement: no population 'FIN' in the data (populations: YRI, CEU, CHB)"),
+    (lambda c: c["panels"]["dense"].update(n_snp=10),
+     "config: panels.dense: unknown key 'n_snp' (did you mean 'n_snps'?)"),
+    (lambda c: c["models"]["markov"].update(panels={"dense": {"window": 0}}),
+     "config: models.markov.panels.dense.window: 0: 0 is less than the minimum of 1"),
+    (lambda c: c["imputation"].update(panel="chromosome"),
+     "config: imputation.panel: 'chromosome' is not a configured panel it can use"),
+])
+def test_bad_configs_are_refused_in_one_line(tmp_path, change, message):
+    config = json.loads(json.dumps(TINY))
+    change(config)
+    if config["data"]["source"] == "vcf":
+        del config["cohort"]
+    assert message in refusal(tmp_path, config)
+
+
+def test_one_population_refuses_an_informative_panel_in_one_line(tmp_path):
+    config = json.loads(json.dumps(TINY))
+    config["cohort"]["samples"] = {"CEU": 30}
+    for key in ("selection", "imputation", "painting", "coalescent"):
+        del config[key]
+    config["populations"] = None
+    config["privacy"]["sensitivity"]["panel"] = "dense"
+    for panel in ("dense", "dispersed", "chromosome"):
+        config["panels"][panel]["train_populations"] = []
+    assert ("config: panels.informative: an informative panel ranks SNPs by F_ST between "
+            "populations and the data have one (CEU)") in refusal(tmp_path, config)

@@ -1,5 +1,6 @@
 # Input data: the simulated built-in cohort, or VCFs and a panel file named
-# in the config (downloaded if given as URLs, linked if local).
+# in the config (downloaded if given as URLs, linked if local); without a
+# panel file, every sample in one population.
 
 
 if config["data"]["source"] == "simulated":
@@ -55,6 +56,8 @@ else:
         shell:
             "python -m artgen fetch --vcf {params.source:q} {output.vcf} 2> {log}"
 
+if config["data"]["source"] == "vcf" and config["data"]["panel_file"]:
+
     rule fetch_panel_file:
         output:
             "results/data/samples.panel",
@@ -67,3 +70,22 @@ else:
         threads: 1
         shell:
             "python -m artgen fetch {params.source:q} {output} 2> {log}"
+
+elif config["data"]["source"] == "vcf":
+
+    # No panel file: every sample of the data in one population.
+    rule samples_panel_file:
+        input:
+            input_vcf(data_chromosomes()[0]),
+        output:
+            "results/data/samples.panel",
+        params:
+            population=config["target_population"],
+        log:
+            "results/logs/samples_panel_file/samples.log",
+        conda:
+            "../../envs/vcf.yaml"
+        threads: 1
+        shell:
+            "python -m artgen samples-panel --vcf {input} --population {params.population}"
+            " --out {output} 2> {log}"

@@ -7,17 +7,18 @@ import shlex
 import sys
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from artgen.configuration import model_settings, panel_kind, panels_of_kind
 from artgen.evaluate import FAMILIES
 from artgen.models import IterativeGenerator, generator_class, is_iterative
 from artgen.splits import SPLIT_NAMES
 from artgen.windows import window_name
 
-PANEL_KINDS = ["informative", "dense", "dispersed", "chromosome"]
-PANELS = [p for p in PANEL_KINDS if p in config["panels"]]
+# Panels by name; each has a kind (informative, dense, dispersed, chromosome).
+PANELS = list(config["panels"])
 MODELS = list(config["models"])
 # Panels cut into windows: each (window, model) is trained as its own job and
 # the AGs are stitched across the windows (workflow/rules/windows.smk).
-WINDOWED = [p for p in PANELS if p == "chromosome"]
+WINDOWED = panels_of_kind(config, "chromosome")
 WHOLE = [p for p in PANELS if p not in WINDOWED]
 
 
@@ -127,18 +128,46 @@ def vcf_source(wildcards):
     return config["data"]["vcf"][wildcards.chrom]
 
 
-def informative_chromosomes():
-    chosen = config["panels"]["informative"].get("chromosomes")
-    return chosen if chosen else data_chromosomes()
+def panel_chromosomes(panel):
+    """The chromosomes a panel is cut from: its chrom, or for an informative
+    panel its chromosomes (all of the data when it names none)."""
+    settings = config["panels"][panel]
+    if panel_kind(config, panel) == "informative":
+        return settings.get("chromosomes") or data_chromosomes()
+    return [settings["chrom"]]
 
 
-def informative_vcfs(wildcards):
-    return [input_vcf(c) for c in informative_chromosomes()]
+# Informative panels given as a .hapt file and its legend.
+FROM_HAPT = [p for p in panels_of_kind(config, "informative") if config["panels"][p]["hapt"]]
 
 
-def vcf_args(chromosomes):
-    """`--vcf CHROM=PATH ...` arguments of the panel builder."""
-    return " ".join(f"{c}={input_vcf(c)}" for c in chromosomes)
+def panel_hapt(wildcards):
+    """The .hapt file and legend of an informative panel given as such."""
+    return config["panels"][wildcards.panel]["hapt"]
+
+
+def panel_snp_list(wildcards):
+    """The legend of an informative panel's SNPs, when it names one."""
+    return config["panels"][wildcards.panel].get("snp_list") or []
+
+
+def panel_vcfs(wildcards):
+    return [input_vcf(c) for c in panel_chromosomes(wildcards.panel)]
+
+
+def panel_args(wildcards):
+    """``build-panel`` arguments of a panel: its kind, VCFs and settings."""
+    panel = wildcards.panel
+    kind, settings = panel_kind(config, panel), config["panels"][panel]
+    vcfs = " ".join(f"{c}={input_vcf(c)}" for c in panel_chromosomes(panel))
+    args = [kind, f"--vcf {vcfs}", f"--min-maf {settings['min_maf']}"]
+    if kind == "informative" and settings["snp_list"]:
+        args = [kind, f"--vcf {vcfs}", f"--snp-list {settings['snp_list']}"]
+    elif kind == "informative":
+        args += [f"--min-distance {settings['min_distance']}", f"--group-by {settings['group_by']}"]
+    args += [f"--{key.replace('_', '-')} {settings[key]}" for key in ("n_snps", "start", "end")
+             if settings.get(key) is not None]
+    return " ".join(args)
 
 
 def populations_arg():
@@ -191,7 +220,7 @@ def start_set(wildcards):
 
 def model_settings_args(wildcards):
     """``--set KEY=VALUE ...`` for the CLI (values as JSON, which is YAML)."""
-    settings = {k: v for k, v in config["models"][wildcards.model].items() if k != "model"}
+    settings = model_settings(config, wildcards.model, wildcards.panel)
     if not settings:
         return ""
     return "--set " + " ".join(shlex.quote(f"{k}={json.dumps(v)}") for k, v in settings.items())
@@ -239,12 +268,11 @@ def panel_metric_files(wildcards):
 
 def metric_files():
     """Tidy metric tables (``panel model seed metric value``) the metrics table stacks."""
-    return expand_models("results/stats/{panel}/{model}/{family}.tsv", PANELS,
-                         family=list(FAMILIES)) + likelihood_files(PANELS, LIKELIHOOD_MODELS) + \
-        boundary_files() + [
-        f"results/selection/{config['selection']['panel']}/metrics.tsv",
-        f"results/coalescent/{config['coalescent']['panel']}/metrics.tsv",
-    ]
+    return (expand_models("results/stats/{panel}/{model}/{family}.tsv", PANELS,
+                          family=list(FAMILIES))
+            + likelihood_files(PANELS, LIKELIHOOD_MODELS) + boundary_files()
+            + [f"results/{analysis}/{config[analysis]['panel']}/metrics.tsv"
+               for analysis in ("selection", "coalescent") if analysis in config])
 
 
 def likelihood_files(panels, models):
@@ -277,22 +305,33 @@ def release_outputs():
                   model=release["models"], ext=["vcf.gz", "hapt.gz", "card.json", "card.md"])
 
 
+# The downstream analyses that are configured (each runs only when it is),
+# with the path of its main table.
+DOWNSTREAM = {
+    "selection": "results/selection/{panel}/scans.tsv",
+    "imputation": "results/imputation/{panel}/quality.tsv",
+    "painting": "results/painting/{panel}.tsv",
+    "coalescent": "results/coalescent/{panel}/sfs.tsv",
+}
+SENSITIVITY = config["privacy"].get("sensitivity")
+
+
 def downstream_outputs():
-    """Tables of the downstream analyses: selection scans, imputation,
-    chromosome painting, the coalescent comparison."""
-    return [f"results/selection/{config['selection']['panel']}/scans.tsv",
-            f"results/imputation/{config['imputation']['panel']}/quality.tsv",
-            f"results/painting/{config['painting']['panel']}.tsv",
-            f"results/coalescent/{config['coalescent']['panel']}/sfs.tsv",
-            f"results/privacy/{config['privacy']['sensitivity']['panel']}/sensitivity.tsv",
-            ] + release_outputs()
+    """Tables of the configured downstream analyses: selection scans,
+    imputation, chromosome painting, the coalescent comparison, the attack
+    sensitivity; and the released AG sets."""
+    tables = [path.format(panel=config[analysis]["panel"])
+              for analysis, path in DOWNSTREAM.items() if analysis in config]
+    if SENSITIVITY:
+        tables.append(f"results/privacy/{SENSITIVITY['panel']}/sensitivity.tsv")
+    return tables + release_outputs()
 
 
 # Imputation references: what Beagle's reference panel holds, by name (the
 # "reference" column of the quality table): the other populations ("others"),
 # the real target training haplotypes ("train"), a model's AGs ("ags").
 # GPC's protocol adds the panels of one set alone (no other populations).
-IMPUTATION_MODELS = config["imputation"]["models"]
+IMPUTATION_MODELS = config["imputation"]["models"] if "imputation" in config else []
 BEAGLE_REFERENCES = {
     "alone": {"others": True, "train": False, "ags": None},
     "perfect": {"others": True, "train": True, "ags": None},
@@ -335,6 +374,17 @@ def train_split(panel):
 
 def stats_tables(panel, family, models):
     return [f"results/stats/{panel}/{m}/{family}.table.tsv" for m in models]
+
+
+def drawn(panel, candidates):
+    """Those of ``candidates`` trained on ``panel``, in their order."""
+    return [m for m in candidates if m in panel_models(panel)]
+
+
+def with_ags(panel, models, **options):
+    """The inputs and options of a figure of ``models``' AGs on ``panel``."""
+    return {"real": train_split(panel), "ags": ag_files(panel, models)}, {"models": models,
+                                                                          **options}
 
 
 def figure_args(inputs, options):

@@ -5,78 +5,80 @@
 # alone ("<model>_only", GPC's protocol); and, for a model that imputes by
 # itself (the hmm), its own posterior with no Beagle ("<model>_direct").
 
-IMPUTATION = config["imputation"]
+if "imputation" in config:
+
+    IMPUTATION = config["imputation"]
 
 
-rule impute:
-    input:
-        panel=f"results/panels/{IMPUTATION['panel']}.npz",
-        train=f"results/splits/{IMPUTATION['panel']}/train.npz",
-        targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
-        ags=imputation_ags,
-    output:
-        f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
-    wildcard_constraints:
-        reference=alternatives(list(BEAGLE_REFERENCES)),
-    params:
-        reference=imputation_reference_args,
-        target=config["target_population"],
-        seed=config["seed"],
-        settings=IMPUTATION,
-    log:
-        f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
-    benchmark:
-        f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
-    conda:
-        "../../envs/imputation.yaml"
-    threads: 1
-    resources:
-        mem_mb=1024 * (IMPUTATION["memory_gb"] + 1),
-    shell:
-        "python -m artgen impute --panel {input.panel} --train {input.train}"
-        " --targets {input.targets} --reference {wildcards.reference} {params.reference}"
-        " --target {params.target} --density {params.settings[density]}"
-        " --memory-gb {params.settings[memory_gb]} --threads {threads}"
-        " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
+    rule impute:
+        input:
+            panel=f"results/panels/{IMPUTATION['panel']}.npz",
+            train=f"results/splits/{IMPUTATION['panel']}/train.npz",
+            targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
+            ags=imputation_ags,
+        output:
+            f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+        wildcard_constraints:
+            reference=alternatives(list(BEAGLE_REFERENCES)),
+        params:
+            reference=imputation_reference_args,
+            target=config["target_population"],
+            seed=config["seed"],
+            settings=IMPUTATION,
+        log:
+            f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
+        benchmark:
+            f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
+        conda:
+            "../../envs/imputation.yaml"
+        threads: 1
+        resources:
+            mem_mb=1024 * (IMPUTATION["memory_gb"] + 1),
+        shell:
+            "python -m artgen impute --panel {input.panel} --train {input.train}"
+            " --targets {input.targets} --reference {wildcards.reference} {params.reference}"
+            " --target {params.target} --density {params.settings[density]}"
+            " --memory-gb {params.settings[memory_gb]} --threads {threads}"
+            " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
 
 
-rule impute_direct:
-    input:
-        model=imputation_model,
-        train=f"results/splits/{IMPUTATION['panel']}/train.npz",
-        targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
-    output:
-        f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
-    wildcard_constraints:
-        reference=alternatives(list(DIRECT_REFERENCES)),
-    params:
-        target=config["target_population"],
-        seed=config["seed"],
-        settings=IMPUTATION,
-    log:
-        f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
-    benchmark:
-        f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
-    conda:
-        "../../envs/stats.yaml"
-    threads: 2
-    shell:
-        "python -m artgen impute --model-file {input.model} --train {input.train}"
-        " --targets {input.targets} --reference {wildcards.reference}"
-        " --target {params.target} --density {params.settings[density]} --threads {threads}"
-        " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
+    rule impute_direct:
+        input:
+            model=imputation_model,
+            train=f"results/splits/{IMPUTATION['panel']}/train.npz",
+            targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
+        output:
+            f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+        wildcard_constraints:
+            reference=alternatives(list(DIRECT_REFERENCES)),
+        params:
+            target=config["target_population"],
+            seed=config["seed"],
+            settings=IMPUTATION,
+        log:
+            f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
+        benchmark:
+            f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
+        conda:
+            "../../envs/stats.yaml"
+        threads: 2
+        shell:
+            "python -m artgen impute --model-file {input.model} --train {input.train}"
+            " --targets {input.targets} --reference {wildcards.reference}"
+            " --target {params.target} --density {params.settings[density]} --threads {threads}"
+            " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
 
 
-rule imputation_table:
-    input:
-        expand("results/imputation/{panel}/{reference}.tsv", panel=IMPUTATION["panel"],
-               reference=IMPUTATION_REFERENCES),
-    output:
-        f"results/imputation/{IMPUTATION['panel']}/quality.tsv",
-    log:
-        f"results/logs/imputation_table/{IMPUTATION['panel']}.log",
-    conda:
-        "../../envs/stats.yaml"
-    threads: 1
-    shell:
-        "python -m artgen concat-tables {input} --out {output} 2> {log}"
+    rule imputation_table:
+        input:
+            expand("results/imputation/{panel}/{reference}.tsv", panel=IMPUTATION["panel"],
+                   reference=IMPUTATION_REFERENCES),
+        output:
+            f"results/imputation/{IMPUTATION['panel']}/quality.tsv",
+        log:
+            f"results/logs/imputation_table/{IMPUTATION['panel']}.log",
+        conda:
+            "../../envs/stats.yaml"
+        threads: 1
+        shell:
+            "python -m artgen concat-tables {input} --out {output} 2> {log}"

@@ -3,35 +3,36 @@
 # their privacy card only when the configured checks hold.
 
 PRIVACY = config["privacy"]
-SENSITIVITY = PRIVACY["sensitivity"]
 RELEASE = PRIVACY["release"]
 
 
-rule privacy_sensitivity:
-    input:
-        ags=f"results/ags/{SENSITIVITY['panel']}/{SENSITIVITY['model']}.npz",
-        train=f"results/splits/{SENSITIVITY['panel']}/train.npz",
-        test=f"results/splits/{SENSITIVITY['panel']}/test.npz",
-        reference=f"results/splits/{SENSITIVITY['panel']}/sampling.npz",
-    output:
-        f"results/privacy/{SENSITIVITY['panel']}/sensitivity.tsv",
-    params:
-        counts=" ".join(map(str, SENSITIVITY["counts"])),
-        thresholds=json.dumps(RELEASE["thresholds"]),
-        settings=SENSITIVITY,
-        seed=config["seed"],
-    log:
-        f"results/logs/privacy_sensitivity/{SENSITIVITY['panel']}.log",
-    benchmark:
-        f"results/benchmarks/privacy_sensitivity/{SENSITIVITY['panel']}.tsv"
-    conda:
-        "../../envs/stats.yaml"
-    threads: 1
-    shell:
-        "python -m artgen privacy-sensitivity --ags {input.ags} --train {input.train}"
-        " --test {input.test} --reference {input.reference} --counts {params.counts}"
-        " --thresholds {params.thresholds:q} --model {params.settings[model]}"
-        " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
+if SENSITIVITY:
+
+    rule privacy_sensitivity:
+        input:
+            ags=f"results/ags/{SENSITIVITY['panel']}/{SENSITIVITY['model']}.npz",
+            train=f"results/splits/{SENSITIVITY['panel']}/train.npz",
+            test=f"results/splits/{SENSITIVITY['panel']}/test.npz",
+            reference=f"results/splits/{SENSITIVITY['panel']}/sampling.npz",
+        output:
+            f"results/privacy/{SENSITIVITY['panel']}/sensitivity.tsv",
+        params:
+            counts=" ".join(map(str, SENSITIVITY["counts"])),
+            thresholds=json.dumps(RELEASE["thresholds"]),
+            settings=SENSITIVITY,
+            seed=config["seed"],
+        log:
+            f"results/logs/privacy_sensitivity/{SENSITIVITY['panel']}.log",
+        benchmark:
+            f"results/benchmarks/privacy_sensitivity/{SENSITIVITY['panel']}.tsv"
+        conda:
+            "../../envs/stats.yaml"
+        threads: 1
+        shell:
+            "python -m artgen privacy-sensitivity --ags {input.ags} --train {input.train}"
+            " --test {input.test} --reference {input.reference} --counts {params.counts}"
+            " --thresholds {params.thresholds:q} --model {params.settings[model]}"
+            " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
 
 
 # Likelihood-ratio membership inference against every model with an exact
