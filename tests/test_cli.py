@@ -3,6 +3,7 @@ partial output."""
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 
@@ -77,3 +78,87 @@ def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys, args, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def plain_gzip(vcf, dest):
+    """A copy of bgzipped ``vcf`` as plain gzip (what many tools write), with no index."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(gzip.compress(gzip.decompress(vcf.read_bytes())))
+    return dest
+
+
+@pytest.mark.parametrize("form", ["gzip", "uncompressed", "bgzip without index"])
+def test_build_panel_reads_a_vcf_that_is_not_bgzipped_and_indexed(tmp_path, tiny_vcf, form):
+    vcf, panel = tiny_vcf
+    given = tmp_path / "given" / ("tiny.vcf" if form == "uncompressed" else "tiny.vcf.gz")
+    given.parent.mkdir()
+    if form == "gzip":
+        plain_gzip(vcf, given)
+    elif form == "uncompressed":
+        given.write_bytes(gzip.decompress(vcf.read_bytes()))
+    else:
+        given.write_bytes(vcf.read_bytes())
+    out = tmp_path / "out"
+    result = run_cli("build-panel", "dense", "--vcf", f"1={given}", "--panel-file", panel,
+                     "--n-snps", 3, "--start", 150, "--out", out / "d.npz")
+    assert result.returncode == 0, result.stderr
+    assert f"{given}: not bgzipped with an index beside it; reading a bgzipped, indexed copy" \
+        in result.stderr
+    assert main(["build-panel", "dense", "--vcf", f"1={vcf}", "--panel-file", str(panel),
+                 "--n-snps", "3", "--start", "150", "--out", str(tmp_path / "ref.npz")]) == 0
+    assert load_haplotypes(out / "d.npz").same_as(load_haplotypes(tmp_path / "ref.npz"))
+    assert sorted(p.name for p in out.iterdir()) == ["d.npz"]          # the copy is gone
+    assert sorted(p.name for p in given.parent.iterdir()) == [given.name]  # input untouched
+
+
+def test_errors_name_the_vcf_given_not_its_copy(tmp_path):
+    vcf = write_vcf_text(tmp_path / "u.vcf.gz", """
+        1 100 . A G . PASS . GT 0|1 1|1
+        1 200 . C T . PASS . GT 0|1 1/0
+    """)
+    given = plain_gzip(vcf, tmp_path / "given" / "u.vcf.gz")
+    panel = write_panel(tmp_path / "p", [("S1", "P1", "A"), ("S2", "P2", "B")])
+    result = run_cli("build-panel", "dense", "--vcf", f"1={given}", "--panel-file", panel,
+                     "--n-snps", 2, "--out", tmp_path / "out" / "d.npz")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"error: {given}: site 1:200: sample 'S2' has an unphased genotype")
+    assert not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("dense", "dense panel: chromosome 1 from position 1 holds 4 biallelic SNPs with MAF >= 0; "
+              "n_snps asks for 10"),
+    ("dispersed", "dispersed panel: chromosome 1 holds 4 biallelic SNPs with MAF >= 0; "
+                  "n_snps asks for 10"),
+])
+def test_panel_asking_for_more_snps_than_the_region_holds_is_one_line(tmp_path, tiny_vcf, kind,
+                                                                      message):
+    vcf, panel = tiny_vcf
+    result = run_cli("build-panel", kind, "--vcf", f"1={vcf}", "--panel-file", panel,
+                     "--n-snps", 10, "--out", tmp_path / "out" / "d.npz")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: {vcf}: {message}"]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "d.npz").exists()
+
+
+def test_samples_panel_puts_every_sample_in_one_population(tmp_path, tiny_vcf):
+    vcf, _ = tiny_vcf
+    given = plain_gzip(vcf, tmp_path / "given" / "tiny.vcf.gz")
+    panel = tmp_path / "samples.panel"
+    result = run_cli("samples-panel", "--vcf", given, "--population", "GBR", "--out", panel)
+    assert result.returncode == 0, result.stderr
+    assert "no panel file: all 2 samples in one population GBR" in result.stderr
+    assert panel.read_text() == "sample\tpop\tsuper_pop\nS1\tGBR\tGBR\nS2\tGBR\tGBR\n"
+    # The panel file it writes is one build-panel takes.
+    assert main(["build-panel", "chromosome", "--vcf", f"1={vcf}", "--panel-file", str(panel),
+                 "--out", str(tmp_path / "c.npz")]) == 0
+    assert set(load_haplotypes(tmp_path / "c.npz").pops) == {"GBR"}
+    result = run_cli("samples-panel", "--vcf", tmp_path / "none.vcf.gz", "--population", "GBR",
+                     "--out", tmp_path / "none.panel")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == \
+        f"error: {tmp_path / 'none.vcf.gz'}: file not found"
+    assert not (tmp_path / "none.panel").exists()

@@ -3,14 +3,18 @@ spreading rules, the three panel builders, and their input errors."""
 
 from __future__ import annotations
 
+import gzip
+
 import allel
 import numpy as np
 import pandas as pd
 import pytest
 
 from artgen.errors import InputError
-from artgen.panels import (Cohort, SiteTable, dense_panel, dispersed_panel, evenly_spread, fst,
-                           informative_panel, load_cohort, snp_list_panel, space_out)
+from artgen.io import read_panel_file
+from artgen.panels import (Cohort, SiteTable, chromosome_panel, dense_panel, dispersed_panel,
+                           evenly_spread, fst, informative_panel, load_cohort, snp_list_panel,
+                           space_out, write_one_population_panel)
 from conftest import write_panel, write_vcf_text
 
 
@@ -87,10 +91,97 @@ def test_dense_panel_maf_filter_and_region_errors(tiny_vcf):
     # MAF: 100 -> 0.25, 200 -> 0.25, 300 -> 0.25 (3 of 4 ALT), 400 -> 0.25
     h = dense_panel(str(vcf), cohort, chrom="1", start=1, n_snps=2, min_maf=0.25)
     assert h.pos.tolist() == [100, 200]
-    with pytest.raises(InputError, match="region 1:1000- holds no biallelic SNP"):
+    with pytest.raises(InputError, match="chromosome 1 from position 1000 holds 0 biallelic SNPs"):
         dense_panel(str(vcf), cohort, chrom="1", start=1000, n_snps=2, min_maf=0.0)
-    with pytest.raises(InputError, match="holds only 2 biallelic SNPs with MAF >= 0.0; the dense panel needs 5"):
+    with pytest.raises(InputError, match="holds no biallelic SNP with MAF >= 0$"):
+        chromosome_panel(str(vcf), cohort, chrom="1", start=1000)
+
+
+def test_too_few_snps_is_one_line_naming_the_numbers(tiny_vcf, small_cohort):
+    vcf, panel = tiny_vcf
+    cohort = load_cohort([vcf], panel)
+    with pytest.raises(InputError) as dense:
         dense_panel(str(vcf), cohort, chrom="1", start=300, n_snps=5, min_maf=0.0)
+    assert str(dense.value) == (f"{vcf}: dense panel: chromosome 1 from position 300 holds 2 "
+                                f"biallelic SNPs with MAF >= 0; n_snps asks for 5")
+    with pytest.raises(InputError) as dispersed:
+        dispersed_panel(str(vcf), cohort, chrom="1", n_snps=5, min_maf=0.25)
+    assert str(dispersed.value) == (f"{vcf}: dispersed panel: chromosome 1 holds 4 biallelic "
+                                    f"SNPs with MAF >= 0.25; n_snps asks for 5")
+    big = small_cohort["vcfs"]["15"]
+    with pytest.raises(InputError, match=r"chromosome 15 from position 11000000 holds \d+ "
+                                         r"biallelic SNPs with MAF >= 0.01; n_snps asks for "
+                                         r"10000$"):
+        dense_panel(big, load_cohort([big], small_cohort["panel"]), chrom="15", start=11_000_000,
+                    n_snps=10_000, min_maf=0.01)
+    with pytest.raises(InputError, match="dense panel: n_snps must be 1 or more, got 0"):
+        dense_panel(str(vcf), cohort, chrom="1", start=1, n_snps=0, min_maf=0.0)
+    with pytest.raises(InputError, match="dispersed panel: n_snps must be 1 or more, got 0"):
+        dispersed_panel(str(vcf), cohort, chrom="1", n_snps=0, min_maf=0.0)
+
+
+@pytest.fixture
+def one_of_each(tmp_path):
+    """Three SNPs kept, and one indel, one multi-allelic and one monomorphic site dropped."""
+    vcf = write_vcf_text(tmp_path / "each.vcf.gz", """
+        1 100 . A G . PASS . GT 0|1 1|0
+        1 150 . AT A . PASS . GT 0|1 0|0
+        1 200 . C T,G . PASS . GT 0|1 2|0
+        1 300 . G A . PASS . GT 0|0 0|0
+        1 400 . T C . PASS . GT 1|1 0|1
+        1 500 . A C . PASS . GT 0|1 0|0
+    """)
+    return vcf, load_cohort([vcf], write_panel(tmp_path / "p", [("S1", "P1", "A"),
+                                                                ("S2", "P2", "B")]))
+
+
+@pytest.mark.parametrize("kind", ["dense", "dispersed", "chromosome"])
+def test_panels_drop_and_count_indels_multi_allelic_and_monomorphic_sites(one_of_each, caplog,
+                                                                           kind):
+    vcf, cohort = one_of_each
+    build = {"dense": lambda: dense_panel(str(vcf), cohort, chrom="1", start=1, n_snps=3,
+                                          min_maf=0.0),
+             "dispersed": lambda: dispersed_panel(str(vcf), cohort, chrom="1", n_snps=3,
+                                                  min_maf=0.0),
+             "chromosome": lambda: chromosome_panel(str(vcf), cohort, chrom="1")}[kind]
+    with caplog.at_level("INFO", logger="artgen.panels"):
+        h = build()
+    assert h.pos.tolist() == [100, 400, 500]
+    assert h.alleles.T.tolist() == [[0, 1, 1, 0], [1, 1, 0, 1], [0, 1, 0, 0]]
+    found = "3 biallelic SNPs with MAF >= 0" if kind == "dispersed" else \
+        "3 SNPs with MAF >= 0 kept"
+    assert (f"{found}; dropped 1 indels or other non-SNP records, 1 monomorphic sites, "
+            f"1 multi-allelic SNPs") in caplog.text
+
+
+def test_snps_below_the_maf_are_counted_apart_from_monomorphic_ones(one_of_each, caplog):
+    vcf, cohort = one_of_each
+    with caplog.at_level("INFO", logger="artgen.panels"):
+        h = chromosome_panel(str(vcf), cohort, chrom="1", min_maf=0.3)
+    assert h.pos.tolist() == [100]     # MAF 0.5; 400 and 500 have 0.25
+    assert ("dropped 1 indels or other non-SNP records, 1 monomorphic sites, "
+            "1 multi-allelic SNPs, 2 SNPs with MAF < 0.3") in caplog.text
+
+
+def test_one_population_panel_of_a_plain_gzip_vcf(tmp_path, one_of_each, caplog):
+    vcf, _ = one_of_each
+    plain = tmp_path / "plain" / "each.vcf.gz"   # gzip, not bgzip, and no index
+    plain.parent.mkdir()
+    plain.write_bytes(gzip.compress(gzip.decompress(vcf.read_bytes())))
+    with caplog.at_level("INFO", logger="artgen.panels"):
+        write_one_population_panel(plain, "ALL", tmp_path / "all.panel")
+    assert "no panel file: all 2 samples in one population ALL" in caplog.text
+    panel = read_panel_file(tmp_path / "all.panel")
+    assert panel.index.tolist() == ["S1", "S2"]
+    assert panel["pop"].tolist() == panel["super_pop"].tolist() == ["ALL", "ALL"]
+    assert (tmp_path / "all.panel").read_text().splitlines()[0].split() == \
+        ["sample", "pop", "super_pop"]
+    assert load_cohort([plain], tmp_path / "all.panel").samples == ["S1", "S2"]
+    with pytest.raises(InputError, match="population name 'two words' must be one word"):
+        write_one_population_panel(plain, "two words", tmp_path / "bad.panel")
+    with pytest.raises(InputError, match="nowhere.vcf.gz: file not found"):
+        write_one_population_panel(tmp_path / "nowhere.vcf.gz", "ALL", tmp_path / "bad.panel")
+    assert not (tmp_path / "bad.panel").exists()
 
 
 def test_unphased_genotype_at_kept_site_is_an_error_unless_declared(tmp_path):

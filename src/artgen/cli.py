@@ -114,34 +114,47 @@ def _write_panel(h, args) -> None:
 
 
 def cmd_build_panel(args) -> None:
-    from artgen import panels
+    from artgen.fetch import indexed_vcfs
 
     if args.n_snps is None and args.kind != "chromosome" and not args.snp_list:
         raise InputError(f"a {args.kind} panel needs --n-snps")
-    vcfs = parse_named(args.vcf)
+    named = parse_named(args.vcf)
+    if args.kind != "informative" and len(named) != 1:
+        raise InputError(f"a {args.kind} panel is cut from one chromosome; got {len(named)} VCFs")
+    # Panels query VCFs by region: a plain-gzip or unindexed VCF is read from
+    # a bgzipped, indexed copy, made as fetch makes it.
+    with indexed_vcfs(named, Path(args.out).parent) as vcfs:
+        h = _build_panel(vcfs, args)
+    _write_panel(h, args)
+
+
+def _build_panel(vcfs: dict[str, str], args):
+    """The panel of ``args.kind`` cut from ``vcfs`` (chromosome -> bgzipped, indexed VCF)."""
+    from artgen import panels
+
     cohort = panels.load_cohort(vcfs.values(), args.panel_file, args.populations)
     log.info("%d samples of %d population(s)", len(cohort.samples), len(set(cohort.pops)))
     if args.kind == "informative":
         if args.snp_list:
-            h = panels.snp_list_panel(vcfs, cohort, args.snp_list, phased=args.phased)
-        else:
-            h = panels.informative_panel(vcfs, cohort, n_snps=args.n_snps,
-                                         min_distance=args.min_distance, min_maf=args.min_maf,
-                                         group_by=args.group_by, phased=args.phased)
-    else:
-        if len(vcfs) != 1:
-            raise InputError(f"a {args.kind} panel is cut from one chromosome; got {len(vcfs)} VCFs")
-        (chrom, vcf), = vcfs.items()
-        if args.kind == "dense":
-            h = panels.dense_panel(vcf, cohort, chrom=chrom, start=args.start or 1,
-                                   n_snps=args.n_snps, min_maf=args.min_maf, phased=args.phased)
-        elif args.kind == "chromosome":
-            h = panels.chromosome_panel(vcf, cohort, chrom=chrom, start=args.start,
-                                        end=args.end, min_maf=args.min_maf, phased=args.phased)
-        else:
-            h = panels.dispersed_panel(vcf, cohort, chrom=chrom, n_snps=args.n_snps,
-                                       min_maf=args.min_maf, phased=args.phased)
-    _write_panel(h, args)
+            return panels.snp_list_panel(vcfs, cohort, args.snp_list, phased=args.phased)
+        return panels.informative_panel(vcfs, cohort, n_snps=args.n_snps,
+                                        min_distance=args.min_distance, min_maf=args.min_maf,
+                                        group_by=args.group_by, phased=args.phased)
+    (chrom, vcf), = vcfs.items()
+    if args.kind == "dense":
+        return panels.dense_panel(vcf, cohort, chrom=chrom, start=args.start or 1,
+                                  n_snps=args.n_snps, min_maf=args.min_maf, phased=args.phased)
+    if args.kind == "chromosome":
+        return panels.chromosome_panel(vcf, cohort, chrom=chrom, start=args.start,
+                                       end=args.end, min_maf=args.min_maf, phased=args.phased)
+    return panels.dispersed_panel(vcf, cohort, chrom=chrom, n_snps=args.n_snps,
+                                  min_maf=args.min_maf, phased=args.phased)
+
+
+def cmd_samples_panel(args) -> None:
+    from artgen.panels import write_one_population_panel
+
+    write_one_population_panel(args.vcf, args.population, args.out)
 
 
 def cmd_import_hapt(args) -> None:
@@ -770,76 +783,113 @@ def build_parser() -> argparse.ArgumentParser:
     from artgen.splits import SPLIT_NAMES
 
     parser = argparse.ArgumentParser(prog="artgen", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--version", action="version", version=f"artgen {__version__}")
+    parser.add_argument("--version", action="version", version=f"artgen {__version__}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("simulate-contig", help="simulate one contig of the built-in cohort")
-    p.add_argument("--chrom", required=True)
-    p.add_argument("--left", type=int, required=True)
-    p.add_argument("--length", type=int, required=True)
-    p.add_argument("--samples", nargs="+", required=True, metavar="POP=N")
-    p.add_argument("--model", default="OutOfAfrica_3G09")
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--chrom", required=True,
+                   help="human chromosome the contig stands for (its recombination rate is used)")
+    p.add_argument("--left", type=int, required=True,
+                   help="first position of the contig (1 or more)")
+    p.add_argument("--length", type=int, required=True, help="length of the contig in bp")
+    p.add_argument("--samples", nargs="+", required=True, metavar="POP=N",
+                   help="diploid individuals to simulate per population")
+    p.add_argument("--model", default="OutOfAfrica_3G09",
+                   help="stdpopsim HomSap demographic model (default: OutOfAfrica_3G09)")
+    p.add_argument("--seed", type=int, required=True,
+                   help="cohort seed (the contig derives its own from it)")
     p.add_argument("--out", required=True, help="bgzipped VCF to write (indexed)")
     p.set_defaults(func=cmd_simulate_contig)
 
     p = sub.add_parser("cohort-panel", help="panel file of the built-in cohort")
-    p.add_argument("--samples", nargs="+", required=True, metavar="POP=N")
-    p.add_argument("--out", required=True)
+    p.add_argument("--samples", nargs="+", required=True, metavar="POP=N",
+                   help="diploid individuals per population, as given to simulate-contig")
+    p.add_argument("--out", required=True, help="panel file to write (sample pop super_pop)")
     p.set_defaults(func=cmd_cohort_panel)
 
     p = sub.add_parser("fetch", help="bring a URL or local input under results/")
-    p.add_argument("source")
-    p.add_argument("out")
+    p.add_argument("source", help="URL or local path of the input")
+    p.add_argument("out", help="where to put it (a VCF: .vcf.gz, its index beside it)")
     p.add_argument("--vcf", action="store_true", help="the input is a VCF (link and index it)")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("build-panel", help="cut a SNP panel from phased VCFs")
-    p.add_argument("kind", choices=["informative", "dense", "dispersed", "chromosome"])
-    p.add_argument("--vcf", nargs="+", required=True, metavar="CHROM=PATH")
-    p.add_argument("--panel-file", required=True)
-    p.add_argument("--populations", nargs="*", default=None)
+    p.add_argument("kind", choices=["informative", "dense", "dispersed", "chromosome"],
+                   help="informative: highest F_ST genome-wide; dense: consecutive SNPs of a "
+                        "region; dispersed: spread over a chromosome; chromosome: every SNP of "
+                        "a region or chromosome")
+    p.add_argument("--vcf", nargs="+", required=True, metavar="CHROM=PATH",
+                   help="VCF of each chromosome (plain gzip or unindexed is bgzipped and "
+                        "indexed on the fly)")
+    p.add_argument("--panel-file", required=True,
+                   help="panel file (sample pop super_pop) labelling the VCFs' samples")
+    p.add_argument("--populations", nargs="*", default=None,
+                   help="keep only the samples of these populations (default: all)")
     p.add_argument("--n-snps", type=int, help="number of SNPs (all kinds but chromosome)")
-    p.add_argument("--min-maf", type=float, default=0.0)
-    p.add_argument("--min-distance", type=int, default=0, help="informative: bp between SNPs")
-    p.add_argument("--group-by", choices=["pop", "super_pop"], default="pop")
+    p.add_argument("--min-maf", type=float, default=0.0,
+                   help="keep SNPs with minor allele frequency at least this (default: 0, "
+                        "monomorphic SNPs are always dropped)")
+    p.add_argument("--min-distance", type=int, default=0,
+                   help="informative: bp between SNPs (default: 0)")
+    p.add_argument("--group-by", choices=["pop", "super_pop"], default="pop",
+                   help="informative: groups F_ST is computed across (default: pop)")
     p.add_argument("--snp-list", help="informative: legend of the SNPs to take instead")
     p.add_argument("--start", type=int, default=None,
                    help="dense, chromosome: first position (default: the chromosome's start)")
     p.add_argument("--end", type=int, default=None,
                    help="chromosome: last position (default: the chromosome's end)")
-    p.add_argument("--unphased", dest="phased", action="store_false")
+    p.add_argument("--unphased", dest="phased", action="store_false",
+                   help="the VCFs are unphased: accept '/' genotypes and write an unphased VCF")
     p.add_argument("--out", required=True, help=".npz to write")
     p.add_argument("--vcf-out", help="bgzipped VCF to write too")
     p.set_defaults(func=cmd_build_panel)
 
+    p = sub.add_parser("samples-panel",
+                       help="panel file putting every sample of a VCF in one population, for "
+                            "a VCF that comes without a panel file")
+    p.add_argument("--vcf", required=True, help="VCF whose samples to list (any compression)")
+    p.add_argument("--population", required=True,
+                   help="population (and super-population) name of every sample")
+    p.add_argument("--out", required=True, help="panel file to write (sample pop super_pop)")
+    p.set_defaults(func=cmd_samples_panel)
+
     p = sub.add_parser("import-hapt", help="a panel from a .hapt file, its legend and a panel file")
-    p.add_argument("--hapt", required=True)
-    p.add_argument("--legend", required=True)
-    p.add_argument("--panel-file", required=True)
-    p.add_argument("--populations", nargs="*", default=None)
-    p.add_argument("--unphased", dest="phased", action="store_false")
-    p.add_argument("--out", required=True)
-    p.add_argument("--vcf-out")
+    p.add_argument("--hapt", required=True, help=".hapt file, one haplotype a row (gzip or not)")
+    p.add_argument("--legend", required=True, help="legend of its SNPs (id position a0 a1)")
+    p.add_argument("--panel-file", required=True,
+                   help="panel file (sample pop super_pop) labelling the haplotypes")
+    p.add_argument("--populations", nargs="*", default=None,
+                   help="keep only the haplotypes of these populations (default: all)")
+    p.add_argument("--unphased", dest="phased", action="store_false",
+                   help="write --vcf-out unphased ('/' genotypes)")
+    p.add_argument("--out", required=True, help=".npz to write")
+    p.add_argument("--vcf-out", help="bgzipped VCF to write too")
     p.set_defaults(func=cmd_import_hapt)
 
     p = sub.add_parser("make-splits", help="seeded, stratified splits of the individuals")
-    p.add_argument("--panel-file", required=True)
-    p.add_argument("--populations", nargs="*", default=None)
+    p.add_argument("--panel-file", required=True,
+                   help="panel file (sample pop super_pop) of the individuals to split")
+    p.add_argument("--populations", nargs="*", default=None,
+                   help="split only the individuals of these populations (default: all)")
     p.add_argument("--target", required=True, help="target (biobank) population")
-    p.add_argument("--n-impute-targets", type=int, default=0)
-    p.add_argument("--sampling-fraction", type=float, default=0.0)
-    p.add_argument("--test-fraction", type=float, default=0.25)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--n-impute-targets", type=int, default=0,
+                   help="target individuals held out for imputation (default: 0)")
+    p.add_argument("--sampling-fraction", type=float, default=0.0,
+                   help="share of each population's rest set aside as the sampling split "
+                        "(default: 0)")
+    p.add_argument("--test-fraction", type=float, default=0.25,
+                   help="share of what remains held out as the test split (default: 0.25)")
+    p.add_argument("--seed", type=int, required=True, help="seed of the splits")
+    p.add_argument("--out", required=True, help="splits table (.tsv) to write")
     p.set_defaults(func=cmd_make_splits)
 
     p = sub.add_parser("apply-split", help="the haplotypes of one split of a panel")
-    p.add_argument("--panel", required=True)
-    p.add_argument("--splits", required=True)
-    p.add_argument("--split", required=True, choices=SPLIT_NAMES)
+    p.add_argument("--panel", required=True, help=".npz of the whole panel")
+    p.add_argument("--splits", required=True, help="splits table (make-splits)")
+    p.add_argument("--split", required=True, choices=SPLIT_NAMES, help="which split to take")
     p.add_argument("--populations", nargs="+", help="keep only these populations")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help=".npz to write")
     p.set_defaults(func=cmd_apply_split)
 
     p = sub.add_parser("train", help="fit a generator on a split")
@@ -858,22 +908,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plot-training", help="loss curves and snapshot metrics of a training run")
     p.add_argument("history", help="history table written by train --history")
-    p.add_argument("--title", default="")
+    p.add_argument("--title", default="", help="figure title (default: none)")
     p.add_argument("--out", required=True, help="figure (.png or .pdf)")
     p.set_defaults(func=cmd_plot_training)
 
     p = sub.add_parser("sample", help="artificial haplotypes from a fitted generator")
-    p.add_argument("--model-file", required=True)
+    p.add_argument("--model-file", required=True, help="fitted generator (train --out)")
     p.add_argument("--like", required=True, help=".npz whose SNPs (and, by default, size) to match")
     p.add_argument("--n", type=int, default=None, help="haplotypes to draw (default: as in --like)")
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--seed", type=int, required=True, help="sampling seed")
     p.add_argument("--unphased", dest="phased", action="store_false",
                    help="the model was trained with --unphased; write an unphased VCF")
-    p.add_argument("--out", required=True)
-    p.add_argument("--vcf-out")
-    p.add_argument("--hapt-out")
+    p.add_argument("--out", required=True, help=".npz of the AGs")
+    p.add_argument("--vcf-out", help="bgzipped VCF of the AGs (indexed)")
+    p.add_argument("--hapt-out", help=".hapt of the AGs (gzip if it ends in .gz)")
     p.set_defaults(func=cmd_sample)
-
     p = sub.add_parser("plan-windows",
                        help="cut a chromosome panel into overlapping windows (a plan table)")
     p.add_argument("--data", required=True,
@@ -915,17 +964,21 @@ def build_parser() -> argparse.ArgumentParser:
     from artgen.evaluate import FAMILIES
 
     p = sub.add_parser("stats", help="one family of statistics of one (panel, model)")
-    p.add_argument("family", choices=sorted(FAMILIES))
+    p.add_argument("family", choices=sorted(FAMILIES), help="the family of statistics to compute")
     p.add_argument("--real", required=True, help="training haplotypes (.npz)")
     p.add_argument("--ags", required=True, help="artificial haplotypes (.npz)")
     p.add_argument("--held-out", required=True, help="real haplotypes never trained on (.npz)")
-    p.add_argument("--panel", required=True)
-    p.add_argument("--model", required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--n-triplets", type=int, default=8000)
-    p.add_argument("--wasserstein-reg", type=float, default=1e-3)
-    p.add_argument("--ld-decay-bins", type=int, default=50)
-    p.add_argument("--no-umap", dest="umap", action="store_false")
+    p.add_argument("--panel", required=True, help="panel name (for the tidy table)")
+    p.add_argument("--model", required=True, help="model name (for the tidy table)")
+    p.add_argument("--seed", type=int, required=True, help="seed of the statistics' subsamples")
+    p.add_argument("--n-triplets", type=int, default=8000,
+                   help="SNP triplets of the 3-point correlations (default: 8000)")
+    p.add_argument("--wasserstein-reg", type=float, default=1e-3,
+                   help="regularisation of the entropic Wasserstein distances (default: 0.001)")
+    p.add_argument("--ld-decay-bins", type=int, default=50,
+                   help="distance bins of the LD decay curve (default: 50)")
+    p.add_argument("--no-umap", dest="umap", action="store_false",
+                   help="skip the UMAP embedding of the structure statistics (slow)")
     p.add_argument("--ld-max-distance", type=int, default=None,
                    help="LD on SNP pairs at most this many bp apart (default: all pairs)")
     p.add_argument("--ld-max-pairs", type=int, default=None,
@@ -949,8 +1002,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_boundary_ld)
 
     p = sub.add_parser("metrics-table", help="gather metrics into one table and a summary")
-    p.add_argument("inputs", nargs="+")
-    p.add_argument("--out", required=True)
+    p.add_argument("inputs", nargs="+", help="tidy metrics tables (.tsv) to gather")
+    p.add_argument("--out", required=True, help="the gathered metrics table (.tsv)")
     p.add_argument("--summary", required=True, help="Markdown summary")
     p.add_argument("--html", help="the summary as an HTML page (for the report)")
     p.set_defaults(func=cmd_metrics_table)
@@ -958,17 +1011,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("selection", help="XP-EHH and PBS scans, real target vs AGs")
     p.add_argument("--panel", required=True, help="the whole panel (.npz): partner populations")
     p.add_argument("--real", required=True, help="real target haplotypes (.npz)")
-    p.add_argument("--ags", nargs="*", default=[], metavar="MODEL=PATH")
+    p.add_argument("--ags", nargs="*", default=[], metavar="MODEL=PATH",
+                   help="AG sets (.npz) to scan and compare with the real scan (default: none)")
     p.add_argument("--target", required=True, help="target population")
     p.add_argument("--complement", required=True, help="XP-EHH partner, first PBS outgroup")
     p.add_argument("--outgroup", required=True, help="second PBS outgroup")
-    p.add_argument("--window", type=int, default=10)
-    p.add_argument("--step", type=int, default=5)
+    p.add_argument("--window", type=int, default=10, help="PBS window in SNPs (default: 10)")
+    p.add_argument("--step", type=int, default=5, help="PBS window step in SNPs (default: 5)")
     p.add_argument("--quantile", type=float, default=0.99, help="peaks: scores above it")
-    p.add_argument("--panel-name", required=True)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--scans-out", required=True)
-    p.add_argument("--metrics-out", required=True)
+    p.add_argument("--panel-name", required=True, help="panel name (for the tidy table)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed recorded in the tidy table (default: 0)")
+    p.add_argument("--scans-out", required=True,
+                   help="XP-EHH and PBS scores of the real target and each AG set (.tsv)")
+    p.add_argument("--metrics-out", required=True, help="tidy metrics (.tsv)")
     p.set_defaults(func=cmd_selection)
 
     p = sub.add_parser("impute", help="imputation of held-out targets (Beagle against a "
@@ -992,11 +1048,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "probabilities instead of with Beagle")
     p.add_argument("--target", required=True, help="target population")
     p.add_argument("--density", type=float, required=True, help="share of sites typed")
-    p.add_argument("--panel-name", required=True)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--memory-gb", type=int, default=2)
-    p.add_argument("--out", required=True)
+    p.add_argument("--panel-name", required=True, help="panel name (for the table)")
+    p.add_argument("--seed", type=int, default=0, help="Beagle's seed (default: 0)")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads (default: 1)")
+    p.add_argument("--memory-gb", type=int, default=2,
+                   help="Beagle's Java memory in GB (default: 2)")
+    p.add_argument("--out", required=True, help="imputation quality per MAF bin (.tsv)")
     p.set_defaults(func=cmd_impute)
 
     p = sub.add_parser("likelihood-attack",
@@ -1013,7 +1070,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
     p.add_argument("--unphased", dest="phased", action="store_false",
                    help="the model was trained with --unphased")
-    p.add_argument("--panel", required=True)
+    p.add_argument("--panel", required=True, help="panel name (for the tidy table)")
     p.add_argument("--model", required=True, help="the model's name in the metrics table")
     p.add_argument("--out", required=True, help="tidy metrics (.tsv)")
     p.set_defaults(func=cmd_likelihood_attack)
@@ -1021,15 +1078,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("coalescent", help="simulate the panel's region and compare with it")
     p.add_argument("--real", required=True, help="real target haplotypes (.npz)")
     p.add_argument("--population", required=True, help="the simulated population (the target)")
-    p.add_argument("--model", default="OutOfAfrica_3G09", help="stdpopsim HomSap model")
-    p.add_argument("--min-freq", type=float, default=0.1)
+    p.add_argument("--model", default="OutOfAfrica_3G09",
+                   help="stdpopsim HomSap model (default: OutOfAfrica_3G09)")
+    p.add_argument("--min-freq", type=float, default=0.1,
+                   help="compare SNPs with minor allele frequency at least this (default: 0.1)")
     p.add_argument("--n-haplotypes", type=int,
                    help="haplotypes to simulate (default: as many as --real has)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--panel-name", required=True)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the simulation and comparison (default: 0)")
+    p.add_argument("--panel-name", required=True, help="panel name (for the tidy table)")
     p.add_argument("--sim-out", required=True, help="simulated haplotypes (.npz)")
     p.add_argument("--tables-dir", required=True, help="folder for sfs/ld_decay/pca.tsv")
-    p.add_argument("--metrics-out", required=True)
+    p.add_argument("--metrics-out", required=True, help="tidy metrics (.tsv)")
     p.set_defaults(func=cmd_coalescent)
 
     p = sub.add_parser("paint", help="chromosome painting of real and AG target haplotypes")
@@ -1037,69 +1097,77 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target-donors", required=True,
                    help="target-population donors never trained on (.npz, the sampling split)")
     p.add_argument("--real", required=True, help="real target haplotypes (.npz)")
-    p.add_argument("--ags", nargs="*", default=[], metavar="MODEL=PATH")
+    p.add_argument("--ags", nargs="*", default=[], metavar="MODEL=PATH",
+                   help="AG sets (.npz) to paint besides the real ones (default: none)")
     p.add_argument("--target", required=True, help="target population")
-    p.add_argument("--n-recipients", type=int, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--panel-name", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--n-recipients", type=int, default=100,
+                   help="haplotypes painted per set, a seeded sample (default: 100)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the recipients' sample (default: 0)")
+    p.add_argument("--panel-name", required=True, help="panel name (for the table)")
+    p.add_argument("--out", required=True, help="donor-population shares per set (.tsv)")
     p.set_defaults(func=cmd_paint)
 
     p = sub.add_parser("privacy-sensitivity",
                        help="privacy scores and release verdicts with training haplotypes planted")
-    p.add_argument("--ags", required=True)
-    p.add_argument("--train", required=True)
+    p.add_argument("--ags", required=True, help="artificial haplotypes (.npz)")
+    p.add_argument("--train", required=True, help="the model's training haplotypes (.npz)")
     p.add_argument("--test", required=True, help="held-out real haplotypes (non-members)")
     p.add_argument("--reference", required=True, help="attacker's reference (sampling split)")
-    p.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50, 100, 500, 1000])
+    p.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50, 100, 500, 1000],
+                   help="numbers of training haplotypes to plant (default: 1 10 50 100 500 1000)")
     p.add_argument("--thresholds", help="release thresholds (JSON object)")
-    p.add_argument("--model", required=True)
-    p.add_argument("--panel-name", required=True)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True)
+    p.add_argument("--model", required=True, help="model name (for the table)")
+    p.add_argument("--panel-name", required=True, help="panel name (for the table)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the planting and of the privacy scores (default: 0)")
+    p.add_argument("--out", required=True, help="scores and verdict per count planted (.tsv)")
     p.set_defaults(func=cmd_privacy_sensitivity)
 
     p = sub.add_parser("release", help="write shareable AGs and their privacy card, "
                                        "only when the privacy checks pass")
-    p.add_argument("--ags", required=True)
-    p.add_argument("--train", required=True)
+    p.add_argument("--ags", required=True, help="artificial haplotypes to release (.npz)")
+    p.add_argument("--train", required=True, help="the model's training haplotypes (.npz)")
     p.add_argument("--test", required=True, help="held-out real haplotypes (non-members)")
     p.add_argument("--reference", required=True, help="attacker's reference (sampling split)")
     p.add_argument("--thresholds", help="release thresholds (JSON object)")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", required=True, help="model name (for the card)")
     p.add_argument("--settings", default="{}", help="the model's settings (JSON), for the card")
     p.add_argument("--likelihood-attack",
                    help="metrics written by likelihood-attack (a model with a likelihood): "
                         "lr_mia_auc is checked and goes on the card")
-    p.add_argument("--panel-name", required=True)
+    p.add_argument("--panel-name", required=True, help="panel name (for the card)")
     p.add_argument("--dataset", default="", help="data set description for the card")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--vcf-out", required=True)
-    p.add_argument("--hapt-out", required=True)
-    p.add_argument("--card-json", required=True)
-    p.add_argument("--card-md", required=True)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the privacy statistics (default: 0)")
+    p.add_argument("--vcf-out", required=True, help="bgzipped VCF of the released AGs (indexed)")
+    p.add_argument("--hapt-out", required=True, help=".hapt of the released AGs")
+    p.add_argument("--card-json", required=True, help="privacy card (JSON)")
+    p.add_argument("--card-md", required=True, help="privacy card (Markdown)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("figure", help="draw one figure (PDF and PNG) from pipeline outputs")
     p.add_argument("name", help="figure1 ... figure4, figS_*")
-    p.add_argument("--input", action="append", default=[], metavar="KEY=PATH[,PATH...]")
+    p.add_argument("--input", action="append", default=[], metavar="KEY=PATH[,PATH...]",
+                   help="an input of the figure (repeat for each; several paths comma-separated)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="figure options")
-    p.add_argument("--pdf", required=True)
-    p.add_argument("--png", required=True)
+    p.add_argument("--pdf", required=True, help="PDF to write")
+    p.add_argument("--png", required=True, help="PNG to write")
     p.set_defaults(func=cmd_figure)
 
     p = sub.add_parser("concat-tables", help="stack tab-separated tables with the same columns")
-    p.add_argument("inputs", nargs="+")
-    p.add_argument("--out", required=True)
+    p.add_argument("inputs", nargs="+", help="tables (.tsv) to stack, in order")
+    p.add_argument("--out", required=True, help="the stacked table (.tsv)")
     p.set_defaults(func=cmd_concat_tables)
 
     p = sub.add_parser("convert", help="write a .npz panel as VCF and/or .hapt + legend")
-    p.add_argument("panel")
-    p.add_argument("--vcf-out")
-    p.add_argument("--hapt-out")
-    p.add_argument("--legend-out")
+    p.add_argument("panel", help=".npz panel to convert")
+    p.add_argument("--vcf-out", help="bgzipped VCF to write (indexed)")
+    p.add_argument("--hapt-out", help=".hapt to write (gzip if it ends in .gz)")
+    p.add_argument("--legend-out", help="legend of the SNPs (id position a0 a1) to write")
     p.add_argument("--tag", help=".hapt first column (default: population)")
-    p.add_argument("--unphased", dest="phased", action="store_false")
+    p.add_argument("--unphased", dest="phased", action="store_false",
+                   help="write the VCF unphased ('/' genotypes)")
     p.set_defaults(func=cmd_convert)
     return parser
 

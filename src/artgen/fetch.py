@@ -2,7 +2,8 @@
 
 A local bgzipped VCF is linked, not copied (1000 Genomes chromosomes are
 large); an uncompressed one is compressed. Every VCF ends up with a tabix
-index beside it.
+index beside it. :func:`indexed_vcfs` does the same on the fly for a step
+given VCFs directly (region queries need the index).
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 import urllib.request
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
@@ -81,6 +85,44 @@ def fetch_vcf(source: str, dest) -> None:
         dest.unlink(missing_ok=True)
         Path(f"{dest}.tbi").unlink(missing_ok=True)
         raise
+
+
+def is_indexed(path: Path) -> bool:
+    """Whether ``path`` is bgzipped with a tabix (.tbi) or CSI (.csi) index beside it."""
+    return is_bgzipped(path) and any(Path(f"{path}{ext}").exists() for ext in (".tbi", ".csi"))
+
+
+@contextmanager
+def indexed_vcfs(vcfs: dict[str, str], workdir) -> Iterator[dict[str, str]]:
+    """Yield ``vcfs`` (name -> path) with each VCF that is not bgzipped and
+    indexed (plain gzip, uncompressed, or without its index) replaced by the
+    copy :func:`fetch_vcf` makes in a temporary folder under ``workdir``,
+    removed on exit. Input errors name the VCF given, not its copy."""
+    ready: dict[str, str] = {}
+    with ExitStack() as stack:
+        try:
+            folder = None
+            for name, path in vcfs.items():
+                if not Path(path).is_file():
+                    raise InputError(f"{path}: VCF not found")
+                if is_indexed(Path(path)):
+                    ready[name] = path
+                    continue
+                if folder is None:
+                    Path(workdir).mkdir(parents=True, exist_ok=True)
+                    folder = Path(stack.enter_context(
+                        tempfile.TemporaryDirectory(prefix=".vcf-", dir=workdir)))
+                copy = folder / f"{len(ready)}.vcf.gz"
+                log.info("%s: not bgzipped with an index beside it; reading a bgzipped, indexed "
+                         "copy", path)
+                ready[name] = str(copy)
+                fetch_vcf(path, copy)
+            yield ready
+        except InputError as exc:
+            message = str(exc)
+            for name, path in ready.items():
+                message = message.replace(path, vcfs[name])
+            raise InputError(message) from None
 
 
 def fetch_file(source: str, dest) -> None:

@@ -8,10 +8,12 @@
 - *chromosome*: every biallelic SNP above a MAF of one region or a whole
   chromosome, for windowed generators (:mod:`artgen.windows`).
 
-Panels keep biallelic SNPs only; other records are dropped and counted in
-the log. A missing call or (for phased data) an unphased genotype at a SNP
-the panel keeps is an error. Large inputs are scanned once for allele counts
-only (no genotypes kept), then the chosen sites are fetched by tabix queries.
+Panels keep biallelic SNPs polymorphic in the cohort only; indels,
+multi-allelic and monomorphic sites (and SNPs below the panel's MAF) are
+dropped and counted in the log. A missing call or (for phased data) an
+unphased genotype at a SNP the panel keeps is an error. Large inputs are
+scanned once for allele counts only (no genotypes kept), then the chosen
+sites are fetched by tabix queries.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ import pandas as pd
 
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
-from artgen.io.hapt import read_legend, read_panel_file
-from artgen.io.vcf import (DropCounts, SnpBlock, block_to_haplotypes, check_calls, concat_blocks,
-                           fetch_records, scan_snps, vcf_samples)
+from artgen.io.hapt import read_legend, read_panel_file, write_panel_file
+from artgen.io.vcf import (MONOMORPHIC, DropCounts, SnpBlock, block_to_haplotypes, check_calls,
+                           concat_blocks, fetch_records, scan_snps, vcf_samples)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,26 @@ def load_cohort(vcf_paths, panel_path, populations=None) -> Cohort:
     return Cohort(list(labels.index), labels["pop"].to_numpy(str), labels["super_pop"].to_numpy(str))
 
 
+def write_one_population_panel(vcf, population: str, out) -> None:
+    """Write a panel file (``sample pop super_pop``) that puts every sample of
+    ``vcf`` in one population ``population`` (its super-population too): the
+    panel file of a VCF that comes without one."""
+    # Panel files are split on white space, so a name with a blank would not read back.
+    if population.split() != [population]:
+        raise InputError(f"population name {population!r} must be one word without blanks")
+    samples = vcf_samples(vcf)
+    if not samples:
+        raise InputError(f"{vcf}: the VCF has no samples")
+    blank = [s for s in samples if s.split() != [s]]
+    if blank:
+        raise InputError(f"{vcf}: sample {blank[0]!r} has a blank in its name, which a panel "
+                         f"file cannot hold")
+    log.info("no panel file: all %d samples in one population %s", len(samples), population)
+    frame = pd.DataFrame({"pop": population, "super_pop": population},
+                         index=pd.Index(samples, name="sample"))
+    write_panel_file(frame, out)
+
+
 # --- pass 1: allele counts per site ------------------------------------------------------
 
 
@@ -109,9 +131,22 @@ def count_alleles(path, cohort: Cohort, group_index, n_groups, region=None,
                      np.concatenate(called))
 
 
-def keeps_maf(maf: np.ndarray, min_maf: float) -> np.ndarray:
-    """Sites polymorphic in the cohort with MAF >= ``min_maf``."""
-    return (maf >= min_maf) & (maf > 0)
+def keeps_maf(maf: np.ndarray, min_maf: float, drops: DropCounts | None = None) -> np.ndarray:
+    """Sites polymorphic in the cohort with MAF >= ``min_maf``; the others
+    are counted in ``drops`` (monomorphic, or polymorphic but rarer)."""
+    monomorphic = maf == 0
+    keep = ~monomorphic & (maf >= min_maf)
+    if drops is not None:
+        drops.add(MONOMORPHIC, int(monomorphic.sum()))
+        drops.add(f"SNPs with MAF < {min_maf:g}", int((~keep & ~monomorphic).sum()))
+    return keep
+
+
+def block_maf(block: SnpBlock) -> np.ndarray:
+    """Minor-allele frequency of each SNP of ``block`` among its called alleles."""
+    called = (block.gt >= 0).sum((1, 2))
+    freq = (block.gt == 1).sum((1, 2)) / np.maximum(called, 1)
+    return np.minimum(freq, 1 - freq)
 
 
 def fst(table: SiteTable) -> np.ndarray:
@@ -203,9 +238,11 @@ def informative_panel(vcfs: dict[str, str], cohort: Cohort, *, n_snps: int, min_
     for chrom, path in vcfs.items():
         drops = DropCounts()
         table = count_alleles(path, cohort, group_index, len(names), drops=drops)
-        log.info("%s: %d biallelic SNPs; %s", path, len(table.sites), drops.summary())
         frame = table.sites.assign(fst=fst(table), maf=table.maf, rank=chrom_rank[chrom])
-        tables.append(frame[keeps_maf(frame["maf"].to_numpy(), min_maf)])
+        frame = frame[keeps_maf(frame["maf"].to_numpy(), min_maf, drops)]
+        log.info("%s: %d biallelic SNPs with MAF >= %g; %s", path, len(frame), min_maf,
+                 drops.summary())
+        tables.append(frame)
     candidates = pd.concat(tables, ignore_index=True)
     candidates = candidates.sort_values(["fst", "rank", "pos"], ascending=[False, True, True],
                                         kind="stable").reset_index(drop=True)
@@ -227,36 +264,42 @@ def snp_list_panel(vcfs: dict[str, str], cohort: Cohort, snp_list, *,
     return to_haplotypes(fetch_snps(vcfs, cohort, wanted, phased=phased, source=snp_list), cohort)
 
 
-def _region_snps(vcf: str, cohort: Cohort, region: str, min_maf: float, phased: bool,
+def _region_snps(vcf: str, cohort: Cohort, region: str, min_maf: float,
                  limit: int | None = None) -> SnpBlock:
     """The biallelic SNPs with MAF >= ``min_maf`` of ``region``, in order
-    (the first ``limit`` of them when given)."""
+    (the first ``limit`` of them when given), calls not yet checked.
+
+    The sites dropped are logged, counted over the records read: with a
+    ``limit``, up to the end of the block of records that reaches it."""
     drops, kept, n_kept = DropCounts(), [], 0
     for block in scan_snps(vcf, cohort.samples, region, drops):
-        called = (block.gt >= 0).sum((1, 2))
-        freq = (block.gt == 1).sum((1, 2)) / np.maximum(called, 1)
-        block = block.take(keeps_maf(np.minimum(freq, 1 - freq), min_maf))
+        block = block.take(keeps_maf(block_maf(block), min_maf, drops))
         kept.append(block if limit is None else block.take(slice(0, limit - n_kept)))
         n_kept += len(kept[-1])
         if n_kept == limit:
             break
     log.info("%s, %s: %d SNPs with MAF >= %g kept; %s", vcf, region, n_kept, min_maf,
              drops.summary())
-    if n_kept == 0:
-        raise InputError(f"{vcf}: region {region} holds no biallelic SNP with MAF >= {min_maf}")
-    block = concat_blocks(kept, len(cohort.samples))
-    check_calls(block, cohort.samples, vcf, phased)
-    return block
+    return concat_blocks(kept, len(cohort.samples))
+
+
+def check_n_snps(kind: str, n_snps: int) -> None:
+    """An :class:`InputError` unless a ``kind`` panel asks for at least one SNP."""
+    if n_snps < 1:
+        raise InputError(f"{kind} panel: n_snps must be 1 or more, got {n_snps}")
 
 
 def dense_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int, n_snps: int,
                 min_maf: float, phased: bool = True) -> Haplotypes:
     """The first ``n_snps`` biallelic SNPs with MAF >= ``min_maf`` at or after
     ``chrom:start``."""
-    block = _region_snps(vcf, cohort, f"{chrom}:{start}-", min_maf, phased, limit=n_snps)
+    check_n_snps("dense", n_snps)
+    block = _region_snps(vcf, cohort, f"{chrom}:{start}-", min_maf, limit=n_snps)
     if len(block) < n_snps:
-        raise InputError(f"{vcf}: region {chrom}:{start}- holds only {len(block)} biallelic SNPs "
-                         f"with MAF >= {min_maf}; the dense panel needs {n_snps}")
+        raise InputError(f"{vcf}: dense panel: chromosome {chrom} from position {start} holds "
+                         f"{len(block)} biallelic SNPs with MAF >= {min_maf:g}; n_snps asks "
+                         f"for {n_snps}")
+    check_calls(block, cohort.samples, vcf, phased)
     return to_haplotypes(block, cohort)
 
 
@@ -269,7 +312,11 @@ def chromosome_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int | None 
         raise InputError(f"chromosome panel: end {end} is before start {start}")
     region = chrom if start is None and end is None else \
         f"{chrom}:{start or 1}-{'' if end is None else end}"
-    return to_haplotypes(_region_snps(vcf, cohort, region, min_maf, phased), cohort)
+    block = _region_snps(vcf, cohort, region, min_maf)
+    if len(block) == 0:
+        raise InputError(f"{vcf}: region {region} holds no biallelic SNP with MAF >= {min_maf:g}")
+    check_calls(block, cohort.samples, vcf, phased)
+    return to_haplotypes(block, cohort)
 
 
 def evenly_spread(positions: np.ndarray, n: int) -> np.ndarray:
@@ -299,17 +346,16 @@ def dispersed_panel(vcf: str, cohort: Cohort, *, chrom: str, n_snps: int, min_ma
                     phased: bool = True) -> Haplotypes:
     """``n_snps`` biallelic SNPs with MAF >= ``min_maf`` spread evenly over
     chromosome ``chrom`` (nearest to an even grid of positions)."""
+    check_n_snps("dispersed", n_snps)
     drops = DropCounts()
     group_index = np.zeros(len(cohort.samples), dtype=np.int64)
     table = count_alleles(vcf, cohort, group_index, 1, region=chrom, drops=drops)
-    log.info("%s, chromosome %s: %d biallelic SNPs; %s", vcf, chrom, len(table.sites),
-             drops.summary())
-    candidates = table.sites[keeps_maf(table.maf, min_maf)].reset_index(drop=True)
-    if len(candidates) == 0:
-        raise InputError(f"{vcf}: chromosome {chrom} holds no biallelic SNP with MAF >= {min_maf}")
+    candidates = table.sites[keeps_maf(table.maf, min_maf, drops)].reset_index(drop=True)
+    log.info("%s, chromosome %s: %d biallelic SNPs with MAF >= %g; %s", vcf, chrom,
+             len(candidates), min_maf, drops.summary())
     if len(candidates) < n_snps:
-        raise InputError(f"{vcf}: chromosome {chrom} holds only {len(candidates)} biallelic SNPs "
-                         f"with MAF >= {min_maf}; the dispersed panel needs {n_snps}")
+        raise InputError(f"{vcf}: dispersed panel: chromosome {chrom} holds {len(candidates)} "
+                         f"biallelic SNPs with MAF >= {min_maf:g}; n_snps asks for {n_snps}")
     chosen = candidates.iloc[evenly_spread(candidates["pos"].to_numpy(), n_snps)]
     chosen = chosen.reset_index(drop=True)
     return to_haplotypes(fetch_snps({chrom: vcf}, cohort, chosen, phased=phased), cohort)

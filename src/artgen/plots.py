@@ -743,7 +743,9 @@ def imputation_reference_style(reference: str) -> dict:
     reference panel, by its name in the quality table: ``alone`` (other
     populations), ``perfect`` (+ real target haplotypes), ``train_only``
     (real target haplotypes alone), ``<model>`` (+ its AGs),
-    ``<model>_only`` (its AGs alone), ``<model>_direct`` (the model
+    ``<model>_only`` (its AGs alone), ``<model>_with_train`` (its AGs and
+    the real target haplotypes: the "+ AGs" panel of a one-population
+    cohort, which has no other populations), ``<model>_direct`` (the model
     imputing by itself, no Beagle).
 
     >>> imputation_reference_style("gan_only")["label"]
@@ -762,6 +764,10 @@ def imputation_reference_style(reference: str) -> dict:
         model = reference[:-len("_only")]
         return {"label": f"{dataset_label(model)} AGs alone", "color": dataset_color(model),
                 "ls": "-", "marker": "o"}
+    if reference.endswith("_with_train"):
+        model = reference[:-len("_with_train")]
+        return {"label": f"real target haplotypes + {dataset_label(model)} AGs",
+                "color": dataset_color(model), "ls": ":", "marker": "o"}
     if reference.endswith("_direct"):
         model = reference[:-len("_direct")]
         return {"label": f"{dataset_label(model)} imputing directly (no Beagle)",

@@ -331,14 +331,27 @@ def downstream_outputs():
 # "reference" column of the quality table): the other populations ("others"),
 # the real target training haplotypes ("train"), a model's AGs ("ags").
 # GPC's protocol adds the panels of one set alone (no other populations).
+# With one population there are no others: the references are the real
+# target training haplotypes alone, each model's AGs alone, and the two
+# together ("<model>_with_train").
 IMPUTATION_MODELS = config["imputation"]["models"] if "imputation" in config else []
-BEAGLE_REFERENCES = {
-    "alone": {"others": True, "train": False, "ags": None},
-    "perfect": {"others": True, "train": True, "ags": None},
-    "train_only": {"others": False, "train": True, "ags": None},
-    **{m: {"others": True, "train": False, "ags": m} for m in IMPUTATION_MODELS},
-    **{f"{m}_only": {"others": False, "train": False, "ags": m} for m in IMPUTATION_MODELS},
-}
+ONE_POPULATION = DATA_POPULATIONS is not None and len(DATA_POPULATIONS) == 1
+ALONE = {f"{m}_only": {"others": False, "train": False, "ags": m} for m in IMPUTATION_MODELS}
+if ONE_POPULATION:
+    BEAGLE_REFERENCES = {
+        "train_only": {"others": False, "train": True, "ags": None},
+        **ALONE,
+        **{f"{m}_with_train": {"others": False, "train": True, "ags": m}
+           for m in IMPUTATION_MODELS},
+    }
+else:
+    BEAGLE_REFERENCES = {
+        "alone": {"others": True, "train": False, "ags": None},
+        "perfect": {"others": True, "train": True, "ags": None},
+        "train_only": {"others": False, "train": True, "ags": None},
+        **{m: {"others": True, "train": False, "ags": m} for m in IMPUTATION_MODELS},
+        **ALONE,
+    }
 # Models that impute by themselves (their posterior allele probabilities, no Beagle).
 DIRECT_REFERENCES = {f"{m}_direct": m for m in IMPUTATION_MODELS
                      if generator_has(m, "allele_probabilities")}

@@ -50,30 +50,39 @@ class SnpBlock:
                         self.gt[index], self.phased[index])
 
 
+#: Why a record or site is dropped: the keys of :class:`DropCounts`.
+NON_SNP = "indels or other non-SNP records"
+MULTI_ALLELIC = "multi-allelic SNPs"
+MONOMORPHIC = "monomorphic sites"
+
+
 @dataclass
 class DropCounts:
     """Records skipped while reading, by reason (panel building logs them)."""
 
     counts: Counter = field(default_factory=Counter)
 
-    def add(self, reason: str) -> None:
-        self.counts[reason] += 1
+    def add(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.counts[reason] += n
 
     def summary(self) -> str:
         if not self.counts:
             return "no records dropped"
-        return "dropped " + ", ".join(f"{n} {reason}" for reason, n in sorted(self.counts.items()))
+        # Case-blind order, so that reasons starting with "SNPs" do not jump the queue.
+        items = sorted(self.counts.items(), key=lambda item: item[0].lower())
+        return "dropped " + ", ".join(f"{n} {reason}" for reason, n in items)
 
 
 def drop_reason(variant) -> str | None:
     """Why a record is not a biallelic SNP, or None if it is one."""
     alts = variant.ALT
-    if not alts:
-        return "records without ALT allele"
+    if not alts:  # ALT '.': no other allele was seen
+        return MONOMORPHIC
     if len(variant.REF) != 1 or any(len(a) != 1 or a not in "ACGTN" for a in alts):
-        return "indels or other non-SNP records"
+        return NON_SNP
     if len(alts) > 1:
-        return "multi-allelic SNPs"
+        return MULTI_ALLELIC
     return None
 
 
