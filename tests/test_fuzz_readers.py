@@ -1,15 +1,21 @@
 """Property-based tests of the readers: random valid files round-trip, and
-damaged ``.hapt``, legend, panel, VCF and ``.npz`` inputs give either a
-correct parse or an :class:`InputError` naming the file, never another
-exception, and a command that fails on them leaves no output behind."""
+damaged ``.hapt``, legend, panel, VCF and ``.npz`` inputs (haplotypes, saved
+models, training checkpoints) give either a correct parse or an
+:class:`InputError` naming the file, never another exception, and a command
+that fails on them prints one error line and leaves no output behind."""
 
 from __future__ import annotations
 
 import gzip
+import io
+import json
+import re
+import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +30,10 @@ from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, haplotype_ids
 from artgen.io import (load_haplotypes, read_hapt, read_legend, read_panel_file, read_vcf,
                        save_haplotypes, write_hapt, write_legend, write_panel_file, write_vcf)
-from artgen.io.binary import write_npz
+from artgen.io.binary import read_npz, write_npz
+from artgen.models import load_generator
+from artgen.models.gan import GANGenerator, layer_sizes
+from artgen.models.training import arrays_checksum
 
 # cyvcf2 warns when a region holds no record; damaged files make that common here.
 pytestmark = pytest.mark.filterwarnings("ignore:no intervals found:UserWarning")
@@ -420,14 +429,19 @@ ARRAYS = st.one_of(
            elements=st.text(st.characters(exclude_characters="\x00"), max_size=3)))
 
 
-def write_damaged_archive(data, h: Haplotypes, path: Path) -> None:
-    """``h`` saved to ``path`` with an array dropped or replaced, or bytes damaged."""
+def write_damaged_archive(data, h: Haplotypes, path: Path, others=None) -> None:
+    """``h`` saved to ``path`` with an array dropped or replaced, or bytes
+    damaged, or (from ``others``, name -> bytes) a file of another kind."""
     save_haplotypes(h, path)
     with np.load(path) as archive:
         contents = dict(archive)
-    op = data.draw(st.sampled_from(["drop", "replace", "bytes"]), label="archive op")
+    op = data.draw(st.sampled_from(["drop", "replace", "bytes"] + ["other file"] * bool(others)),
+                   label="archive op")
     if op == "bytes":
         path.write_bytes(damage_compressed(data, path.read_bytes()))
+        return
+    if op == "other file":
+        path.write_bytes(others[data.draw(st.sampled_from(sorted(others)), label="other file")])
         return
     key = data.draw(st.sampled_from(sorted(contents)), label="array")
     if op == "drop":
@@ -439,9 +453,10 @@ def write_damaged_archive(data, h: Haplotypes, path: Path) -> None:
 
 @FUZZ
 @given(h=haplotype_sets(), data=st.data())
-def test_damaged_archive_loads_or_raises_input_error(h, data):
+def test_damaged_archive_loads_or_raises_input_error(saved, h, data):
+    others = {name: raw for name, raw in other_files(saved).items() if name != "haplotypes"}
     with folder() as d:
-        write_damaged_archive(data, h, d / "bad.npz")
+        write_damaged_archive(data, h, d / "bad.npz", others)
         parse_or_input_error(load_haplotypes, d / "bad.npz")
 
 
@@ -528,6 +543,563 @@ def test_build_panel_from_damaged_vcf_writes_all_or_nothing(h, kind, data):
                    "--vcf-out", str(out / "p.vcf.gz")])
         event(f"exit status {rc}")
         assert_all_or_nothing(rc, out, ["p.npz", "p.vcf.gz"])
+
+
+# --- saved models and training checkpoints ---------------------------------------------------
+#
+# Every .npz a subcommand takes as a model: sample's --model-file, stitch's
+# window models, impute's and likelihood-attack's --model-file, a figure's
+# model input (all read by load_generator), and train's --checkpoint. The
+# models are fitted once per module, by the train subcommand itself, with
+# settings small enough to fit in well under a second each.
+
+#: Label -> (generator, train's --set settings). Two conditional models: their
+#: arrays are kept per population.
+FITTED = {
+    "bernoulli": ("bernoulli", []),
+    "bernoulli conditional": ("bernoulli", ["conditional=true"]),
+    "markov": ("markov", ["window=3"]),
+    "test": ("test", []),
+    "copying": ("copying", []),
+    "hmm": ("hmm", ["n_states=[2]", "iterations=2", "min_state_haplotypes=1"]),
+    "hmm conditional": ("hmm", ["n_states=[2]", "iterations=2", "min_state_haplotypes=1",
+                                "conditional=true"]),
+    "rbm": ("rbm", ["n_hidden=4", "epochs=3", "snapshot_every=1", "gibbs_steps=2",
+                    "snapshot_size=8", "n_chains=4", "batch_size=8"]),
+}
+#: Generators trained in iterations, fuzzed through train --checkpoint.
+CHECKPOINTED = ("rbm", "hmm")
+MODELS = (*FITTED, "gan")
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
+def training_set(seed: int = 5, n_samples: int = 16, n_snps: int = 10) -> Haplotypes:
+    """Diploid samples of two populations (P1 first) at SNPs 1 kb apart on
+    chromosome 1, drawn as noisy copies of four founders (some LD to learn)."""
+    rng = np.random.default_rng(seed)
+    founders = rng.integers(0, 2, size=(4, n_snps), dtype=np.uint8)
+    alleles = founders[rng.integers(0, 4, 2 * n_samples)]
+    alleles = np.where(rng.random(alleles.shape) < 0.05, 1 - alleles, alleles)
+    half = n_samples // 2
+    return Haplotypes.build(alleles, chrom=["1"] * n_snps, pos=np.arange(1, n_snps + 1) * 1000,
+                            ref=["A"] * n_snps, alt=["G"] * n_snps,
+                            ids=haplotype_ids([f"S{i}" for i in range(n_samples)]),
+                            pops=np.repeat(["P1"] * half + ["P2"] * (n_samples - half), 2),
+                            super_pops=np.repeat(["A"] * n_samples, 2))
+
+
+def run_cli(*args) -> tuple[int, list[str]]:
+    """Exit status of the command ``args``, run in this process, and the
+    error lines it printed. Any exception it raises fails the test (in a
+    shell, a traceback); an error message must be one line."""
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = main([str(a) for a in args])
+    lines = err.getvalue().splitlines()
+    # Log lines may land here too (the log handler keeps the stream it found first).
+    stray = [line for line in lines if not line.startswith("error:") and not LOG_LINE.match(line)]
+    assert not stray, f"stderr holds more than log lines and one-line errors: {stray}"
+    return rc, [line for line in lines if line.startswith("error:")]
+
+
+def assert_error_names(errors: list[str], *paths) -> None:
+    """One error line, naming one of ``paths``."""
+    assert len(errors) == 1, errors
+    assert any(str(p) in errors[0] for p in paths), f"the error names none of {paths}: {errors}"
+
+
+def assert_model_error(errors: list[str], path: Path) -> None:
+    """One error line, naming the model file ``path`` if loading it fails.
+    (A model that loads may still fail later on what it holds, e.g. an hmm
+    whose allele probabilities lie outside [0, 1], with an error about that.)"""
+    assert len(errors) == 1, errors
+    try:
+        load_generator(path)
+    except InputError:
+        assert_error_names(errors, path)
+
+
+def untrained_gan(n_snps: int) -> GANGenerator:
+    """A GAN with random generator weights: its saved form without TensorFlow
+    training (loading and drawing use NumPy alone)."""
+    gan = GANGenerator(latent_size=4, generator_ratios=(2,), discriminator_ratios=(2,),
+                       epochs=1, snapshot_every=1)
+    sizes, _ = layer_sizes(n_snps, 4, (2,), (2,))
+    rng = np.random.default_rng(0)
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        params += [rng.standard_normal((fan_in, fan_out)).astype(np.float32),
+                   np.zeros(fan_out, dtype=np.float32)]
+    gan.set_state({**{f"g{i}": p for i, p in enumerate(params)}, "temperature": np.array(1.0)})
+    return gan
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """The files every test below starts from (never damaged in place):
+    ``train.npz``; a fitted model per label of FITTED and an untrained GAN
+    (``{label}.npz``); checkpoints ``{kind}.ck.npz`` and ``{kind}.ck.prev.npz``
+    of the models in CHECKPOINTED, and ``{kind}.npz`` the model their run
+    wrote; an hmm of population P1 with its training and test splits
+    (impute, likelihood-attack); a window plan of ``train.npz`` with an hmm
+    and a bernoulli model per window (stitch)."""
+    d = tmp_path_factory.mktemp("models")
+    h = training_set()
+    save_haplotypes(h, d / "train.npz")
+    for label, (name, settings) in FITTED.items():
+        ck = ["--checkpoint", d / f"{name}.ck.npz"] if label in CHECKPOINTED else []
+        assert run_cli("train", "--data", d / "train.npz", "--model", name, "--set", *settings,
+                       "--seed", 1, "--out", d / f"{label}.npz", *ck)[0] == 0
+    untrained_gan(h.n_snps).save(d / "gan.npz")
+    p1 = h.take_haplotypes(h.pops == "P1")
+    save_haplotypes(p1.take_haplotypes(slice(0, 10)), d / "p1_train.npz")
+    save_haplotypes(p1.take_haplotypes(slice(10, None)), d / "p1_test.npz")
+    assert run_cli("train", "--data", d / "p1_train.npz", "--model", "hmm", "--set",
+                   *FITTED["hmm"][1], "--seed", 1, "--out", d / "hmm_p1.npz")[0] == 0
+    assert run_cli("plan-windows", "--data", d / "train.npz", "--window-snps", 6,
+                   "--overlap-snps", 2, "--out", d / "plan.tsv")[0] == 0
+    n_windows = len(pd.read_csv(d / "plan.tsv", sep="\t"))
+    for w in range(n_windows):
+        assert run_cli("cut-window", "--data", d / "train.npz", "--plan", d / "plan.tsv",
+                       "--window", w, "--out", d / f"w{w}.npz")[0] == 0
+        for label in ("hmm", "bernoulli"):
+            assert run_cli("train", "--data", d / f"w{w}.npz", "--model", label, "--set",
+                           *FITTED[label][1], "--seed", 1, "--out", d / f"w{w}_{label}.npz")[0] == 0
+    return d
+
+
+def other_files(saved: Path) -> dict[str, bytes]:
+    """Files of other kinds that a user may give where a model or a
+    checkpoint belongs, by what they are."""
+    npy = io.BytesIO()
+    np.save(npy, np.zeros((2, 3)))
+    text_zip = io.BytesIO()
+    with zipfile.ZipFile(text_zip, "w") as zf:
+        zf.writestr("x.hapt", "Real S1_A 0 1\n")
+    return {"haplotypes": (saved / "train.npz").read_bytes(),
+            "checkpoint": (saved / "rbm.ck.npz").read_bytes(),
+            "model": (saved / "bernoulli.npz").read_bytes(),
+            "npy": npy.getvalue(), "zipped text": text_zip.getvalue(),
+            "text": b"id position a0 a1\n1:5_A_G 5 A G\n",
+            "gzip": gzip.compress(b"Real S1_A 0 1\n", mtime=0), "empty": b""}
+
+
+BAD_SETTINGS = st.sampled_from([-1, 0, 0.5, "x", None, [], {}, True, [2, "a"]])
+
+
+@st.composite
+def model_metas(draw, meta: dict) -> np.ndarray:
+    """A ``meta`` member other than the saved model's ``meta``: not JSON, not
+    an object, no name or settings, an unknown or another generator, settings
+    that are not an object or hold a key or a value the generator refuses,
+    or not one string at all."""
+    name, settings = meta["model"], meta["settings"]
+    key = draw(st.sampled_from(sorted(settings))) if settings else "bogus"
+    text = draw(st.sampled_from([
+        "{not json", "[]", "3", "null", '"bernoulli"', "{}", json.dumps({"model": name}),
+        json.dumps({"settings": settings}), json.dumps({"model": "nope", "settings": {}}),
+        json.dumps({"model": 3, "settings": settings}),
+        json.dumps({"model": name, "settings": list(settings)}),
+        json.dumps({"model": name, "settings": {**settings, "bogus": 1}}),
+        json.dumps({"model": name, "settings": {**settings, key: draw(BAD_SETTINGS)}}),
+        json.dumps({"model": draw(st.sampled_from(["bernoulli", "markov", "test", "copying",
+                                                   "hmm", "rbm", "gan"])),
+                    "settings": settings})]))
+    form = draw(st.sampled_from(["text", "text", "text", "number", "bytes", "list"]))
+    return {"text": np.array(text), "number": np.array(3.0), "bytes": np.array(text.encode()),
+            "list": np.array([text, text])}[form]
+
+
+def near_misses(array: np.ndarray) -> list[np.ndarray]:
+    """Arrays that a damaged or hand-edited file could hold in place of
+    ``array``: another dtype, one entry fewer, one axis more or less."""
+    out = [array.astype(str), array[..., :-1] if array.ndim else array.reshape(1),
+           array[None], array.reshape(-1), np.zeros(array.shape[::-1], dtype=np.float64)]
+    if array.dtype.kind in "biuf":
+        out += [array.astype(np.float64) * 3 - 1, array.astype(bool)]
+    return out
+
+
+def damage_archive(data, raw: bytes, path: Path, others: dict[str, bytes], *,
+                   metas=None, avoid=lambda op, member, array: False) -> tuple:
+    """Write to ``path`` the ``.npz`` ``raw`` damaged one way, drawn:
+    truncated, bytes flipped, replaced by a file of another kind (from
+    ``others``), a member dropped or replaced by an array of another type or
+    shape, ``meta`` replaced (by ``metas``, a strategy), or a member that is
+    no array added. Returns ``(damage, member, new array)`` (None where
+    they do not apply); ``avoid`` of the same rules out damage that a test
+    must not draw."""
+    ops = ["truncate", "flip", "other file", "drop", "replace", "replace", "extra member"]
+    op = data.draw(st.sampled_from(ops + ["meta"] * (metas is not None)), label="damage")
+    member = array = None
+    if op == "truncate":
+        path.write_bytes(raw[:data.draw(st.integers(0, len(raw) - 1), label="cut")])
+    elif op == "flip":
+        flipped = bytearray(raw)
+        for _ in range(data.draw(st.integers(1, 3), label="n_flips")):
+            at = data.draw(st.integers(0, len(raw) - 1), label="at")
+            flipped[at] ^= data.draw(st.integers(1, 255), label="xor")
+        path.write_bytes(bytes(flipped))
+    elif op == "other file":
+        member = data.draw(st.sampled_from(sorted(others)), label="other file")
+        path.write_bytes(others[member])
+    elif op == "extra member":
+        path.write_bytes(raw)
+        with zipfile.ZipFile(path, "a") as zf:
+            zf.writestr("notes.txt", "trained on Tuesday\n")
+    else:
+        with np.load(io.BytesIO(raw)) as archive:
+            contents = dict(archive)
+        names = sorted(contents) if op == "drop" else sorted(set(contents) - {"meta"})
+        member = "meta" if op == "meta" else data.draw(st.sampled_from(names), label="member")
+        if op == "drop":
+            del contents[member]
+        elif op == "meta":
+            contents["meta"] = array = data.draw(metas, label="meta")
+        else:
+            contents[member] = array = data.draw(st.one_of(ARRAYS, st.sampled_from(
+                near_misses(contents[member]))), label="new array")
+        write_npz(path, contents)
+    assume(not avoid(op, member, array))
+    return op, member, array
+
+
+def known_gap(kind: str):
+    """``avoid`` for damage_archive: damage that generator ``kind``'s own
+    set_state lets through and that makes a later draw or imputation fail
+    (IndexError, ValueError, ZeroDivisionError), so that a command can still
+    end in a traceback. Loading draws a haplotype to find arrays that do not
+    fit, but these show only in larger draws or in imputation. The fix
+    belongs in those generators (the xfail tests below show each); until
+    then the fuzzing of commands does not draw it."""
+    def gap(op, member, array) -> bool:
+        if kind == "markov":  # tables narrower than 2 ** window
+            return op == "replace" and member in ("ones", "totals")
+        if kind == "test":  # fewer haplotypes than a command draws
+            return op == "replace" and member == "haplotypes"
+        if kind == "gan":  # a weight with a stray axis broadcasts against a single row
+            return op == "replace" and array.ndim > 2
+        if kind == "hmm":  # probabilities of exactly 0 or 1 (or beyond): impossible haplotypes
+            return (op == "replace" and member in ("theta", "alpha", "jump")
+                    and array.dtype.kind in "biuf" and not ((array > 0) & (array < 1)).all())
+        return False
+    return gap
+
+
+def saved_meta(raw: bytes) -> dict:
+    with np.load(io.BytesIO(raw)) as archive:
+        return json.loads(str(archive["meta"]))
+
+
+def assert_draws(model, n: int) -> None:
+    """``n`` haplotypes drawn from ``model``: a uint8 0/1 matrix of n rows."""
+    drawn = model.sample(n, seed=1)
+    assert drawn.dtype == np.uint8 and drawn.ndim == 2 and drawn.shape[0] == n
+    assert drawn.shape[1] > 0 and drawn.max() <= 1
+
+
+def same_model(a, b) -> bool:
+    """Same generator, settings and learned arrays (dtypes included)."""
+    sa, sb = a.state(), b.state()
+    return (a.name == b.name and a.settings() == b.settings() and sa.keys() == sb.keys()
+            and all(np.asarray(sa[k]).dtype == np.asarray(sb[k]).dtype
+                    and np.array_equal(sa[k], sb[k]) for k in sa))
+
+
+@FUZZ
+@given(label=st.sampled_from(MODELS), data=st.data())
+def test_damaged_model_loads_correctly_or_raises_input_error(saved, label, data):
+    raw = (saved / f"{label}.npz").read_bytes()
+    kind = saved_meta(raw)["model"]
+    with folder() as d:
+        path = d / "bad.npz"
+        how = damage_archive(data, raw, path, other_files(saved),
+                             metas=model_metas(saved_meta(raw)))
+        try:
+            model = load_generator(path)
+        except InputError as exc:
+            assert str(path) in str(exc), f"the error does not name {path}: {exc}"
+            assert "\n" not in str(exc)
+            event("input error")
+            return
+    event(f"loaded after {how[0]}")
+    if how[0] in ("truncate", "flip"):  # damage that went unseen must have changed nothing
+        assert same_model(model, load_generator(saved / f"{label}.npz"))
+    if not known_gap(kind)(*how):
+        assert_draws(model, training_set().n_haplotypes)
+
+
+@FEW
+@given(label=st.sampled_from(MODELS), data=st.data())
+def test_sample_with_a_damaged_model_writes_all_or_nothing(saved, label, data):
+    raw = (saved / f"{label}.npz").read_bytes()
+    with folder() as d:
+        bad, meta = d / "bad.npz", saved_meta(raw)
+        damage_archive(data, raw, bad, other_files(saved), metas=model_metas(meta),
+                       avoid=known_gap(meta["model"]))
+        out = d / "out"
+        rc, errors = run_cli("sample", "--model-file", bad, "--like", saved / "train.npz",
+                             "--seed", 3, "--out", out / "ags.npz", "--hapt-out",
+                             out / "ags.hapt")
+        event(f"exit status {rc}")
+        assert_all_or_nothing(rc, out, ["ags.npz", "ags.hapt"])
+        if rc:
+            assert_model_error(errors, bad)
+
+
+@FEW
+@given(command=st.sampled_from(["stitch", "impute", "likelihood-attack"]), data=st.data())
+def test_commands_with_a_damaged_model_write_all_or_nothing(saved, command, data):
+    with folder() as d:
+        out = d / "out"
+        if command == "stitch":
+            n_windows = len(pd.read_csv(saved / "plan.tsv", sep="\t"))
+            label = data.draw(st.sampled_from(["hmm", "bernoulli"]))
+            models = [saved / f"w{w}_{label}.npz" for w in range(n_windows)]
+            w = data.draw(st.integers(0, n_windows - 1), label="damaged window")
+            raw = models[w].read_bytes()
+            models[w] = d / "bad.npz"
+            args = ["stitch", "--plan", saved / "plan.tsv", "--model-files", *models, "--like",
+                    saved / "train.npz", "--seed", 3, "--out", out / "o.npz"]
+            outputs = ["o.npz"]
+        else:
+            raw = (saved / "hmm_p1.npz").read_bytes()
+            common = ["--model-file", d / "bad.npz", "--train", saved / "p1_train.npz",
+                      "--seed", 3, "--out", out / "o.tsv"]
+            if command == "impute":
+                args = ["impute", *common, "--targets", saved / "p1_test.npz", "--reference",
+                        "hmm", "--target", "P1", "--density", 0.5, "--panel-name", "x"]
+            else:
+                args = ["likelihood-attack", *common, "--test", saved / "p1_test.npz",
+                        "--reference-set", saved / "p1_test.npz", "--panel", "x",
+                        "--model", "hmm"]
+            outputs = ["o.tsv"]
+        meta = saved_meta(raw)
+        damage_archive(data, raw, d / "bad.npz", other_files(saved), metas=model_metas(meta),
+                       avoid=known_gap(meta["model"]))
+        rc, errors = run_cli(*args)
+        event(f"{command}: exit status {rc}")
+        assert_all_or_nothing(rc, out, outputs)
+        if rc:
+            assert_model_error(errors, d / "bad.npz")
+
+
+@st.composite
+def checkpoint_metas(draw, meta: dict, arrays: dict[str, np.ndarray], recheck: bool) -> np.ndarray:
+    """A checkpoint's ``meta`` member damaged: not JSON, not an object, its
+    checksum gone, its key changed; with ``recheck`` also an epoch, history
+    rows or kept epoch that disagree with one another (the checksum covers
+    the arrays alone, so these pass it)."""
+    variants = ["not json", "not an object", "no checksum", "other key"]
+    variant = draw(st.sampled_from(variants + ["epoch", "rows", "kept epoch"] * recheck))
+    meta = dict(meta)
+    if variant == "not json":
+        return np.array(json.dumps(meta)[:-1])
+    if variant == "not an object":
+        return np.array(json.dumps([meta]))
+    if variant == "no checksum":
+        del meta["checksum"]
+    elif variant == "other key":
+        meta["key"] = meta["key"].replace('"seed": 1', '"seed": 2')
+    elif variant == "epoch":
+        meta["epoch"] = draw(st.sampled_from([0, meta["epoch"] - 1, meta["epoch"] + 1, "3", None]))
+    elif variant == "rows":
+        rows = meta["rows"]
+        meta["rows"] = draw(st.sampled_from([rows[:-1], rows[::-1], [], {},
+                                             [{k: v for k, v in row.items() if k != "aa_syn"}
+                                              for row in rows]]))
+    else:
+        meta["best_epoch"] = draw(st.sampled_from([0, meta["epoch"] + 1, 1.5, None]))
+    return np.array(json.dumps(meta))
+
+
+def damage_checkpoint(data, path: Path, kind: str, others: dict[str, bytes]) -> str:
+    """Damage the checkpoint at ``path`` one way (see damage_archive), or put
+    a folder in its place; the generator ``kind`` says which damage applies.
+    Returns what ``path`` now is: "foreign" for a file plainly of another
+    kind (which train must refuse rather than overwrite), else "damaged"."""
+    if data.draw(st.integers(0, 9), label="folder?") == 0:
+        path.unlink()
+        path.mkdir()
+        return "foreign"
+    raw = path.read_bytes()
+    with np.load(io.BytesIO(raw)) as archive:
+        arrays = dict(archive)
+    meta = json.loads(str(arrays.pop("meta")))
+    # The hmm reads its checkpoint's contents without checking them (see
+    # test_hmm_checkpoint_with_a_good_checksum_but_other_contents_is_skipped).
+    recheck = kind == "rbm"
+    op, member, _ = damage_archive(data, raw, path, others,
+                                   metas=checkpoint_metas(meta, arrays, recheck))
+    if recheck and op == "replace" and data.draw(st.booleans(), label="checksum anew"):
+        # Arrays of other names, shapes or types under a checksum that fits
+        # them, as another version of the program could write. (An array of
+        # the same shape and type with other values under a new checksum is
+        # indistinguishable from a good checkpoint: not drawn.)
+        with np.load(path) as archive:
+            contents = dict(archive)
+        new = contents[member]
+        assume((new.shape, new.dtype) != (arrays[member].shape, arrays[member].dtype))
+        meta["checksum"] = arrays_checksum({k: v for k, v in contents.items() if k != "meta"})
+        contents["meta"] = np.array(json.dumps(meta))
+        write_npz(path, contents)
+    return "foreign" if op == "other file" and member in ("haplotypes", "model") else "damaged"
+
+
+@FEW
+@given(kind=st.sampled_from(CHECKPOINTED),
+       which=st.sampled_from(["latest", "previous", "both", "latest gone"]), data=st.data())
+def test_train_past_a_damaged_checkpoint_ends_as_an_uninterrupted_run(saved, kind, which, data):
+    """A damaged checkpoint is skipped with a warning: train resumes from
+    the one before it, or starts afresh, and writes the model an
+    uninterrupted run writes (training is deterministic). That is the
+    deliberate design of training.py: the pipeline reruns a killed job with
+    the same --checkpoint, and a fault there must cost time, not the run.
+    A file plainly of another kind there (a saved model, haplotypes, a
+    folder) is an error naming it instead, and is left as it was, because
+    the next checkpoint written would replace it."""
+    name = FITTED[kind][0]
+    with folder() as d:
+        latest, previous = d / "ck.npz", d / "ck.prev.npz"
+        shutil.copy(saved / f"{name}.ck.npz", latest)
+        shutil.copy(saved / f"{name}.ck.prev.npz", previous)
+        others = other_files(saved)
+        state = {latest: "whole", previous: "whole"}
+        if which == "latest gone":
+            latest.unlink()
+            state[latest] = "gone"
+        for path in {"latest": [latest], "previous": [previous], "both": [latest, previous],
+                     "latest gone": [previous]}[which]:
+            state[path] = damage_checkpoint(data, path, kind, others)
+        before = {p: p.read_bytes() for p in state if p.is_file()}
+        out = d / "out"
+        rc, errors = run_cli("train", "--data", saved / "train.npz", "--model", name, "--set",
+                             *FITTED[kind][1], "--seed", 1, "--checkpoint", latest,
+                             "--out", out / "m.npz")
+        event(f"{kind}, {which} {sorted(set(state.values()))}: exit status {rc}")
+        if rc == 0:
+            assert state[latest] != "foreign"
+            assert (out / "m.npz").read_bytes() == (saved / f"{kind}.npz").read_bytes()
+        else:
+            assert rc == 2 and not out.exists()
+            foreign = [p for p, what in state.items() if what == "foreign"]
+            assert_error_names(errors, *foreign)
+            for p in foreign:  # refused and left as it was
+                assert p.is_dir() or p.read_bytes() == before[p]
+        if state[latest] == "foreign":
+            assert rc == 2
+
+
+def replace_member(source: Path, path: Path, **arrays) -> Path:
+    """``source`` saved to ``path`` with members replaced by ``arrays``."""
+    with np.load(source) as archive:
+        write_npz(path, {**dict(archive), **arrays})
+    return path
+
+
+# The known gaps (see known_gap): arrays that loading accepts today and that
+# make a later draw or imputation fail with an IndexError, a ValueError or a
+# ZeroDivisionError. Each test says what the fix should do; strict, so that
+# the fix shows here as a pass (then drop the gap from known_gap).
+GAP = pytest.mark.xfail(strict=True, reason="the generator's set_state does not check these "
+                                            "arrays")
+
+
+@GAP
+def test_markov_tables_narrower_than_the_window_are_refused(saved, tmp_path):
+    with np.load(saved / "markov.npz") as archive:
+        ones, totals = archive["ones"], archive["totals"]
+    # One context short: too rare for the draw at loading to reach it.
+    bad = replace_member(saved / "markov.npz", tmp_path / "m.npz", ones=ones[:, :-1],
+                         totals=totals[:, :-1])
+    with pytest.raises(InputError, match="m.npz"):
+        load_generator(bad)
+
+
+@GAP
+def test_gan_weight_with_a_stray_axis_is_refused(saved, tmp_path):
+    with np.load(saved / "gan.npz") as archive:
+        g0 = archive["g0"]
+    bad = replace_member(saved / "gan.npz", tmp_path / "m.npz", g0=g0[None])
+    with pytest.raises(InputError, match="m.npz"):
+        load_generator(bad)
+
+
+@GAP
+def test_hmm_allele_probabilities_of_one_are_refused(saved, tmp_path):
+    with np.load(saved / "hmm_p1.npz") as archive:
+        theta = archive["theta"]
+    bad = replace_member(saved / "hmm_p1.npz", tmp_path / "m.npz", theta=np.ones_like(theta))
+    with pytest.raises(InputError, match="m.npz"):
+        load_generator(bad)
+
+
+@pytest.mark.xfail(strict=True, reason="the held-out reference's sample raises a ValueError")
+def test_drawing_more_haplotypes_than_a_held_out_reference_holds_is_an_input_error(saved,
+                                                                                 tmp_path):
+    rc, errors = run_cli("sample", "--model-file", saved / "test.npz", "--like",
+                         saved / "train.npz", "--n", 40, "--seed", 1, "--out",
+                         tmp_path / "out/ags.npz")
+    assert rc == 2 and not (tmp_path / "out").exists()
+    assert_error_names(errors, saved / "test.npz")
+
+
+@pytest.mark.xfail(strict=True, reason="the hmm restores its checkpoint's progress unchecked")
+def test_hmm_checkpoint_with_a_good_checksum_but_other_contents_is_skipped(saved, tmp_path):
+    # The checksum covers the arrays alone; the hmm has no check of the rest
+    # to give newest_checkpoint, as the networks have (_check_checkpoint).
+    with np.load(saved / "hmm.ck.npz") as archive:
+        contents = dict(archive)
+    meta = json.loads(str(contents["meta"]))
+    del meta["progress"]["rows"]
+    contents["meta"] = np.array(json.dumps(meta))
+    write_npz(tmp_path / "ck.npz", contents)
+    rc, _ = run_cli("train", "--data", saved / "train.npz", "--model", "hmm", "--set",
+                    *FITTED["hmm"][1], "--seed", 1, "--checkpoint", tmp_path / "ck.npz",
+                    "--out", tmp_path / "m.npz")
+    assert rc == 0 and (tmp_path / "m.npz").read_bytes() == (saved / "hmm.npz").read_bytes()
+
+
+def test_figure_with_a_damaged_model_writes_nothing(saved, tmp_path):
+    for bad, content in (("cut.npz", (saved / "rbm.npz").read_bytes()[:100]),
+                         ("haplotypes.npz", (saved / "train.npz").read_bytes())):
+        (tmp_path / bad).write_bytes(content)
+        rc, errors = run_cli("figure", "figS_rbm", "--input", f"real={saved / 'train.npz'}",
+                             "--input", f"model={tmp_path / bad}", "--pdf", tmp_path / "out/f.pdf",
+                             "--png", tmp_path / "out/f.png")
+        assert rc == 2 and not (tmp_path / "out").exists()
+        assert_error_names(errors, tmp_path / bad)
+
+
+def artgen(*args, cwd) -> subprocess.CompletedProcess:
+    """``python -m artgen args`` in a fresh process, as the pipeline runs it."""
+    return subprocess.run([sys.executable, "-m", "artgen", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_sample_with_a_cut_model_prints_one_line_in_a_shell(saved, tmp_path):
+    raw = (saved / "hmm.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(raw[:len(raw) // 2])
+    done = artgen("sample", "--model-file", tmp_path / "cut.npz", "--like", saved / "train.npz",
+                  "--seed", 1, "--out", tmp_path / "out/ags.npz", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: {tmp_path / 'cut.npz'}: not a readable saved "
+                                        f"model (File is not a zip file)"], done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_train_refuses_a_saved_model_as_checkpoint_in_a_shell(saved, tmp_path):
+    shutil.copy(saved / "hmm.npz", tmp_path / "model.npz")
+    done = artgen("train", "--data", saved / "train.npz", "--model", "rbm", "--set",
+                  *FITTED["rbm"][1], "--checkpoint", tmp_path / "model.npz",
+                  "--out", tmp_path / "out/m.npz", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if not LOG_LINE.match(line)]
+    assert len(errors) == 1 and errors[0].startswith("error: ")
+    assert f"{tmp_path / 'model.npz'}: holds a saved model, not a training checkpoint" in errors[0]
+    assert (tmp_path / "model.npz").read_bytes() == (saved / "hmm.npz").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
 
 
 # --- the cases the fuzzing found, kept as plain examples --------------------------------------
@@ -624,3 +1196,131 @@ def test_archive_with_text_positions_names_the_file(tmp_path):
     write_npz(tmp_path / "bad.npz", contents)
     with pytest.raises(InputError, match=r"bad.npz: "):
         load_haplotypes(tmp_path / "bad.npz")
+
+
+def npy_bytes(array) -> bytes:
+    out = io.BytesIO()
+    np.save(out, array)
+    return out.getvalue()
+
+
+def zipped(name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("read, what", [(load_haplotypes, "haplotype archive"),
+                                        (load_generator, "saved model")])
+@pytest.mark.parametrize("content, reason", [
+    (b"", r"an empty file"),
+    (npy_bytes(np.zeros(3)), r"a single NumPy array \(\.npy\), not a \.npz archive"),
+    (b"id position a0 a1\n", r"not a \.npz \(zip\) archive"),
+    (zipped("x.hapt", b"Real S1_A 0 1\n"), r"member 'x\.hapt': the magic string is not correct"),
+])
+def test_file_that_is_no_npz_archive_is_named_for_what_it_is(tmp_path, read, what, content,
+                                                              reason):
+    (tmp_path / "x.npz").write_bytes(content)
+    with pytest.raises(InputError, match=rf"x\.npz: not a readable {what} \({reason}"):
+        read(tmp_path / "x.npz")
+
+
+def test_member_header_claiming_less_data_than_it_holds_is_refused(tmp_path):
+    # zipfile checks a member's CRC-32 once it is read to its end; a header
+    # shrunk by damage would stop np.load short of that, on a large member.
+    write_npz(tmp_path / "x.npz", {"a": np.zeros(10000)})
+    raw = (tmp_path / "x.npz").read_bytes()
+    (tmp_path / "x.npz").write_bytes(raw.replace(b"(10000,)", b"(1000,) "))
+    assert len(np.load(tmp_path / "x.npz")["a"]) == 1000  # what np.load makes of it
+    with pytest.raises(InputError, match=r"member 'a\.npy': more data than its header says"):
+        read_npz(tmp_path / "x.npz", "archive")
+
+
+def test_member_header_length_one_too_long_is_an_input_error(saved, tmp_path):
+    # The header then ends inside the member's data, here the '{' of the
+    # model's JSON text, and NumPy's parser stops at an open bracket.
+    raw = bytearray((saved / "bernoulli.npz").read_bytes())
+    at = raw.index(b"\x93NUMPY") + 8
+    raw[at] += 1
+    (tmp_path / "m.npz").write_bytes(bytes(raw))
+    with pytest.raises(InputError, match=r"m\.npz: not a readable saved model \(member "
+                                         r"'meta\.npy': "):
+        load_generator(tmp_path / "m.npz")
+
+
+def test_haplotype_archive_with_a_huge_shape_is_refused_before_unpacking(tmp_path):
+    h = Haplotypes.build([[0, 1], [1, 0]], chrom=["1", "1"], pos=[10, 20], ref=["A", "C"],
+                         alt=["G", "T"], ids=haplotype_ids(["S1"]))
+    save_haplotypes(h, tmp_path / "x.npz")
+    replace_member(tmp_path / "x.npz", tmp_path / "big.npz",
+                   shape=np.array([2, 10**12], dtype=np.int64))
+    with pytest.raises(InputError, match=r"big\.npz: packed alleles are uint8 \(2, 1\), header "
+                                         r"says \(2, 1000000000000\)"):
+        load_haplotypes(tmp_path / "big.npz")
+
+
+def test_archives_of_the_wrong_kind_say_what_they_hold(saved, tmp_path):
+    with pytest.raises(InputError, match=r"train\.npz: not a saved model: no 'meta' member "
+                                         r"\(it holds haplotypes\)"):
+        load_generator(saved / "train.npz")
+    with pytest.raises(InputError, match=r"rbm\.ck\.npz: not a saved model: it is a training "
+                                         r"checkpoint"):
+        load_generator(saved / "rbm.ck.npz")
+    with pytest.raises(InputError, match=r"hmm\.npz: not a readable haplotype archive: no "
+                                         r"format_version, .* \(it holds a saved model"):
+        load_haplotypes(saved / "hmm.npz")
+
+
+@pytest.mark.parametrize("label, arrays, message", [
+    ("bernoulli", {"meta": np.array('{"model": "nope", "settings": {}}')},
+     r"saved model of unknown kind 'nope'; known: bernoulli, "),
+    ("bernoulli", {"meta": np.array('{"model": "bernoulli", "settings": {"window": 3}}')},
+     r"saved 'bernoulli' model with settings it refuses \(.*'window'\)"),
+    ("markov", {"meta": np.array('{"model": "markov", "settings": {"window": 0}}')},
+     r"saved 'markov' model with settings it refuses \(window must be between 1 and 16"),
+    ("bernoulli", {"meta": np.array('["bernoulli"]')},
+     r"not a saved model \(no model name and settings\)"),
+    ("bernoulli", {"meta": np.array(b'{"model": "bernoulli", "settings": {}}')},
+     r"not a saved model: its 'meta' member is not JSON text \(a \|S\d+ array of shape "
+     r"\(\), not one string\)"),
+    ("markov", {"meta": np.array('{"model": "bernoulli", "settings": {}}')},
+     r"saved 'bernoulli' model lacks the array 'frequencies'"),
+    ("bernoulli conditional", {"population_counts": np.array([16])},
+     r"saved 'bernoulli' model with arrays that do not fit it \(bernoulli: population names "
+     r"\(<U2 \(2,\)\) and counts \(int64 \(1,\)\) must be one name and one integer count"),
+    ("bernoulli conditional", {"frequencies": np.full((1, 10), 0.5)},
+     r"saved 'bernoulli' model with arrays that do not fit it \(drawing a haplotype failed: "
+     r"index 1 is out of bounds"),
+    ("rbm", {"hidden_bias": np.zeros(5, dtype=np.float32)},
+     r"saved 'rbm' model with arrays that do not fit it \(drawing a haplotype failed: "
+     r"operands could not be broadcast"),
+    ("test", {"haplotypes": np.array([[0.0, 1.0]])},
+     r"saved 'test' model with arrays that do not fit it \(it draws a float64 array of "
+     r"shape \(1, 2\), not 1 haplotype\(s\) of 0/1 alleles\)"),
+])
+def test_saved_model_that_does_not_fit_names_the_file(saved, tmp_path, label, arrays, message):
+    bad = replace_member(saved / f"{label}.npz", tmp_path / "m.npz", **arrays)
+    with pytest.raises(InputError, match=r"m\.npz: " + message):
+        load_generator(bad)
+
+
+def test_checkpoint_that_does_not_fit_the_model_is_skipped(saved, tmp_path, caplog):
+    # Its checksum covers the arrays alone: a history cut short passes it.
+    shutil.copy(saved / "rbm.ck.npz", tmp_path / "ck.npz")
+    shutil.copy(saved / "rbm.ck.prev.npz", tmp_path / "ck.prev.npz")
+    with np.load(tmp_path / "ck.npz") as archive:
+        contents = dict(archive)
+    meta = json.loads(str(contents["meta"]))
+    meta["rows"] = meta["rows"][:-1]
+    contents["meta"] = np.array(json.dumps(meta))
+    write_npz(tmp_path / "ck.npz", contents)
+    with caplog.at_level("INFO", logger="artgen"):
+        rc, _ = run_cli("train", "--data", saved / "train.npz", "--model", "rbm", "--set",
+                        *FITTED["rbm"][1], "--seed", 1, "--checkpoint", tmp_path / "ck.npz",
+                        "--out", tmp_path / "m.npz")
+    assert rc == 0
+    assert (f"checkpoint {tmp_path / 'ck.npz'} does not fit the model: its epoch count, "
+            f"history rows or kept epoch are inconsistent; trying the previous") in caplog.text
+    assert "resumed rbm from" in caplog.text and "at epoch 2" in caplog.text
+    assert (tmp_path / "m.npz").read_bytes() == (saved / "rbm.npz").read_bytes()

@@ -7,6 +7,7 @@ give the same bytes.
 
 from __future__ import annotations
 
+import tokenize
 import zipfile
 import zlib
 
@@ -44,27 +45,105 @@ def save_haplotypes(h: Haplotypes, path) -> None:
     write_npz(path, arrays)
 
 
-def load_haplotypes(path) -> Haplotypes:
-    """Load haplotypes saved by :func:`save_haplotypes`."""
+#: What reading a damaged or foreign ``.npz`` raises besides FileNotFoundError:
+#: the zip container (BadZipFile, and a bad CRC-32 is one; zlib.error and
+#: EOFError for a compressed member cut short; NotImplementedError and
+#: RuntimeError for a compression method or an encryption it does not know),
+#: NumPy's member headers (ValueError; TypeError for a dtype it does not
+#: know; tokenize.TokenError for a header cut off inside a bracket, as a
+#: damaged header length makes it) and the file system (OSError: a folder,
+#: no permission).
+NPZ_ERRORS = (OSError, EOFError, ValueError, TypeError, zipfile.BadZipFile, zlib.error,
+              NotImplementedError, RuntimeError, tokenize.TokenError)
+#: How a zip archive starts (a local file header, or the end record of an empty one).
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+class ArchiveError(InputError):
+    """A file that cannot be read as a ``.npz`` archive of arrays; ``reason``
+    says why, without the file's name."""
+
+    def __init__(self, path, what: str, reason: str):
+        super().__init__(f"{path}: not a readable {what} ({reason})")
+        self.reason = reason
+
+
+def read_npz(path, what: str) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` archive at ``path``, each member read to
+    its end, so that damage anywhere in the file shows now and not later, in
+    the middle of a command.
+
+    An InputError naming ``path`` if the file is missing, and an
+    :class:`ArchiveError` if it is not a ``.npz`` archive of arrays or is
+    damaged; ``what`` (``"haplotype archive"``, ``"saved model"``) says in
+    the message what was expected. Never loads pickled objects.
+    """
+    arrays = {}
     try:
-        with np.load(path, allow_pickle=False) as data:
-            version = int(data["format_version"])
-            if version != FORMAT_VERSION:
-                raise InputError(f"{path}: format version {version}, expected {FORMAT_VERSION}")
-            n_hap, n_snp = (int(x) for x in data["shape"])
-            alleles = np.unpackbits(data["alleles_packed"], axis=1, count=n_snp)
-            fields = {f: data[f] for f in _FIELDS}
+        with open(path, "rb") as fh:
+            magic = fh.read(len(_NPY_MAGIC))
+        # Named for what it is (np.load would take any other file for a pickle).
+        if not magic.startswith(_ZIP_MAGIC):
+            reason = ("an empty file" if not magic else
+                      "a single NumPy array (.npy), not a .npz archive" if magic == _NPY_MAGIC
+                      else "not a .npz (zip) archive")
+            raise ArchiveError(path, what, reason)
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                with zf.open(info) as member:
+                    try:
+                        array = np.lib.format.read_array(member, allow_pickle=False)
+                        # zipfile checks a member's CRC-32 only once it is read to its
+                        # end, and np.load reads no further than the member's header
+                        # says: a damaged header could cut the data short unseen.
+                        if member.read(1):
+                            raise ValueError("more data than its header says")
+                    except NPZ_ERRORS as exc:
+                        raise ArchiveError(path, what, f"member {info.filename!r}: "
+                                                       f"{one_line(exc)}") from None
+                arrays[info.filename.removesuffix(".npy")] = array  # np.load's names
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
-    except InputError:
+    except InputError:  # a ValueError too
         raise
-    # TypeError: an array of the wrong dtype or size; the rest: a damaged zip container.
-    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, zlib.error, EOFError,
-            NotImplementedError, RuntimeError) as exc:
-        raise InputError(f"{path}: not a readable haplotype archive ({exc})") from None
-    if alleles.shape != (n_hap, n_snp):
-        raise InputError(f"{path}: allele matrix is {alleles.shape}, header says {(n_hap, n_snp)}")
+    except NPZ_ERRORS as exc:
+        raise ArchiveError(path, what, one_line(exc)) from None
+    return arrays
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (errors are printed one per line)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def load_haplotypes(path) -> Haplotypes:
+    """Load haplotypes saved by :func:`save_haplotypes`; an InputError naming
+    ``path`` for anything else (a damaged file, a saved model, arrays of the
+    wrong type or size)."""
+    data = read_npz(path, "haplotype archive")
+    missing = [name for name in ("format_version", "shape", "alleles_packed", *_FIELDS)
+               if name not in data]
+    if missing:
+        hint = (" (it holds a saved model or a training checkpoint)" if "meta" in data else "")
+        raise InputError(f"{path}: not a readable haplotype archive: no {', '.join(missing)} "
+                         f"member{'s' if len(missing) > 1 else ''}{hint}")
+    packed, shape = data["alleles_packed"], data["shape"]
     try:
-        return Haplotypes.build(alleles, **fields)
+        version = int(data["format_version"])
+        n_hap, n_snp = (int(x) for x in shape)
+    # TypeError and ValueError: a member of the wrong dtype or size.
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{path}: not a readable haplotype archive ({one_line(exc)})") from None
+    if version != FORMAT_VERSION:
+        raise InputError(f"{path}: format version {version}, expected {FORMAT_VERSION}")
+    # Checked before unpacking: unpackbits pads with zeros up to any count it is given.
+    if (packed.dtype != np.uint8 or packed.ndim != 2 or packed.shape[0] != n_hap
+            or not 8 * packed.shape[1] - 8 < n_snp <= 8 * packed.shape[1]):
+        raise InputError(f"{path}: packed alleles are {packed.dtype} {packed.shape}, header says "
+                         f"{(n_hap, n_snp)} haplotypes x SNPs")
+    alleles = np.unpackbits(packed, axis=1, count=n_snp)
+    try:
+        return Haplotypes.build(alleles, **{f: data[f] for f in _FIELDS})
     except (InputError, ValueError, TypeError) as exc:  # e.g. text where positions belong
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(f"{path}: {one_line(exc)}") from None

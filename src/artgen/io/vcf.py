@@ -79,7 +79,9 @@ def drop_reason(variant) -> str | None:
     alts = variant.ALT
     if not alts:  # ALT '.': no other allele was seen
         return MONOMORPHIC
-    if len(variant.REF) != 1 or any(len(a) != 1 or a not in "ACGTN" for a in alts):
+    snp = variant.REF in ("A", "C", "G", "T", "N") and all(a in ("A", "C", "G", "T", "N")
+                                                           for a in alts)
+    if not snp:
         return NON_SNP
     if len(alts) > 1:
         return MULTI_ALLELIC

@@ -3,8 +3,8 @@ their short names (the names the metrics table uses)."""
 
 from __future__ import annotations
 
+import copy
 import json
-import zipfile
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from artgen.errors import InputError
 from artgen.haplotypes import check_alleles
-from artgen.io.binary import write_npz
+from artgen.io.binary import one_line, read_npz, write_npz
 
 _REGISTRY: dict[str, type[Generator]] = {}
 
@@ -128,9 +128,23 @@ class PopulationLabels:
         return {"populations": self.populations, "population_counts": self.population_counts}
 
     def _set_label_state(self, state: dict[str, np.ndarray]) -> None:
-        if self.conditional:
-            self.populations = np.asarray(state["populations"]).astype(str)
-            self.population_counts = np.asarray(state["population_counts"], dtype=np.int64)
+        """Restore what :meth:`_label_state` gave; an InputError unless the
+        names are sorted and distinct (as :meth:`set_populations` leaves
+        them) with one count of 1 or more each."""
+        if not self.conditional:
+            return
+        populations = np.asarray(state["populations"])
+        counts = np.asarray(state["population_counts"])
+        if (populations.dtype.kind != "U" or populations.ndim != 1 or not len(populations)
+                or counts.dtype.kind not in "iu" or counts.shape != populations.shape):
+            raise InputError(f"{self.name}: population names ({populations.dtype} "
+                             f"{populations.shape}) and counts ({counts.dtype} {counts.shape}) "
+                             f"must be one name and one integer count per population")
+        if (populations[1:] <= populations[:-1]).any() or (counts < 1).any():
+            raise InputError(f"{self.name}: population names must be sorted and distinct, "
+                             f"and every count 1 or more")
+        self.populations = populations
+        self.population_counts = counts.astype(np.int64)
 
     def population_sizes(self, n: int) -> np.ndarray:
         """How many of ``n`` AGs each population gets: its training share of
@@ -164,18 +178,89 @@ def make_generator(name: str, **settings) -> Generator:
 
 
 def load_generator(path) -> Generator:
-    """Load a generator saved with :meth:`Generator.save`."""
+    """Load a generator saved with :meth:`Generator.save`.
+
+    Anything else at ``path`` raises an InputError naming it: a missing,
+    cut-short or damaged file, a ``.npz`` of another kind (haplotypes, a
+    training checkpoint), metadata that names no known generator or settings
+    it refuses, and arrays that do not fit the generator (a member missing,
+    of the wrong type or shape).
+    """
+    state = read_npz(path, "saved model")
+    if "meta" not in state:
+        hint = " (it holds haplotypes)" if "alleles_packed" in state else ""
+        raise InputError(f"{path}: not a saved model: no 'meta' member{hint}")
+    name, settings = _model_meta(state.pop("meta"), path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            state = {k: data[k] for k in data.files if k != "meta"}
-    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{path}: not a saved model ({exc})") from None
-    if not isinstance(meta, dict) or "model" not in meta or "settings" not in meta:
-        raise InputError(f"{path}: not a saved model (no model name and settings)")
-    model = make_generator(meta["model"], **meta["settings"])
-    model.set_state(state)
+        model = make_generator(name, **settings)
+    # TypeError: a setting the generator does not take; ValueError: one it refuses.
+    except (InputError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: saved {name!r} model with settings it refuses "
+                         f"({one_line(exc)})") from None
+    try:
+        model.set_state(state)
+    except KeyError as exc:
+        raise InputError(f"{path}: saved {name!r} model lacks the array {exc}") from None
+    # The rest: arrays of the wrong type or shape, found as set_state converts them.
+    except (InputError, ValueError, TypeError, IndexError) as exc:
+        raise InputError(f"{path}: saved {name!r} model with arrays that do not fit it "
+                         f"({one_line(exc)})") from None
+    _check_draw(model, path)
     return model
+
+
+def _model_meta(meta: np.ndarray, path) -> tuple[str, dict]:
+    """The generator name and settings of a saved model's ``meta`` member
+    (a JSON object as one string), or an InputError naming ``path``."""
+    try:
+        if meta.dtype.kind != "U" or meta.ndim != 0:
+            raise ValueError(f"a {meta.dtype} array of shape {meta.shape}, not one string")
+        parsed = json.loads(str(meta))
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise InputError(f"{path}: not a saved model: its 'meta' member is not JSON text "
+                         f"({one_line(exc)})") from None
+    if isinstance(parsed, dict) and "checksum" in parsed and "model" not in parsed:
+        raise InputError(f"{path}: not a saved model: it is a training checkpoint (the "
+                         f"model is written to train's --out)")
+    if (not isinstance(parsed, dict) or not isinstance(parsed.get("model"), str)
+            or not isinstance(parsed.get("settings"), dict)):
+        raise InputError(f"{path}: not a saved model (no model name and settings)")
+    if parsed["model"] not in _REGISTRY:
+        raise InputError(f"{path}: saved model of unknown kind {parsed['model']!r}; known: "
+                         f"{', '.join(sorted(_REGISTRY))}")
+    return parsed["model"], parsed["settings"]
+
+
+def _check_draw(model: Generator, path) -> None:
+    """Draw one haplotype (one of each population) from a loaded model, or
+    raise an InputError naming ``path``.
+
+    Not every generator's set_state checks that its arrays agree with one
+    another and with its settings (a weight matrix against a bias, the rows
+    kept per population against the population names); a draw uses them
+    together, so a model that does not fit fails here, at loading, and not
+    halfway through a command with a traceback. One haplotype is cheap for
+    every generator and within what any fitted one can give (a held-out
+    reference, ``test``, gives no more than it holds, and an unphased one of
+    a single individual holds one row).
+    """
+    probe, n = model, 1
+    if isinstance(model, PopulationLabels) and model.conditional:
+        # One haplotype of each population, so that every population's arrays
+        # are used (a copy: the model itself keeps its training proportions).
+        probe, n = copy.copy(model), len(model.populations)
+        probe.population_counts = np.ones(n, dtype=np.int64)
+    try:
+        drawn = np.asarray(probe.sample(n, seed=0))
+        labels = probe.sample_populations(n) if isinstance(probe, PopulationLabels) else None
+    except (InputError, ValueError, TypeError, IndexError) as exc:
+        raise InputError(f"{path}: saved {model.name!r} model with arrays that do not fit it "
+                         f"(drawing a haplotype failed: {one_line(exc)})") from None
+    if (drawn.dtype != np.uint8 or drawn.ndim != 2 or drawn.shape[0] != n or drawn.shape[1] == 0
+            or drawn.max() > 1 or (labels is not None and len(labels) != n)):
+        raise InputError(f"{path}: saved {model.name!r} model with arrays that do not fit it "
+                         f"(it draws a {drawn.dtype} array of shape {drawn.shape}, not {n} "
+                         f"haplotype(s) of 0/1 alleles)")
 
 
 def registered_models() -> list[str]:

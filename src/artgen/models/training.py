@@ -17,7 +17,9 @@ snapshot and the history, written atomically after every snapshot with a
 checksum, the one before it kept beside it. A run restarted with the same
 data, settings and seed continues from the newest checkpoint that reads
 back whole (a truncated or altered one is reported and skipped, never
-loaded); with anything else it starts afresh and says so.
+loaded); with anything else it starts afresh and says so. A file plainly of
+another kind at the checkpoint's path (a saved model, haplotypes, a folder)
+is an error instead: the next checkpoint written would replace it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import pandas as pd
 
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
-from artgen.io.binary import write_npz
+from artgen.io.binary import ArchiveError, one_line, read_npz, write_npz
 from artgen.models.base import Generator, check_haplotype_matrix
 from artgen.stats.distances import adversarial_accuracy, subsample_rows
 from artgen.stats.frequencies import af_correlation, fixed_sites
@@ -262,9 +264,10 @@ class IterativeGenerator(Generator):
                          arrays)
 
     def _load_checkpoint(self, path, key: str):
-        """The newest checkpoint that reads back whole and matches ``key``
-        (the latest, else the previous one), or None to start afresh."""
-        found = newest_checkpoint(path, key)
+        """The newest checkpoint that reads back whole, matches ``key`` and
+        fits this model (the latest, else the previous one), or None to start
+        afresh."""
+        found = newest_checkpoint(path, key, check=self._check_checkpoint)
         if found is None:
             return None
         meta, arrays = found
@@ -275,6 +278,46 @@ class IterativeGenerator(Generator):
                 "rank": snapshot_rank(kept, self.aa_tolerance),
                 "state": {k[5:]: v for k, v in arrays.items() if k.startswith("best/")}}
         return meta["epoch"], meta["rows"], best
+
+    def _check_checkpoint(self, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """An InputError unless a checkpoint fits this model as :meth:`_start`
+        set it up: one history row per epoch trained, the kept snapshot among
+        them, and training and snapshot arrays of the model's own names,
+        shapes and types. Checked before any of it is restored, so that a
+        checkpoint that does not fit is skipped like a damaged one and never
+        half-loaded. (The checksum covers the arrays but not this metadata.)"""
+        epoch, rows, best_epoch = meta.get("epoch"), meta.get("rows"), meta.get("best_epoch")
+        if not (_is_int(epoch) and 1 <= epoch <= self.epochs and isinstance(rows, list)
+                and len(rows) == epoch and _is_int(best_epoch) and 1 <= best_epoch <= epoch
+                and _is_number(meta.get("best_score"))
+                and all(isinstance(row, dict) and row.get("epoch") == i
+                        for i, row in enumerate(rows, start=1))):
+            raise InputError("its epoch count, history rows or kept epoch are inconsistent")
+        if not all(_is_number(rows[best_epoch - 1].get(name))
+                   for name in ("aa_truth", "aa_syn", "af_r", "ld_r", "snapshot_score")):
+            raise InputError(f"its kept epoch {best_epoch} has no snapshot metrics")
+        for prefix, own, exact in (("train/", self._training_state(), True),
+                                   ("best/", self.state(), False)):
+            saved = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+            # A snapshot may hold arrays that a model only makes while training
+            # (a GAN's frequency offsets); the training state is exactly the model's own.
+            if (exact and set(saved) != set(own)) or not set(own) <= set(saved):
+                raise InputError(f"its {prefix} arrays are not this model's "
+                                 f"({', '.join(sorted(set(saved) ^ set(own))[:4])})")
+            for name, value in own.items():
+                value = np.asarray(value)
+                if (saved[name].shape, saved[name].dtype) != (value.shape, value.dtype):
+                    raise InputError(f"its array {prefix}{name} is {saved[name].dtype} "
+                                     f"{saved[name].shape}, the model's is {value.dtype} "
+                                     f"{value.shape}")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def write_checkpoint(path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
@@ -287,24 +330,52 @@ def write_checkpoint(path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
     write_npz(path, {"meta": np.array(text), **arrays})
 
 
-def newest_checkpoint(path, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
+class NotACheckpoint(InputError):
+    """A file at a checkpoint's path that is plainly something else: a saved
+    model, a haplotype archive, a folder. Training refuses it, where it skips
+    a damaged checkpoint, because the next checkpoint written would replace it."""
+
+
+def newest_checkpoint(path, key: str, check=None) -> tuple[dict, dict[str, np.ndarray]] | None:
     """``(meta, arrays)`` of the newest checkpoint at ``path`` that reads back
     whole and was written for ``key`` (the latest, else the previous one), or
-    None to start afresh (saying why in the log)."""
+    None to start afresh (saying why in the log).
+
+    A damaged checkpoint (cut short, altered, unreadable) is skipped with a
+    warning: a rerun then resumes from the one before it or starts afresh,
+    and ends where an uninterrupted run would. ``check(meta, arrays)`` may
+    raise an InputError for a checkpoint whose contents do not fit the model;
+    it is skipped the same way. A file that is plainly no checkpoint at all
+    raises :class:`NotACheckpoint` instead of being overwritten.
+    """
     if path is None:
         return None
-    for candidate in (Path(path), previous_checkpoint(path)):
+    candidates = (Path(path), previous_checkpoint(path))
+    # Both, even where the latest is read: the next checkpoint written moves
+    # the latest onto the previous one's name, which fails on a folder.
+    folder = next((p for p in candidates if p.is_dir()), None)
+    if folder is not None:
+        raise NotACheckpoint(f"{folder}: a folder, not a training checkpoint")
+    for candidate in candidates:
         if not candidate.exists():
             continue
         try:
             meta, arrays = read_checkpoint(candidate)
+            if meta["key"] != key:
+                log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
+                            candidate)
+                return None
+            if check is not None:
+                try:
+                    check(meta, arrays)
+                except InputError as exc:
+                    raise InputError(f"checkpoint {candidate} does not fit the model: "
+                                     f"{exc}") from None
+        except NotACheckpoint:
+            raise
         except InputError as exc:
             log.warning("%s; trying the previous checkpoint", exc)
             continue
-        if meta["key"] != key:
-            log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
-                        candidate)
-            return None
         return meta, arrays
     if Path(path).exists() or previous_checkpoint(path).exists():
         log.warning("no readable checkpoint at %s; starting afresh", path)
@@ -328,17 +399,37 @@ def arrays_checksum(arrays: dict[str, np.ndarray]) -> str:
 
 
 def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
-    """Read a checkpoint and verify its checksum: ``(meta, arrays)``, or an
-    InputError saying why it cannot be trusted (truncated, not an archive,
-    contents changed)."""
+    """Read a checkpoint and verify its checksum: ``(meta, arrays)``, with
+    ``meta["key"]`` a string, or an InputError saying why it cannot be
+    trusted (truncated, not an archive, contents changed). A file that is
+    plainly no checkpoint (a saved model, haplotypes, a folder) raises
+    :class:`NotACheckpoint`."""
+    if Path(path).is_dir():
+        raise NotACheckpoint(f"{path}: a folder, not a training checkpoint")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            arrays = {k: data[k] for k in data.files if k != "meta"}
-    except Exception as exc:  # zipfile, zlib, numpy and json all raise their own types
-        raise InputError(f"checkpoint {path} is unreadable ({type(exc).__name__}: {exc})") from None
+        arrays = read_npz(path, "training checkpoint")
+    except ArchiveError as exc:
+        raise InputError(f"checkpoint {path} is unreadable ({exc.reason})") from None
+    if "meta" not in arrays:
+        if "alleles_packed" in arrays:
+            raise NotACheckpoint(f"{path}: holds haplotypes, not a training checkpoint; "
+                                 f"give train another --checkpoint")
+        raise InputError(f"checkpoint {path} is corrupt (no 'meta' member)")
+    meta = arrays.pop("meta")
+    try:
+        if meta.dtype.kind != "U" or meta.ndim != 0:
+            raise ValueError(f"a {meta.dtype} array of shape {meta.shape}, not one string")
+        meta = json.loads(str(meta))
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise InputError(f"checkpoint {path} is corrupt (its 'meta' member is not JSON text: "
+                         f"{one_line(exc)})") from None
+    if isinstance(meta, dict) and "model" in meta and "settings" in meta:
+        raise NotACheckpoint(f"{path}: holds a saved model, not a training checkpoint; "
+                             f"give train another --checkpoint")
     if not isinstance(meta, dict) or meta.get("checksum") != arrays_checksum(arrays):
         raise InputError(f"checkpoint {path} is corrupt (checksum mismatch)")
+    if not isinstance(meta.get("key"), str):
+        raise InputError(f"checkpoint {path} is corrupt (no key of data, settings and seed)")
     return meta, arrays
 
 
