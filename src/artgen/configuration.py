@@ -275,6 +275,10 @@ def check_config(config: dict, schema: Mapping | None = None) -> list[str] | Non
                         f"(populations: {_named(populations)})")
     problems += _check_panels(config, populations)
     problems += _check_models(config)
+    umap = (config.get("evaluation") or {}).get("umap")
+    if isinstance(umap, list) and (unknown := [p for p in umap if p not in config["panels"]]):
+        problems.append(f"config: evaluation.umap: {_named(unknown)} not under panels "
+                        f"(configured: {_named(config['panels'])})")
     if schema is not None:
         problems += _check_model_settings(config, schema)
     problems += _check_downstream(config, populations)

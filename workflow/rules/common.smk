@@ -238,11 +238,18 @@ def held_out_split(wildcards):
     return f"results/splits/{wildcards.panel}/{split}.npz"
 
 
+def umap_panels():
+    """The panels whose statistics include the UMAP embedding (never a
+    windowed one: too slow at its size)."""
+    chosen = config["evaluation"]["umap"]
+    return [p for p in WHOLE if chosen is True or (chosen and p in chosen)]
+
+
 def evaluation_args(wildcards):
     """Options of the statistics of one panel: a windowed panel's LD on pairs
     within a distance (a sample of them) and no UMAP (too slow at its size)."""
     settings = config["evaluation"]
-    umap = settings["umap"] and wildcards.panel in WHOLE
+    umap = wildcards.panel in umap_panels()
     args = (f"--n-triplets {settings['n_triplets']} --wasserstein-reg {settings['wasserstein_reg']}"
             f" --ld-decay-bins {settings['ld_decay_bins']}{'' if umap else ' --no-umap'}")
     if wildcards.panel in WINDOWED:

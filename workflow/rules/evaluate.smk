@@ -18,7 +18,9 @@ rule statistics:
         "results/benchmarks/statistics/{panel}/{model}/{family}.tsv"
     conda:
         "../../envs/stats.yaml"
-    threads: 2
+    # One core each (two families run side by side on two cores); a windowed
+    # panel's statistics, at chromosome scale, take two.
+    threads: lambda wildcards: 2 if wildcards.panel in WINDOWED else 1
     shell:
         "python -m artgen stats {wildcards.family} --real {input.real} --ags {input.ags}"
         " --held-out {input.held_out} --panel {wildcards.panel} --model {wildcards.model}"

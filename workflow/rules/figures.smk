@@ -30,7 +30,7 @@ if STRUCTURE_PANEL:
         FIGURES["figS_rbm"] = ({"real": train_split(STRUCTURE_PANEL),
                                 "model": f"results/models/{STRUCTURE_PANEL}/rbm.npz"},
                                {"seed": SEED}, "2. Structure")
-    if not config["evaluation"]["umap"]:
+    if STRUCTURE_PANEL not in umap_panels():
         del FIGURES["figS_umap"]
 if LD_PANEL:
     _figure_models = drawn(LD_PANEL, config["figures"]["models"])

@@ -69,6 +69,7 @@ Decisions a caller must know
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -864,6 +865,10 @@ def _run_umap(z: np.ndarray, *, seed: int, n_neighbors: int, min_dist: float) ->
         # umap's notices about random_state forcing n_jobs=1, and TensorFlow's absence
         warnings.filterwarnings("ignore", message=".*n_jobs.*", category=UserWarning)
         warnings.filterwarnings("ignore", category=ImportWarning)
+        # umap imports TensorFlow for ParametricUMAP, which this does not use:
+        # seconds of start-up in every statistics job. Marking the submodule
+        # absent makes umap fall back to its stub.
+        sys.modules.setdefault("umap.parametric_umap", None)
         import umap
 
         model = umap.UMAP(
