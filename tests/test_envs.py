@@ -192,7 +192,7 @@ def test_parser_finds_every_rule_snakemake_knows():
     # Rules made in a loop have no name in the text: the figure rules, one per figure.
     assert known and known - parsed <= set(FIGURES), known - parsed
     assert any(name.startswith("<rule at line") for name in parsed)
-    assert {"fetch_vcf", "fetch_panel_file", "informative_panel_from_hapt"} <= parsed
+    assert {"fetch_vcf", "fetch_panel_file", "panel_from_hapt"} <= parsed
     used = {Path(v.strip("\"'")).name for f in RULE_FILES
             for v in rule_conda(f.read_text()).values() if v}
     assert used == {p.name for p in ENV_FILES}, "an env file no rule uses"

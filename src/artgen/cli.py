@@ -345,8 +345,15 @@ def cmd_sample(args) -> None:
     like = load_haplotypes(args.like)
     n = args.n or like.n_haplotypes
     model = load_generator(args.model_file)
+
+    def draw(count: int):
+        try:
+            return model.sample(count, seed=args.seed)
+        except InputError as error:  # e.g. more than a held-out reference holds
+            raise InputError(f"{args.model_file}: {error}") from None
+
     if args.phased:
-        alleles = model.sample(n, seed=args.seed)
+        alleles = draw(n)
         if alleles.shape[1] != like.n_snps:
             hint = ("; was it trained with --unphased? Then sample with --unphased too"
                     if alleles.shape[1] == 2 * like.n_snps else "")
@@ -357,7 +364,7 @@ def cmd_sample(args) -> None:
         if n % 2:
             raise InputError(f"--unphased draws whole individuals: the number of haplotypes "
                              f"must be even, got {n}")
-        genotypes = model.sample(n // 2, seed=args.seed)
+        genotypes = draw(n // 2)
         if genotypes.shape[1] != 2 * like.n_snps:
             raise InputError(f"{args.model_file}: model has {genotypes.shape[1]} allele columns, "
                              f"unphased {args.like} needs {2 * like.n_snps} (two per SNP); "

@@ -162,12 +162,39 @@ class HMMParameters:
         alpha = np.asarray(alpha, dtype=np.float64)
         self.alpha = np.ascontiguousarray(alpha[None] if alpha.ndim == 2 else alpha)
         self.jump = np.ascontiguousarray(jump, dtype=np.float64)
+        if self.theta.ndim != 2:
+            raise InputError(f"HMM parameters: theta must be (n_snps, n_states), got shape "
+                             f"{self.theta.shape}")
         m, k = self.theta.shape
         if self.alpha.shape[1:] != (m, k) or self.jump.shape != (m,):
             raise InputError(f"HMM parameters disagree: theta {self.theta.shape}, alpha "
                              f"{self.alpha.shape}, jump {self.jump.shape}")
         if m and self.jump[0] != 1.0:
             raise InputError("the jump probability at the first SNP must be 1")
+
+    def check_probabilities(self) -> HMMParameters:
+        """``self``, or an InputError unless the arrays are probabilities under
+        which no haplotype is impossible, as EM learns them: ``theta``
+        strictly between 0 and 1, every ``alpha`` row a distribution over the
+        states with none at 0, and ``jump`` in [0, 1] (0: no recombination
+        between two SNPs, as a map may give). An allele probability of 0 or 1
+        gives every haplotype with the other allele there a likelihood of 0
+        (and a division by zero in the recursions). For arrays read from a
+        file; the copying model's own may hold 0 and 1."""
+        for name, values, inside, bounds in (
+                ("theta", self.theta, (self.theta > 0) & (self.theta < 1), "in (0, 1)"),
+                ("alpha", self.alpha, (self.alpha > 0) & (self.alpha <= 1), "in (0, 1]"),
+                ("jump", self.jump, (self.jump >= 0) & (self.jump <= 1), "in [0, 1]")):
+            if not inside.all():  # NaN is outside too
+                at = [int(i) for i in np.argwhere(~inside)[0]]
+                raise InputError(f"HMM parameters: {name} must hold probabilities {bounds}; "
+                                 f"{name}{at} is {values[tuple(at)]}")
+        sums = self.alpha.sum(axis=2)
+        off = np.abs(sums - 1.0) > 1e-6
+        if off.any():
+            p, m = (int(i) for i in np.argwhere(off)[0])
+            raise InputError(f"HMM parameters: alpha[{p}, {m}, :] sums to {sums[p, m]}, not 1")
+        return self
 
     @property
     def n_snps(self) -> int:

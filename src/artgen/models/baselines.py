@@ -113,7 +113,21 @@ class MarkovChainGenerator(Generator):
         return {"ones": self.ones, "totals": self.totals}
 
     def set_state(self, state):
-        self.ones, self.totals = state["ones"], state["totals"]
+        """Restore the count tables; an InputError unless both are integer
+        counts of one shape (n_snps, 2 ** window), ``0 <= ones <= totals``
+        (a table narrower than the window would fail only at a draw that
+        reaches a context past its end)."""
+        ones, totals = np.asarray(state["ones"]), np.asarray(state["totals"])
+        shape = (len(ones) if ones.ndim else 0, 1 << self.window)
+        if (ones.dtype.kind not in "iu" or totals.dtype.kind not in "iu" or ones.ndim != 2
+                or not shape[0] or ones.shape != shape or totals.shape != shape):
+            raise InputError(f"markov: count tables ones ({ones.dtype} {ones.shape}) and totals "
+                             f"({totals.dtype} {totals.shape}) must be integer tables of one "
+                             f"shape (n_snps, {shape[1]}): one column per context of window "
+                             f"{self.window}")
+        if (ones < 0).any() or (ones > totals).any():
+            raise InputError("markov: count tables must hold 0 <= ones <= totals")
+        self.ones, self.totals = ones, totals
 
 
 class HeldOutReference(Generator):
@@ -132,7 +146,8 @@ class HeldOutReference(Generator):
     def sample(self, n, seed):
         available = len(self.haplotypes)
         if n > available:
-            raise ValueError(f"the held-out set has {available} haplotypes; cannot draw {n}")
+            raise InputError(f"the held-out reference holds {available} haplotypes; cannot draw "
+                             f"{n} (it gives real haplotypes, each at most once)")
         # Whole individuals stay together when all are drawn (the usual case).
         if n == available:
             return self.haplotypes.copy()

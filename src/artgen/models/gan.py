@@ -373,14 +373,49 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
 
     def set_state(self, state):
         n_params = sum(1 for key in state if key.startswith("g"))
-        self.generator_params = [np.asarray(state[f"g{i}"], dtype=np.float32)
-                                 for i in range(n_params)]
-        self._sampling_temperature = float(state["temperature"]) if "temperature" in state \
-            else 1.0
+        params = [np.asarray(state[f"g{i}"], dtype=np.float32) for i in range(n_params)]
+        temperature = np.asarray(state.get("temperature", 1.0))
+        if temperature.shape or temperature.dtype.kind not in "iuf" \
+                or not (np.isfinite(temperature) and temperature > 0):
+            got = (f"a {temperature.dtype} array of shape {temperature.shape}"
+                   if temperature.shape else repr(temperature.item()))
+            raise InputError(f"gan: the sampling temperature must be one positive number, "
+                             f"got {got}")
+        temperature = float(temperature)
         self._set_label_state(state)
-        self._offsets = np.asarray(state["frequency_offsets"], dtype=np.float32) \
+        # A conditional generator reads the one-hot population label beside the latent draw.
+        n_labels = len(self.populations) if self.conditional else 0
+        self._check_generator_params(params, self.latent_size + n_labels)
+        n_groups = max(n_labels, 1)
+        offsets = np.asarray(state["frequency_offsets"], dtype=np.float32) \
             if "frequency_offsets" in state else None
+        if offsets is not None and offsets.shape != (n_groups, params[-1].shape[0]):
+            raise InputError(f"gan: frequency offsets of shape {offsets.shape}, not one row per "
+                             f"population ({n_groups}) and one column per SNP "
+                             f"({params[-1].shape[0]})")
+        self.generator_params = params
+        self._sampling_temperature = temperature
+        self._offsets = offsets
         self._trainer = None
+
+    @staticmethod
+    def _check_generator_params(params: list[np.ndarray], n_inputs: int) -> None:
+        """An InputError unless ``params`` are a generator network's layers,
+        a 2-D kernel and a 1-D bias each, that chain from ``n_inputs``
+        (latent size plus one-hot labels) to at least one SNP. A kernel with
+        a stray axis would otherwise broadcast against the latent draws."""
+        if not params or len(params) % 2:
+            raise InputError(f"gan: {len(params)} generator arrays (g0, g1, ...), not a "
+                             f"kernel and a bias per layer")
+        width = n_inputs
+        for i in range(0, len(params), 2):
+            kernel, bias = params[i], params[i + 1]
+            if kernel.ndim != 2 or kernel.shape[0] != width or not kernel.shape[1] \
+                    or bias.shape != kernel.shape[1:]:
+                raise InputError(f"gan: generator layer {i // 2} has kernel g{i} of shape "
+                                 f"{kernel.shape} and bias g{i + 1} of shape {bias.shape}; "
+                                 f"expected ({width}, n) and (n,)")
+            width = kernel.shape[1]
 
     def _condition(self, codes: np.ndarray) -> np.ndarray | None:
         """One-hot labels of AGs with population ``codes``."""

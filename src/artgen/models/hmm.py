@@ -64,8 +64,8 @@ from artgen.errors import InputError
 from artgen.hmm import DEFAULT_NE, HMMParameters, check_genetic_map, check_real
 from artgen.io.atomic import atomic_output
 from artgen.models.base import Generator, PopulationLabels, check_haplotype_matrix
-from artgen.models.training import (check_count, data_fingerprint, newest_checkpoint,
-                                    write_checkpoint)
+from artgen.models.training import (check_count, data_fingerprint, is_int, is_number,
+                                    newest_checkpoint, write_checkpoint)
 
 __all__ = ["HMMGenerator", "validation_rows"]
 
@@ -216,7 +216,7 @@ class HMMGenerator(PopulationLabels, Generator):
                          sort_keys=True)
         checkpoint = None if run is None else run.checkpoint
         history_path = None if run is None else run.history
-        progress = _load_progress(checkpoint, key)
+        progress = _load_progress(checkpoint, key, self._check_checkpoint)
         if progress is None:
             progress = {"k_index": 0, "iteration": 0, "rows": [], "stale": 0,
                         "k_best": -np.inf, "best": -np.inf, "best_k": None,
@@ -297,6 +297,56 @@ class HMMGenerator(PopulationLabels, Generator):
             learned = np.clip(jumps.sum(axis=(0, 2)) / n_fitting, MIN_JUMP, MAX_JUMP)
             jump = np.where(self._free_jumps(), 1.0, learned)
         return HMMParameters(theta, alpha, jump)
+
+    def _check_checkpoint(self, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """An InputError unless a checkpoint fits this run: EM counters
+        within the settings' bounds, history rows of numbers, and current and
+        best parameters of their K, of this map's SNPs and one alpha per
+        population, holding probabilities EM can go on from. Checked before
+        any of it is used, so that a checkpoint that does not fit is skipped
+        like a damaged one. (The checksum covers the arrays, not the progress.)"""
+        progress = meta.get("progress")
+        if not isinstance(progress, dict):
+            raise InputError(f"its progress is a {type(progress).__name__}, not the EM's fields")
+        if set(progress) != _PROGRESS_FIELDS:
+            missing = sorted(_PROGRESS_FIELDS - set(progress))
+            other = sorted(set(progress) - _PROGRESS_FIELDS)
+            raise InputError("its progress " + " and ".join(
+                ([f"lacks {', '.join(missing)}"] if missing else [])
+                + ([f"has unknown fields {', '.join(map(str, other))}"] if other else [])))
+        k_index, best_k, best_iteration = (progress["k_index"], progress["best_k"],
+                                           progress["best_iteration"])
+        if not (is_int(k_index) and 0 <= k_index < len(self.n_states)
+                and is_int(progress["iteration"])
+                and 0 <= progress["iteration"] <= self.iterations + 1
+                and is_int(progress["stale"]) and 0 <= progress["stale"] <= self.patience
+                and is_number(progress["k_best"]) and is_number(progress["best"])
+                and ((best_k is None and best_iteration is None)
+                     or (is_int(best_k) and best_k in self.n_states and is_int(best_iteration)
+                         and 1 <= best_iteration <= self.iterations))):
+            raise InputError("its EM counters (K, iteration, patience, kept K and iteration) "
+                             "are out of range for this model's settings")
+        rows = progress["rows"]
+        if not isinstance(rows, list) or not all(
+                isinstance(row, dict) and all(is_number(row.get(c)) for c in HISTORY_COLUMNS[:-1])
+                for row in rows):
+            raise InputError(f"its history is not rows of numbers "
+                             f"({', '.join(HISTORY_COLUMNS[:-1])})")
+        names = {f"{name}/{field}" for name in _PARAM_SETS for field in ("theta", "alpha", "jump")}
+        if set(arrays) != names:
+            raise InputError(f"its arrays are not the EM's "
+                             f"({', '.join(sorted(set(arrays) ^ names)[:4])})")
+        wrong = sorted(name for name, value in arrays.items() if value.dtype.kind != "f")
+        if wrong:
+            raise InputError(f"its array {wrong[0]} is {arrays[wrong[0]].dtype}, not floats")
+        k = self.n_states[k_index]
+        for name, params, n_states in zip(_PARAM_SETS, _checkpoint_parameters(arrays),
+                                          (k, k if best_k is None else best_k)):
+            if params.theta.shape != (len(self.pos), n_states):
+                raise InputError(f"its {name} theta is {params.theta.shape}, not "
+                                 f"({len(self.pos)} SNPs, K={n_states})")
+            self._check_populations(params)
+            params.check_probabilities()
 
     # -- using the model ---------------------------------------------------------------
 
@@ -387,17 +437,29 @@ class HMMGenerator(PopulationLabels, Generator):
 
     def set_state(self, state):
         try:
-            self.params = HMMParameters(state["theta"], state["alpha"], state["jump"])
+            params = HMMParameters(state["theta"], state["alpha"], state["jump"])
         except KeyError as exc:
             raise InputError(f"hmm: saved state lacks {exc}") from None
+        self.params = params.check_probabilities()
         self.chrom, self.pos = check_genetic_map(state["chrom"], state["pos"],
                                                  self.params.n_snps)
         self._set_label_state(state)
+        self._check_populations(self.params)
+
+    def _check_populations(self, params: HMMParameters) -> None:
+        """An InputError unless ``params`` has one alpha per population (one
+        unless conditional)."""
+        n_pops = len(self.populations) if self.conditional else 1
+        if params.alpha.shape[0] != n_pops:
+            raise InputError(f"hmm: {params.alpha.shape[0]} jump-target distributions "
+                             f"(alpha), not one per population ({n_pops})")
 
 
 # --------------------------------------------------------------------------- checkpoint, history
 
 _PARAM_SETS = ("current", "best")
+_PROGRESS_FIELDS = frozenset({"k_index", "iteration", "rows", "stale", "k_best", "best",
+                              "best_k", "best_iteration"})
 
 
 def _labels_fingerprint(populations, codes) -> str:
@@ -415,18 +477,24 @@ def _save_progress(path, key: str, progress: dict, params: tuple) -> None:
     write_checkpoint(path, {"key": key, "progress": progress}, arrays)
 
 
-def _load_progress(path, key: str):
-    """The progress of the newest readable checkpoint for ``key`` (the
-    current and the best parameters under ``"arrays"``), or None to start afresh."""
-    found = newest_checkpoint(path, key)
+def _load_progress(path, key: str, check):
+    """The progress of the newest readable checkpoint for ``key`` that
+    ``check(meta, arrays)`` accepts (the current and the best parameters
+    under ``"arrays"``), or None to start afresh."""
+    found = newest_checkpoint(path, key, check=check)
     if found is None:
         return None
     meta, arrays = found
     progress = meta["progress"]
-    progress["arrays"] = tuple(
+    progress["arrays"] = _checkpoint_parameters(arrays)
+    return progress
+
+
+def _checkpoint_parameters(arrays: dict[str, np.ndarray]) -> tuple[HMMParameters, ...]:
+    """The current and the best parameters of a checkpoint's arrays."""
+    return tuple(
         HMMParameters(arrays[f"{name}/theta"], arrays[f"{name}/alpha"], arrays[f"{name}/jump"])
         for name in _PARAM_SETS)
-    return progress
 
 
 def _history_table(rows: list[dict], progress: dict) -> pd.DataFrame:

@@ -287,13 +287,13 @@ class IterativeGenerator(Generator):
         checkpoint that does not fit is skipped like a damaged one and never
         half-loaded. (The checksum covers the arrays but not this metadata.)"""
         epoch, rows, best_epoch = meta.get("epoch"), meta.get("rows"), meta.get("best_epoch")
-        if not (_is_int(epoch) and 1 <= epoch <= self.epochs and isinstance(rows, list)
-                and len(rows) == epoch and _is_int(best_epoch) and 1 <= best_epoch <= epoch
-                and _is_number(meta.get("best_score"))
+        if not (is_int(epoch) and 1 <= epoch <= self.epochs and isinstance(rows, list)
+                and len(rows) == epoch and is_int(best_epoch) and 1 <= best_epoch <= epoch
+                and is_number(meta.get("best_score"))
                 and all(isinstance(row, dict) and row.get("epoch") == i
                         for i, row in enumerate(rows, start=1))):
             raise InputError("its epoch count, history rows or kept epoch are inconsistent")
-        if not all(_is_number(rows[best_epoch - 1].get(name))
+        if not all(is_number(rows[best_epoch - 1].get(name))
                    for name in ("aa_truth", "aa_syn", "af_r", "ld_r", "snapshot_score")):
             raise InputError(f"its kept epoch {best_epoch} has no snapshot metrics")
         for prefix, own, exact in (("train/", self._training_state(), True),
@@ -312,11 +312,13 @@ class IterativeGenerator(Generator):
                                      f"{value.shape}")
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """Whether a value read from JSON metadata is an integer (not a bool)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
+    """Whether a value read from JSON metadata is a number (not a bool)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
