@@ -7,7 +7,7 @@ import shlex
 import sys
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
-from artgen.configuration import model_settings, panel_kind, panels_of_kind
+from artgen.configuration import base_panel, model_settings, panel_kind, panels_of_kind
 from artgen.evaluate import FAMILIES
 from artgen.models import IterativeGenerator, generator_class, is_iterative
 from artgen.splits import SPLIT_NAMES
@@ -216,6 +216,16 @@ def start_set(wildcards):
     if config["models"][wildcards.model].get("start") == "sampling":
         return f"results/splits/{wildcards.panel}/sampling.npz"
     return []
+
+
+def training_priority(wildcards):
+    """A training job's rough cost (epochs x SNPs), its scheduling priority:
+    the longest trainings start first and the short jobs fill the cores
+    around them, instead of the longest one starting last and running alone."""
+    settings = model_settings(config, wildcards.model, wildcards.panel)
+    panel = config["panels"][base_panel(wildcards.panel)]
+    n_snps = panel.get("n_snps") or panel.get("window_snps") or 1  # a window's at most
+    return settings.get("epochs", 1) * n_snps
 
 
 def model_settings_args(wildcards):

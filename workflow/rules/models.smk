@@ -49,7 +49,8 @@ rule train_network:
         "results/benchmarks/train_network/{panel}/{model}.tsv"
     conda:
         "../../envs/models.yaml"
-    threads: 8
+    threads: config["network_threads"]
+    priority: training_priority
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
         " {params.settings} {params.start} {params.phased} --seed {params.seed}"
