@@ -21,6 +21,7 @@ if config["data"]["source"] == "simulated":
         conda:
             "../../envs/cohort.yaml"
         threads: 1
+        priority: INPUT_PRIORITY
         shell:
             "python -m artgen simulate-contig --chrom {wildcards.chrom}"
             " --left {params.contig[left]} --length {params.contig[length]}"
@@ -37,6 +38,7 @@ if config["data"]["source"] == "simulated":
         conda:
             "../../envs/cohort.yaml"
         threads: 1
+        priority: INPUT_PRIORITY
         shell:
             "python -m artgen cohort-panel --samples {params.samples} --out {output} 2> {log}"
 
@@ -53,6 +55,7 @@ else:
         conda:
             "../../envs/vcf.yaml"
         threads: 1
+        priority: INPUT_PRIORITY
         shell:
             "python -m artgen fetch --vcf {params.source:q} {output.vcf} 2> {log}"
 
@@ -68,6 +71,7 @@ if config["data"]["source"] == "vcf" and config["data"]["panel_file"]:
         conda:
             "../../envs/vcf.yaml"
         threads: 1
+        priority: INPUT_PRIORITY
         shell:
             "python -m artgen fetch {params.source:q} {output} 2> {log}"
 
@@ -86,6 +90,7 @@ elif config["data"]["source"] == "vcf":
         conda:
             "../../envs/vcf.yaml"
         threads: 1
+        priority: INPUT_PRIORITY
         shell:
             "python -m artgen samples-panel --vcf {input} --population {params.population}"
             " --out {output} 2> {log}"

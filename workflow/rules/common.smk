@@ -218,6 +218,11 @@ def start_set(wildcards):
     return []
 
 
+# Input data, panels, splits and windows come first: every training waits on
+# them, and a training's priority (below) would otherwise hold them back.
+INPUT_PRIORITY = 10**12
+
+
 def training_priority(wildcards):
     """A training job's rough cost (epochs x SNPs), its scheduling priority:
     the longest trainings start first and the short jobs fill the cores

@@ -25,6 +25,7 @@ rule panel_from_hapt:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    priority: INPUT_PRIORITY
     shell:
         "python -m artgen import-hapt --hapt {input.hapt} --legend {input.legend}"
         " --panel-file {input.panel_file} {params.populations} {params.phased}"
@@ -53,6 +54,7 @@ rule build_panel:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    priority: INPUT_PRIORITY
     shell:
         "python -m artgen build-panel {params.args} --panel-file {input.panel_file}"
         " {params.populations} {params.phased} --out {output.npz} --vcf-out {output.vcf}"
@@ -74,6 +76,7 @@ rule make_splits:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    priority: INPUT_PRIORITY
     shell:
         "python -m artgen make-splits --panel-file {input.panel_file} {params.populations}"
         " --target {params.target} --seed {params.seed}"
@@ -98,6 +101,7 @@ rule apply_split:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    priority: INPUT_PRIORITY
     shell:
         "python -m artgen apply-split --panel {input.panel} --splits {input.splits}"
         " --split {wildcards.split} {params.populations} --out {output} 2> {log}"

@@ -22,6 +22,7 @@ checkpoint plan_windows:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    priority: INPUT_PRIORITY
     shell:
         "python -m artgen plan-windows --data {input} {params.windows} --out {output} 2> {log}"
 
@@ -40,6 +41,7 @@ rule cut_window:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    priority: INPUT_PRIORITY
     shell:
         "python -m artgen cut-window --data {input.data} --plan {input.plan}"
         " --window {wildcards.window} --out {output} 2> {log}"
