@@ -407,9 +407,9 @@ def test_profile_resources_reached_sbatch(slurm_run):
         assert job["memory"] == f"{wanted['mem_mb']}M", job["rule"]
         assert job["time_limit"] == slurm_time(wanted["runtime"]), job["rule"]
     cpus = slurm_run["jobs"].groupby("rule")["cpus"].first().astype(int)
-    # train_network takes every core given (threads: workflow.cores),
-    # statistics its 2 threads, the rest 1.
-    assert cpus["train_network"] == CORES and cpus["statistics"] == 2
+    # train_network takes every core given (network_threads' default, scaled
+    # down to --cores), statistics of a whole panel 1 thread, as the rest.
+    assert cpus["train_network"] == CORES and cpus["statistics"] == 1
     assert cpus["dense_panel"] == 1
 
 
