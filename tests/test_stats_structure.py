@@ -107,6 +107,23 @@ def test_pca_more_snps_than_haplotypes_uses_the_small_side():
     np.testing.assert_allclose(res.coords["all"], ref, atol=1e-9)
 
 
+@pytest.mark.parametrize("n_snps", [3, 150])  # both sides of the Lanczos solver
+def test_pca_axes_beyond_the_rank_have_zero_variance(n_snps):
+    """Four haplotypes centred have rank 3 at most; two distinct ones, rank 1.
+    The Lanczos eigenvalues of the null axes come out at rounding level,
+    and must read 0 (as the full SVD's do to ~1e-30), or whitening by them
+    blows noise up."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.random(n_snps) < 0.5).astype(np.uint8), (rng.random(n_snps) < 0.5).astype(np.uint8)
+    x = np.array([a, b, a, b])
+    for seed in range(5):
+        res = pca({"x": x}, n_components=min(3, n_snps), solver="arpack", seed=seed)
+        full = pca({"x": x}, n_components=min(3, n_snps), solver="full")
+        np.testing.assert_allclose(res.explained_variance[0], full.explained_variance[0], rtol=1e-12)
+        assert np.all(res.explained_variance[1:] == 0.0)
+        assert np.all(np.isfinite(res.components))
+
+
 def test_pca_result_labels_transform_and_frame(structured):
     real, ag = structured
     res = pca({"real": real, "GAN": ag}, n_components=3)

@@ -386,14 +386,20 @@ def _arpack_pca(x: np.ndarray, counts: np.ndarray, k: int, seed: int):
     ncv = min(dim, max(2 * k + 1, 40))
     w, vecs = eigsh(op, k=k, which="LA", tol=0, v0=v0, ncv=ncv, maxiter=dim * 100)
     order = np.argsort(w)[::-1]
-    w, vecs = np.clip(w[order], 0.0, None), vecs[:, order]
+    w, vecs = w[order], vecs[:, order]
+    # Lanczos returns the eigenvalues of a rank-deficient matrix (fewer
+    # distinct haplotypes than axes) at rounding level, about eps * the
+    # largest, not 0: such an axis is noise, and whitening by it (the density
+    # attack) blows the noise up to 1e15. Zero them, as a rank test would.
+    w[w <= w[0] * dim * np.finfo(np.float64).eps] = 0.0
     s = np.sqrt(w)
     if p <= n:
         vt = vecs.T.copy()
     else:  # components from the left singular vectors: v = Xc^T u / s
         with np.errstate(divide="ignore", invalid="ignore"):
             vt = (xct_mul(vecs) / np.where(s > 0, s, 1.0)).T
-        vt /= np.linalg.norm(vt, axis=1, keepdims=True)
+        norms = np.linalg.norm(vt, axis=1, keepdims=True)
+        vt /= np.where(norms > 0, norms, 1.0)
     vt *= _svd_flip_rows(vt)[:, None]
     scores = xc_mul(vt.T)
     return scores, vt, w / (n - 1)
