@@ -96,16 +96,55 @@ def test_sets_at_other_snps_are_refused(splits_of_informative_panel):
 
 def test_tidy_rows_and_summary():
     rows = pd.concat([
-        tidy_metrics({"pca_w2d": 0.01, "pairwise_w": 5.0, "af_r": 0.99, "identical_to_train": 0},
-                     panel="informative", model="test", seed=1),
-        tidy_metrics({"pca_w2d": 0.2, "pairwise_w": 40.0, "af_r": 0.98, "identical_to_train": 0},
-                     panel="informative", model="bernoulli", seed=1),
-        tidy_metrics({"pca_w2d": 0.02, "pairwise_w": 6.0, "af_r": 0.99, "identical_to_train": 3},
-                     panel="informative", model="gan", seed=1)])
+        tidy_metrics({"pca_w2d_ho": 0.01, "pairwise_w_ho": 5.0, "af_r": 0.99,
+                      "identical_to_train": 0}, panel="informative", model="test", seed=1),
+        tidy_metrics({"pca_w2d_ho": 0.2, "pairwise_w_ho": 40.0, "af_r": 0.98,
+                      "identical_to_train": 0}, panel="informative", model="bernoulli", seed=1),
+        tidy_metrics({"pca_w2d_ho": 0.02, "pairwise_w_ho": 6.0, "af_r": 0.99,
+                      "identical_to_train": 3}, panel="informative", model="gan", seed=1)])
     assert list(rows.columns) == ["panel", "model", "seed", "metric", "value"]
     text = summary_markdown(rows)
+    assert ("| model | PCA W | PCA W / real | pairwise W | pairwise W / real | AF r (train) "
+            "| copies |") in text
     table = [line for line in text.splitlines() if line.startswith("| `")]
     assert [line.split("|")[1].strip() for line in table] == ["`test`", "`gan`", "`bernoulli`"]
-    assert "| `bernoulli` | 0.98 | 0.2 | 40 | 0 | 20 | 8 |" in text
+    assert "| `bernoulli` | 0.2 | 20 | 40 | 8 | 0.98 | 0 |" in text
     assert model_order(["bernoulli", "rbm", "test", "markov", "gan"]) == \
         ["test", "rbm", "gan", "markov", "bernoulli"]
+
+
+def test_held_out_comparison_is_at_matched_sizes_and_does_not_reward_copies(
+        splits_of_informative_panel):
+    """Copies of the training set score perfectly against the training set,
+    and the test split, a smaller sample, reads worse there. Against half of
+    the test split, with the other half (the real-vs-real row) and the
+    copies at the same size, both are real samples of the population: the
+    copies read like the real-vs-real row, not better."""
+    from artgen.evaluate import matched_held_out_sets
+
+    train, test = splits_of_informative_panel["train"], splits_of_informative_panel["test"]
+    copies = as_ags(train, train.alleles.copy())
+    families = ["frequencies", "ld", "distances", "heldout"]
+    real_vs_real = all_metrics(train, as_ags(test, test.alleles), test, families)
+    copied = all_metrics(train, copies, test, families)
+    assert copied["ld_r"] == pytest.approx(1.0) and real_vs_real["ld_r"] < 0.99
+    assert copied["pairwise_w"] == 0 < real_vs_real["pairwise_w"]
+    assert copied["ho_n"] == real_vs_real["ho_n"]
+    # two real samples of ~45 haplotypes each: LD r differs by noise alone
+    assert copied["ld_r_ho"] < real_vs_real["ld_r_ho"] + 0.1
+    assert copied["pairwise_w_ho"] > 0.5 * real_vs_real["pairwise_w_ho"]
+    assert copied["af_r_ho"] < 0.999
+
+    # The two sets: halves of the test split by individual, each population
+    # halved; the AGs drawn down to the other half's size.
+    reference, compared = matched_held_out_sets(as_ags(test, test.alleles), test, seed=1)
+    assert not set(reference.samples) & set(compared.samples)
+    assert set(reference.samples) | set(compared.samples) == set(test.samples)
+    for pop in set(test.pops):
+        n = (reference.pops == pop).sum(), (compared.pops == pop).sum()
+        assert abs(n[0] - n[1]) <= 2, pop
+    reference2, drawn = matched_held_out_sets(copies, test, seed=1)
+    assert reference2.same_as(reference) and drawn.n_haplotypes == compared.n_haplotypes
+    assert set(drawn.ids) <= set(copies.ids)
+    again = matched_held_out_sets(copies, test, seed=1)[1]
+    assert np.array_equal(again.alleles, drawn.alleles)

@@ -226,6 +226,74 @@ def attack_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settin
     return metrics, None
 
 
+#: The fidelity metrics computed a second time against held-out real
+#: haplotypes at a matched size (:func:`held_out_stats`), under their name
+#: with this suffix.
+HELD_OUT_SUFFIX = "_ho"
+HELD_OUT_METRICS = ("af_r", "ld_r", "pairwise_w", "pca_w2d", "umap_w2d")
+
+
+def matched_held_out_sets(ags: Haplotypes, held_out: Haplotypes,
+                          seed: int) -> tuple[Haplotypes, Haplotypes]:
+    """The two sets of the held-out comparison: ``(reference, compared)``.
+
+    The held-out set (the test split, never trained on) is split by
+    individual into two halves (seeded, each population halved). The first half is the reference.
+    The compared set is the second half when the AGs *are* the held-out set
+    (the ``test`` row: a second real sample of the same size, the
+    real-vs-real value a generator can hope for), else the AGs drawn down to
+    the second half's size (seeded). Every row of a panel's table is then
+    the same reference against a set of the same size, so sample size alone
+    moves no row against another.
+    """
+    from artgen.errors import InputError
+    from artgen.stats.distances import subsample_rows
+
+    samples = held_out.samples
+    individuals, first_row = np.unique(samples, return_index=True)
+    if len(individuals) < 2:
+        raise InputError(f"the held-out comparison needs at least 2 held-out individuals, "
+                         f"got {len(individuals)}")
+    rng = np.random.default_rng(seed)
+    # Every other individual of each population, in a seeded order: both
+    # halves have the split's population mix.
+    order = rng.permutation(len(individuals))
+    order = order[np.argsort(held_out.pops[first_row][order], kind="stable")]
+    first = np.isin(samples, individuals[order[0::2]])
+    reference = held_out.take_haplotypes(np.flatnonzero(first))
+    second = held_out.take_haplotypes(np.flatnonzero(~first))
+    # The test row's AGs are the test split relabelled as AGs: the same rows.
+    if np.array_equal(ags.alleles, held_out.alleles):
+        return reference, second
+    n = min(second.n_haplotypes, ags.n_haplotypes)
+    if n < second.n_haplotypes:
+        log.warning("only %d AGs for a held-out comparison at %d haplotypes: the sizes do not "
+                    "match", ags.n_haplotypes, second.n_haplotypes)
+    rows = subsample_rows(np.arange(ags.n_haplotypes), n, int(rng.integers(2**32)))
+    return reference, ags.take_haplotypes(rows)
+
+
+def held_out_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+    """The fidelity metrics again, against held-out real haplotypes at a
+    matched size: ``af_r_ho``, ``ld_r_ho``, ``pairwise_w_ho``, ``pca_w2d_ho``,
+    ``umap_w2d_ho`` (UMAP on), ``corr3_r_gap{g}_ho``, with the same
+    definitions as the training-set versions
+    (:func:`matched_held_out_sets` gives the two sets), and ``ho_n``, the
+    size of each set. Against the training set a generator that returns its
+    training haplotypes scores perfectly, and the ``test`` row, a smaller
+    set, reads worse for its size alone; here neither happens.
+    ``held_out`` is the test split for every row, the ``test`` row's
+    included (its AGs are that split)."""
+    reference, compared = matched_held_out_sets(ags, held_out, settings.seed)
+    metrics = {}
+    for family in (frequency_stats, ld_stats, distance_stats, structure_stats, corr3_stats):
+        values, _ = family(reference, compared, reference, settings)
+        metrics.update({name + HELD_OUT_SUFFIX: value for name, value in values.items()
+                        if name in HELD_OUT_METRICS or name.startswith("corr3_r_gap")})
+    metrics["ho_n"] = compared.n_haplotypes
+    return metrics, None
+
+
 FAMILIES = {
     "frequencies": frequency_stats,
     "ld": ld_stats,
@@ -234,6 +302,7 @@ FAMILIES = {
     "privacy": privacy_stats,
     "corr3": corr3_stats,
     "attack": attack_stats,
+    "heldout": held_out_stats,
 }
 
 
@@ -258,16 +327,19 @@ def tidy_metrics(metrics: dict, *, panel: str, model: str, seed: int) -> pd.Data
 # --- the metrics table and its summary ---------------------------------------------------
 
 SUMMARY_METRICS = [
-    ("af_r", "AF r"), ("fixed_frac", "fixed"), ("fixed_frac_bootstrap", "fixed (bootstrap)"),
-    ("ld_r", "LD r"), ("pca_w2d", "PCA W"),
-    ("pairwise_w", "pairwise W"), ("nn_median", "NN median"),
-    ("identical_to_train", "copies"), ("aa_truth_train", "AA truth"),
-    ("aa_syn_train", "AA syn"), ("aats_train", "AATS"), ("aa_deviation_train", "AA deviation"),
-    ("privacy_loss", "privacy loss"), ("mia_auc", "attack AUC"),
-    ("lr_mia_auc", "likelihood attack AUC"), ("loglik_gap", "log-likelihood gap"),
-    ("boundary_ld_ratio_rel_min", "seam LD / real"),
+    ("af_r_ho", "AF r"), ("ld_r_ho", "LD r"), ("pca_w2d_ho", "PCA W"),
+    ("pairwise_w_ho", "pairwise W"), ("af_r", "AF r (train)"), ("ld_r", "LD r (train)"),
+    ("fixed_frac", "fixed"), ("fixed_frac_bootstrap", "fixed (bootstrap)"),
+    ("nn_median", "NN median"), ("identical_to_train", "copies"),
+    ("aa_truth_train", "AA truth"), ("aa_syn_train", "AA syn"), ("aats_train", "AATS"),
+    ("aa_deviation_train", "AA deviation"), ("privacy_loss", "privacy loss"),
+    ("mia_auc", "attack AUC"), ("lr_mia_auc", "likelihood attack AUC"),
+    ("loglik_gap", "log-likelihood gap"), ("boundary_ld_ratio_rel_min", "seam LD / real"),
 ]
-RATIO_METRICS = {"pca_w2d": "PCA W / test", "pairwise_w": "pairwise W / test"}
+#: Columns divided by the ``test`` row's value of the same metric (the
+#: real-vs-real value of the held-out comparison), each beside its metric.
+RATIO_METRICS = {"ld_r_ho": "LD r / real", "pca_w2d_ho": "PCA W / real",
+                 "pairwise_w_ho": "pairwise W / real"}
 BASELINE_ORDER = ["test", "markov", "bernoulli"]
 
 
@@ -288,18 +360,24 @@ def format_value(value: float) -> str:
 
 
 SUMMARY_INTRO = (
-    "Artificial haplotypes of each model against the real training haplotypes. "
-    "`test` is the held-out real split (the best a generator can do); `markov` and "
-    "`bernoulli` are the baselines. AATS: 0.5 is ideal, below overfits, above "
-    "underfits; fixed: share of the real polymorphic sites fixed in the AGs, beside the "
-    "share an equally large resample of the training set would fix; AA deviation "
-    "(|AA truth - 0.5| + |AA syn - 0.5|) catches the case where both "
-    "are off but average to 0.5. PCA W: exact 2-D Wasserstein on PCs 1-2 (cost scaled to "
-    "[0, 1]). Privacy loss: AATS against held-out real haplotypes minus AATS against "
-    "the training set (> 0 means leakage); attack AUC: distance-based membership "
-    "inference (0.5: members cannot be told apart). Seam LD / real (windowed panels): the "
-    "smallest, over distance bins, of the AGs' r^2 across window seams over within windows, "
-    "divided by the real set's (1: seams invisible). Ratios are to the test split's value.")
+    "AF r, LD r, PCA W and pairwise W compare each model's AGs with held-out real "
+    "haplotypes at a matched size: the test split is halved by individual, one half is "
+    "the reference, and each row compares a set as large as the other half with it: the "
+    "AGs drawn down to that size, and for `test` that other half itself (the real-vs-real "
+    "value, the best a generator can hope for). Ratios (/ real) are to that `test` value. "
+    "The columns marked (train) are the paper's definitions, against the training "
+    "haplotypes at the AGs' full size: a model that returns its training set scores "
+    "perfectly there, and `test` there is a smaller sample. `markov` and `bernoulli` "
+    "are the baselines. AATS: 0.5 is ideal, below overfits, above underfits; fixed: share "
+    "of the real polymorphic sites fixed in the AGs, beside the share an equally large "
+    "resample of the training set would fix; AA deviation (|AA truth - 0.5| + "
+    "|AA syn - 0.5|) catches the case where both are off but average to 0.5. PCA W: exact "
+    "2-D Wasserstein on PCs 1-2 (cost scaled to [0, 1]). Privacy loss: AATS against "
+    "held-out real haplotypes minus AATS against the training set (> 0 means leakage); "
+    "attack AUC: distance-based membership inference (0.5: members cannot be told apart). "
+    "Seam LD / real (windowed panels): the smallest, over distance bins, of the AGs' r^2 "
+    "across window seams over within windows, divided by the real set's (1: seams "
+    "invisible).")
 
 
 def summary_tables(table: pd.DataFrame) -> list[tuple[str, list, pd.DataFrame]]:
@@ -309,16 +387,17 @@ def summary_tables(table: pd.DataFrame) -> list[tuple[str, list, pd.DataFrame]]:
     for panel, rows in table.groupby("panel", sort=False):
         wide = rows.pivot_table(index="model", columns="metric", values="value", aggfunc="first")
         columns = [(m, label) for m, label in SUMMARY_METRICS if m in wide.columns]
-        ratios = [(m, label) for m, label in RATIO_METRICS.items()
-                  if m in wide.columns and "test" in wide.index]
         records = []
         # Models with none of these metrics (the coalescent baseline) are left out.
         for model in model_order(m for m in wide.index
                                  if wide.loc[m, [c for c, _ in columns]].notna().any()):
             record = {"model": model}
-            record.update({label: format_value(wide.loc[model, m]) for m, label in columns})
-            record.update({label: format_value(wide.loc[model, m] / wide.loc["test", m])
-                           if wide.loc["test", m] else "n/a" for m, label in ratios})
+            for m, label in columns:
+                record[label] = format_value(wide.loc[model, m])
+                if m in RATIO_METRICS and "test" in wide.index:
+                    real = wide.loc["test", m]
+                    record[RATIO_METRICS[m]] = (format_value(wide.loc[model, m] / real)
+                                                if real else "n/a")
             records.append(record)
         panels.append((panel, sorted(set(rows["seed"])), pd.DataFrame(records)))
     return panels

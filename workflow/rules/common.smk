@@ -248,8 +248,10 @@ def ag_outputs():
 
 def held_out_split(wildcards):
     """Real haplotypes the AGs are compared with for privacy: the test split,
-    or for the "test" reference (whose AGs are the test split) the sampling split."""
-    split = "sampling" if model_class(wildcards.model) == "test" else "test"
+    or for the "test" reference (whose AGs are the test split) the sampling
+    split; the held-out fidelity family halves the test split for every row."""
+    split = ("sampling" if model_class(wildcards.model) == "test"
+             and wildcards.family != "heldout" else "test")
     return f"results/splits/{wildcards.panel}/{split}.npz"
 
 
