@@ -162,3 +162,53 @@ def test_samples_panel_puts_every_sample_in_one_population(tmp_path, tiny_vcf):
     assert result.stderr.strip().splitlines()[-1] == \
         f"error: {tmp_path / 'none.vcf.gz'}: file not found"
     assert not (tmp_path / "none.panel").exists()
+
+
+def test_draws_sample_independent_sets_and_stats_reports_each(tmp_path):
+    """`sample --draw 1 --out a b` writes draws 1 and 2: what two runs with
+    --draw 1 and --draw 2 give, different from each other and from draw 0;
+    `stats` on three AG files writes one row per metric and draw."""
+    import pandas as pd
+
+    from artgen.haplotypes import Haplotypes
+    from artgen.io import save_haplotypes
+
+    rng = np.random.default_rng(0)
+    n_snps = 30
+    real = Haplotypes.build((rng.random((40, n_snps)) < 0.3).astype(np.uint8),
+                            chrom=["1"] * n_snps, pos=np.arange(1, n_snps + 1) * 100,
+                            ref=["A"] * n_snps, alt=["G"] * n_snps,
+                            ids=[f"S{i // 2}_{'AB'[i % 2]}" for i in range(40)])
+    save_haplotypes(real, tmp_path / "train.npz")
+    save_haplotypes(real.take_haplotypes(np.arange(20)), tmp_path / "test.npz")
+    assert main(["train", "--model", "bernoulli", "--data", str(tmp_path / "train.npz"),
+                 "--out", str(tmp_path / "m.npz")]) == 0
+
+    def sample(draw, *outs):
+        assert main(["sample", "--model-file", str(tmp_path / "m.npz"), "--like",
+                     str(tmp_path / "train.npz"), "--seed", "3", "--draw", str(draw),
+                     "--out", *map(str, outs)]) == 0
+
+    sample(0, tmp_path / "d0.npz")
+    sample(1, tmp_path / "d1.npz", tmp_path / "d2.npz")
+    sample(2, tmp_path / "d2_alone.npz")
+    d0, d1, d2 = (load_haplotypes(tmp_path / f"d{d}.npz").alleles for d in range(3))
+    assert np.array_equal(d2, load_haplotypes(tmp_path / "d2_alone.npz").alleles)
+    assert not np.array_equal(d0, d1) and not np.array_equal(d1, d2)
+    sample(0, tmp_path / "again.npz")  # draw 0 is --seed alone, as before draws existed
+    assert np.array_equal(d0, load_haplotypes(tmp_path / "again.npz").alleles)
+
+    result = run_cli("sample", "--model-file", tmp_path / "m.npz", "--like",
+                     tmp_path / "train.npz", "--seed", 3, "--out", tmp_path / "x.npz",
+                     tmp_path / "y.npz", "--vcf-out", tmp_path / "x.vcf.gz")
+    assert result.returncode == 2 and "one --out" in result.stderr
+    assert not (tmp_path / "x.npz").exists()
+
+    assert main(["stats", "frequencies", "--real", str(tmp_path / "train.npz"), "--ags",
+                 *(str(tmp_path / f"d{d}.npz") for d in range(3)), "--held-out",
+                 str(tmp_path / "test.npz"), "--panel", "p", "--model", "bernoulli", "--seed",
+                 "1", "--out", str(tmp_path / "f.tsv")]) == 0
+    table = pd.read_csv(tmp_path / "f.tsv", sep="\t")
+    assert list(table.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
+    af = table[table["metric"] == "af_r"].set_index("draw")["value"]
+    assert af.index.tolist() == [0, 1, 2] and af.nunique() == 3

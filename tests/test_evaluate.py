@@ -102,13 +102,24 @@ def test_tidy_rows_and_summary():
                       "identical_to_train": 0}, panel="informative", model="bernoulli", seed=1),
         tidy_metrics({"pca_w2d_ho": 0.02, "pairwise_w_ho": 6.0, "af_r": 0.99,
                       "identical_to_train": 3}, panel="informative", model="gan", seed=1)])
-    assert list(rows.columns) == ["panel", "model", "seed", "metric", "value"]
+    assert list(rows.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
     text = summary_markdown(rows)
     assert ("| model | PCA W | PCA W / real | pairwise W | pairwise W / real | AF r (train) "
             "| copies |") in text
     table = [line for line in text.splitlines() if line.startswith("| `")]
     assert [line.split("|")[1].strip() for line in table] == ["`test`", "`gan`", "`bernoulli`"]
     assert "| `bernoulli` | 0.2 | 20 | 40 | 8 | 0.98 | 0 |" in text
+    assert "(seed 1, 1 AG draw per model)" in text
+
+    # More draws: the median and the range; a ratio's range is the draws'
+    # over the real-vs-real median.
+    more = pd.concat([rows] + [
+        tidy_metrics({"pca_w2d_ho": v, "pairwise_w_ho": 6.0, "af_r": 0.99,
+                      "identical_to_train": 3}, panel="informative", model="gan", seed=1, draw=d)
+        for d, v in ((1, 0.03), (2, 0.01))])
+    text = summary_markdown(more)
+    assert "(seed 1, 3 AG draws per model)" in text
+    assert "| `gan` | 0.02 [0.01, 0.03] | 2 [1, 3] | 6 | 1.2 | 0.99 | 3 |" in text
     assert model_order(["bernoulli", "rbm", "test", "markov", "gan"]) == \
         ["test", "rbm", "gan", "markov", "bernoulli"]
 

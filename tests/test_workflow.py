@@ -59,7 +59,7 @@ TINY = {
                "copying": {},
                "hmm": {"n_states": [3, 6], "iterations": 6, "min_state_haplotypes": 2,
                        "conditional": True}},
-    "evaluation": {"n_triplets": 200, "umap": False},
+    "evaluation": {"n_triplets": 200, "umap": False, "draws": 2},
     "selection": {"panel": "dispersed", "complement": "YRI", "outgroup": "CHB",
                   "models": ["gan", "copying"]},
     "imputation": {"panel": "dense", "density": 0.3, "models": ["copying", "hmm"],
@@ -156,7 +156,7 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
         np.testing.assert_array_equal(read_vcf(results / "ags" / "dense" / f"{model}.vcf.gz").alleles,
                                       ags.alleles)
     table = pd.read_csv(results / "metrics.tsv", sep="\t")
-    assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
+    assert list(table.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
     assert set(table["panel"]) == set(PANELS) | {"chromosome"}
     assert set(table["model"]) == {"test", "bernoulli", "bernoulli_pop", "markov", "gan", "rbm",
                                    "copying", "hmm", "coalescent"}
@@ -168,11 +168,22 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     expected = {"af_r", "fixed_sites", "fixed_frac", "ld_r", "pca_w2d", "pairwise_w",
                 "pairwise_between_w", "nn_median", "identical_to_train", "aa_truth_train",
                 "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test", "aats_test",
-                "privacy_loss", "corr3_r_gap1", "corr3_r_gaprandom"}
+                "privacy_loss", "corr3_r_gap1", "corr3_r_gaprandom", "af_r_ho", "ld_r_ho",
+                "pca_w2d_ho", "pairwise_w_ho", "corr3_r_gap1_ho", "ho_n", "mia_auc"}
     assert expected <= set(table["metric"])
-    assert not table.duplicated(["panel", "model", "seed", "metric"]).any()
+    assert not table.duplicated(["panel", "model", "seed", "draw", "metric"]).any()
+    # Two AG draws of every generator on a whole panel; one of the test split
+    # and of a windowed panel's stitched AGs.
+    draws = table[table["metric"] == "privacy_loss"].groupby(["panel", "model"])["draw"].nunique()
+    assert draws[("dense", "gan")] == draws[("informative", "hmm")] == 2
+    assert draws[("dense", "test")] == draws[("chromosome", "hmm")] == 1
+    gan = table[(table["panel"] == "dense") & (table["model"] == "gan")]
+    assert gan[gan["metric"] == "af_r"]["value"].nunique() == 2
+    # Held-out comparisons at one size for every row of a panel.
+    assert table[(table["panel"] == "dense") & (table["metric"] == "ho_n")]["value"].nunique() == 1
     summary = (results / "metrics.md").read_text()
-    assert "## Panel `dense`" in summary and "| `test` |" in summary
+    assert "## Panel `dense` (seed 5, 2 AG draws per model)" in summary
+    assert "| `test` |" in summary and "LD r / real" in summary
     decay = pd.read_csv(results / "stats" / "dense" / "markov" / "ld.table.tsv", sep="\t")
     assert set(decay["dataset"]) == {"real", "ag"} and decay["bin"].max() == 49
 

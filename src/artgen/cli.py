@@ -336,24 +336,40 @@ def cmd_plot_training(args) -> None:
 
 
 def cmd_sample(args) -> None:
+    import argparse
+
+    from artgen.io import load_haplotypes
+    from artgen.io.atomic import all_or_nothing
+    from artgen.models import load_generator
+
+    if len(args.out) > 1 and (args.vcf_out or args.hapt_out):
+        raise InputError("--vcf-out and --hapt-out go with one --out (one draw)")
+    like = load_haplotypes(args.like)
+    model = load_generator(args.model_file)
+    with all_or_nothing(*args.out):
+        for draw, out in enumerate(args.out, start=args.draw):
+            alleles, pops = _sample_draw(model, like, args, draw)
+            _write_ags(like, alleles, pops, argparse.Namespace(
+                out=out, vcf_out=args.vcf_out, hapt_out=args.hapt_out, phased=args.phased))
+
+
+def _sample_draw(model, like, args, draw: int):
+    """One AG set of ``model`` at the SNPs of ``like``: ``(alleles, pops)``."""
     import numpy as np
 
     from artgen.genotypes import haplotype_rows
-    from artgen.io import load_haplotypes
-    from artgen.models import load_generator
 
-    like = load_haplotypes(args.like)
     n = args.n or like.n_haplotypes
-    model = load_generator(args.model_file)
+    seed = draw_seed(args.seed, draw)
 
-    def draw(count: int):
+    def sample(count: int):
         try:
-            return model.sample(count, seed=args.seed)
+            return model.sample(count, seed=seed)
         except InputError as error:  # e.g. more than a held-out reference holds
             raise InputError(f"{args.model_file}: {error}") from None
 
     if args.phased:
-        alleles = draw(n)
+        alleles = sample(n)
         if alleles.shape[1] != like.n_snps:
             hint = ("; was it trained with --unphased? Then sample with --unphased too"
                     if alleles.shape[1] == 2 * like.n_snps else "")
@@ -364,7 +380,7 @@ def cmd_sample(args) -> None:
         if n % 2:
             raise InputError(f"--unphased draws whole individuals: the number of haplotypes "
                              f"must be even, got {n}")
-        genotypes = draw(n // 2)
+        genotypes = sample(n // 2)
         if genotypes.shape[1] != 2 * like.n_snps:
             raise InputError(f"{args.model_file}: model has {genotypes.shape[1]} allele columns, "
                              f"unphased {args.like} needs {2 * like.n_snps} (two per SNP); "
@@ -375,8 +391,20 @@ def cmd_sample(args) -> None:
         if hasattr(model, "sample_populations") else None
     if pops is not None and not args.phased:
         pops = np.repeat(pops, 2)
-    log.info("sampled %d haplotypes (seed %d)", n, args.seed)
-    _write_ags(like, alleles, pops, args)
+    log.info("sampled %d haplotypes (seed %d, draw %d)", n, args.seed, draw)
+    return alleles, pops
+
+
+def draw_seed(seed: int, draw: int) -> int:
+    """The sampling seed of AG draw ``draw`` from one fitted model: ``seed``
+    itself for draw 0, else the first word of ``SeedSequence([seed, draw])``,
+    so that draws are independent streams and draw 0 is what ``--seed``
+    alone gives."""
+    import numpy as np
+
+    if draw < 0:
+        raise InputError(f"--draw must be >= 0, got {draw}")
+    return seed if draw == 0 else int(np.random.SeedSequence([seed, draw]).generate_state(1)[0])
 
 
 def _write_ags(like, alleles, pops, args) -> None:
@@ -450,18 +478,30 @@ def cmd_stats(args) -> None:
                         wasserstein_reg=args.wasserstein_reg, ld_decay_bins=args.ld_decay_bins,
                         umap=args.umap, ld_max_distance=args.ld_max_distance,
                         ld_max_pairs=args.ld_max_pairs)
-    real, ags, held_out = (load_haplotypes(p) for p in (args.real, args.ags, args.held_out))
-    metrics, table = compute_family(args.family, real, ags, held_out, settings)
-    _write_stats(metrics, table, args.family, args)
+    real, held_out = load_haplotypes(args.real), load_haplotypes(args.held_out)
+    draws, table = [], None
+    for draw, path in enumerate(args.ags):
+        metrics, side = compute_family(args.family, real, load_haplotypes(path), held_out,
+                                       settings)
+        draws.append(metrics)
+        table = side if draw == 0 else table  # figures show the first draw, as the paper
+    _write_stats(draws, table, args.family, args)
 
 
-def _write_stats(metrics, table, family, args) -> None:
-    """Log and write one family's tidy metrics and its side table."""
+def _write_stats(draws: list[dict], table, family, args) -> None:
+    """Log and write one family's tidy metrics, one dict per AG draw, and the
+    side table."""
+    import pandas as pd
+
     from artgen.evaluate import tidy_metrics
 
-    for name, value in metrics.items():
-        log.info("%s %s %s: %s = %.6g", family, args.panel, args.model, name, value)
-    tidy = tidy_metrics(metrics, panel=args.panel, model=args.model, seed=args.seed)
+    for draw, metrics in enumerate(draws):
+        for name, value in metrics.items():
+            log.info("%s %s %s draw %d: %s = %.6g", family, args.panel, args.model, draw, name,
+                     value)
+    tidy = pd.concat([tidy_metrics(metrics, panel=args.panel, model=args.model, seed=args.seed,
+                                   draw=draw) for draw, metrics in enumerate(draws)],
+                     ignore_index=True)
     write_table(tidy, args.out)
     if args.table_out:
         if table is None:
@@ -484,7 +524,7 @@ def cmd_boundary_ld(args) -> None:
     windows = read_plan(args.plan, real.n_snps, args.real)
     settings = Settings(seed=args.seed, ld_max_pairs=args.max_pairs)
     metrics, table = boundary_stats(real, ags, seams_of(windows), settings)
-    _write_stats(metrics, table, "boundary", args)
+    _write_stats([metrics], table, "boundary", args)
 
 
 def cmd_metrics_table(args) -> None:
@@ -924,11 +964,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--like", required=True, help=".npz whose SNPs (and, by default, size) to match")
     p.add_argument("--n", type=int, default=None, help="haplotypes to draw (default: as in --like)")
     p.add_argument("--seed", type=int, required=True, help="sampling seed")
+    p.add_argument("--draw", type=int, default=0,
+                   help="number of the (first) draw from the model (default 0): draw d > 0 "
+                        "samples with a seed derived from --seed and d, an independent AG set")
     p.add_argument("--unphased", dest="phased", action="store_false",
                    help="the model was trained with --unphased; write an unphased VCF")
-    p.add_argument("--out", required=True, help=".npz of the AGs")
-    p.add_argument("--vcf-out", help="bgzipped VCF of the AGs (indexed)")
-    p.add_argument("--hapt-out", help=".hapt of the AGs (gzip if it ends in .gz)")
+    p.add_argument("--out", required=True, nargs="+",
+                   help=".npz of the AGs; several files: draws --draw, --draw + 1, ... in order")
+    p.add_argument("--vcf-out", help="bgzipped VCF of the AGs (indexed; one --out only)")
+    p.add_argument("--hapt-out", help=".hapt of the AGs (gzip if it ends in .gz; one --out only)")
     p.set_defaults(func=cmd_sample)
     p = sub.add_parser("plan-windows",
                        help="cut a chromosome panel into overlapping windows (a plan table)")
@@ -973,7 +1017,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="one family of statistics of one (panel, model)")
     p.add_argument("family", choices=sorted(FAMILIES), help="the family of statistics to compute")
     p.add_argument("--real", required=True, help="training haplotypes (.npz)")
-    p.add_argument("--ags", required=True, help="artificial haplotypes (.npz)")
+    p.add_argument("--ags", required=True, nargs="+",
+                   help="artificial haplotypes (.npz), one file per independent draw from "
+                        "the same fitted model: draw 0, 1, ... in the order given")
     p.add_argument("--held-out", required=True, help="real haplotypes never trained on (.npz)")
     p.add_argument("--panel", required=True, help="panel name (for the tidy table)")
     p.add_argument("--model", required=True, help="model name (for the tidy table)")

@@ -23,7 +23,9 @@ from artgen.haplotypes import Haplotypes
 
 log = logging.getLogger(__name__)
 
-METRIC_COLUMNS = ["panel", "model", "seed", "metric", "value"]
+#: The tidy metrics table: one row per value. ``draw`` numbers the AG sets
+#: drawn from one fitted model (0: the AGs every other output uses).
+METRIC_COLUMNS = ["panel", "model", "seed", "draw", "metric", "value"]
 
 
 @dataclass(frozen=True)
@@ -318,9 +320,10 @@ def compute_family(family: str, real: Haplotypes, ags: Haplotypes, held_out: Hap
     return FAMILIES[family](real, ags, held_out, settings)
 
 
-def tidy_metrics(metrics: dict, *, panel: str, model: str, seed: int) -> pd.DataFrame:
-    """One row per value: ``panel model seed metric value``."""
-    return pd.DataFrame([(panel, model, seed, name, float(value))
+def tidy_metrics(metrics: dict, *, panel: str, model: str, seed: int,
+                 draw: int = 0) -> pd.DataFrame:
+    """One row per value: ``panel model seed draw metric value``."""
+    return pd.DataFrame([(panel, model, seed, draw, name, float(value))
                          for name, value in metrics.items()], columns=METRIC_COLUMNS)
 
 
@@ -351,6 +354,14 @@ def model_order(models) -> list[str]:
     return first + [m for m in models if m not in BASELINE_ORDER] + last
 
 
+def format_interval(median: float, low: float, high: float) -> str:
+    """``median [low, high]``, or the one value when the draws agree (or
+    there is one draw)."""
+    if not (np.isfinite(low) and np.isfinite(high)) or format_value(low) == format_value(high):
+        return format_value(median)
+    return f"{format_value(median)} [{format_value(low)}, {format_value(high)}]"
+
+
 def format_value(value: float) -> str:
     if not np.isfinite(value):
         return "n/a"
@@ -360,6 +371,8 @@ def format_value(value: float) -> str:
 
 
 SUMMARY_INTRO = (
+    "Each cell is the median over independent AG draws from the fitted model, with the "
+    "range over the draws in brackets (one value: the draws agree, or one draw). "
     "AF r, LD r, PCA W and pairwise W compare each model's AGs with held-out real "
     "haplotypes at a matched size: the test split is halved by individual, one half is "
     "the reference, and each row compares a set as large as the other half with it: the "
@@ -380,12 +393,17 @@ SUMMARY_INTRO = (
     "invisible).")
 
 
-def summary_tables(table: pd.DataFrame) -> list[tuple[str, list, pd.DataFrame]]:
-    """Per panel: ``(panel, seeds, frame)``, the frame one formatted row per
-    model (test split first, baselines last) and one column per summary metric."""
+def summary_tables(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """Per panel: ``(panel, heading, frame)``, the frame one formatted row per
+    model (test split first, baselines last) and one column per summary
+    metric, each the median over the model's AG draws with their range."""
     panels = []
     for panel, rows in table.groupby("panel", sort=False):
-        wide = rows.pivot_table(index="model", columns="metric", values="value", aggfunc="first")
+        # Over the AG draws of each model: the median and the range.
+        stats = {stat: rows.pivot_table(index="model", columns="metric", values="value",
+                                        aggfunc=stat, dropna=False)
+                 for stat in ("median", "min", "max")}
+        wide = stats["median"]
         columns = [(m, label) for m, label in SUMMARY_METRICS if m in wide.columns]
         records = []
         # Models with none of these metrics (the coalescent baseline) are left out.
@@ -393,22 +411,30 @@ def summary_tables(table: pd.DataFrame) -> list[tuple[str, list, pd.DataFrame]]:
                                  if wide.loc[m, [c for c, _ in columns]].notna().any()):
             record = {"model": model}
             for m, label in columns:
-                record[label] = format_value(wide.loc[model, m])
+                values = [stats[stat].loc[model, m] for stat in ("median", "min", "max")]
+                record[label] = format_interval(*values)
                 if m in RATIO_METRICS and "test" in wide.index:
                     real = wide.loc["test", m]
-                    record[RATIO_METRICS[m]] = (format_value(wide.loc[model, m] / real)
+                    record[RATIO_METRICS[m]] = (format_interval(*(v / real for v in values))
                                                 if real else "n/a")
             records.append(record)
-        panels.append((panel, sorted(set(rows["seed"])), pd.DataFrame(records)))
+        panels.append((panel, _heading(rows), pd.DataFrame(records)))
     return panels
+
+
+def _heading(rows: pd.DataFrame) -> str:
+    """``seed 5, 5 AG draws`` of one panel's rows."""
+    seeds = ", ".join(map(str, sorted(set(rows["seed"]))))
+    draws = rows["draw"].nunique()
+    return f"seed {seeds}, {draws} AG draw{'s' if draws > 1 else ''} per model"
 
 
 def summary_markdown(table: pd.DataFrame) -> str:
     """The metrics table as one Markdown table per panel, each model beside
     the test split (the ceiling) and the baselines (the floor)."""
     lines = ["# Metrics summary", "", SUMMARY_INTRO, ""]
-    for panel, seeds, frame in summary_tables(table):
-        lines += [f"## Panel `{panel}` (seed {', '.join(map(str, seeds))})", ""]
+    for panel, heading, frame in summary_tables(table):
+        lines += [f"## Panel `{panel}` ({heading})", ""]
         lines += ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
         for record in frame.itertuples(index=False):
             cells = [f"`{record[0]}`", *record[1:]]
@@ -426,9 +452,8 @@ def summary_html(table: pd.DataFrame) -> str:
              "margin-bottom:1.5em}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
              "td:first-child,th:first-child{text-align:left}</style></head><body>",
              "<h1>Metrics summary</h1>", f"<p>{html.escape(SUMMARY_INTRO)}</p>"]
-    for panel, seeds, frame in summary_tables(table):
-        parts.append(f"<h2>Panel {html.escape(panel)} (seed "
-                     f"{html.escape(', '.join(map(str, seeds)))})</h2>")
+    for panel, heading, frame in summary_tables(table):
+        parts.append(f"<h2>Panel {html.escape(panel)} ({html.escape(heading)})</h2>")
         parts.append(frame.to_html(index=False, escape=True, border=0))
     parts.append("</body></html>")
     return "\n".join(parts)

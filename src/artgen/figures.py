@@ -164,7 +164,7 @@ def _main_chromosome(chrom: np.ndarray) -> np.ndarray:
 
 
 def _metric_means(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Mean and SD over seeds of each (panel, model, metric)."""
+    """Mean and SD over seeds and AG draws of each (panel, model, metric)."""
     require_columns(metrics, _METRIC_COLUMNS, "the metrics table")
     table = metrics.astype({"panel": str, "model": str, "metric": str})
     table = table.assign(value=pd.to_numeric(table["value"], errors="coerce"))
@@ -861,7 +861,7 @@ def figS_privacy(metrics: pd.DataFrame, *, panels: Sequence[str] | None = None,
     the held-out test set (0.5 ideal; below: overfit, above: underfit), (b)
     privacy loss (test AATS minus train AATS; > 0 leaks), (c) membership
     attack AUC (0.5: the attack cannot tell training members). Bars are
-    means over seeds, with the SD when there are several.
+    means over seeds and AG draws, with the SD when there are several.
     """
     means = _metric_means(metrics)
     wanted = ("aats_train", "aats_test", "privacy_loss", "mia_auc", "mia_density_auc")

@@ -20,6 +20,7 @@ MODELS = list(config["models"])
 # the AGs are stitched across the windows (workflow/rules/windows.smk).
 WINDOWED = panels_of_kind(config, "chromosome")
 WHOLE = [p for p in PANELS if p not in WINDOWED]
+DRAWS = config["evaluation"]["draws"]
 
 
 def panel_models(panel):
@@ -244,6 +245,18 @@ def model_settings_args(wildcards):
 def ag_outputs():
     return expand_models("results/ags/{panel}/{model}.{ext}", PANELS,
                          ext=["npz", "vcf.gz", "hapt.gz"])
+
+
+def ag_draws(wildcards):
+    """The AG sets whose statistics are computed: draw 0 (the AGs every other
+    output uses), then the further draws of ``evaluation.draws`` from the same
+    fitted model. The test split is one set, and a windowed panel's AGs are
+    stitched once."""
+    first = f"results/ags/{wildcards.panel}/{wildcards.model}.npz"
+    if wildcards.panel in WINDOWED or model_class(wildcards.model) == "test":
+        return [first]
+    return [first] + [f"results/ags/{wildcards.panel}/draws/{wildcards.model}.{draw}.npz"
+                      for draw in range(1, DRAWS)]
 
 
 def held_out_split(wildcards):

@@ -4,7 +4,7 @@
 rule statistics:
     input:
         real="results/splits/{panel}/train.npz",
-        ags="results/ags/{panel}/{model}.npz",
+        ags=ag_draws,
         held_out=held_out_split,
     output:
         metrics="results/stats/{panel}/{model}/{family}.tsv",

@@ -88,6 +88,8 @@ rule sample_ags:
         phased=phased_arg(),
     log:
         "results/logs/sample_ags/{panel}/{model}.log",
+    benchmark:
+        "results/benchmarks/sample_ags/{panel}/{model}.tsv"
     conda:
         "../../envs/vcf.yaml"
     threads: 1
@@ -95,3 +97,28 @@ rule sample_ags:
         "python -m artgen sample --model-file {input.model} --like {input.like}"
         " --seed {params.seed} {params.phased} --out {output.npz} --vcf-out {output.vcf}"
         " --hapt-out {output.hapt} 2> {log}"
+
+
+# Further AG sets from the same fitted model, for the statistics' medians and
+# ranges over draws (draw 0 is sample_ags's); one job writes them all.
+if DRAWS > 1:
+
+    rule sample_draws:
+        input:
+            model="results/models/{panel}/{model}.npz",
+            like=training_split,
+        output:
+            expand("results/ags/{{panel}}/draws/{{model}}.{draw}.npz", draw=range(1, DRAWS)),
+        params:
+            seed=config["seed"],
+            phased=phased_arg(),
+        log:
+            "results/logs/sample_draws/{panel}/{model}.log",
+        benchmark:
+            "results/benchmarks/sample_draws/{panel}/{model}.tsv"
+        conda:
+            "../../envs/vcf.yaml"
+        threads: 1
+        shell:
+            "python -m artgen sample --model-file {input.model} --like {input.like}"
+            " --seed {params.seed} --draw 1 {params.phased} --out {output} 2> {log}"
