@@ -159,3 +159,37 @@ def test_held_out_comparison_is_at_matched_sizes_and_does_not_reward_copies(
     assert set(drawn.ids) <= set(copies.ids)
     again = matched_held_out_sets(copies, test, seed=1)[1]
     assert np.array_equal(again.alleles, drawn.alleles)
+
+
+def test_verdicts_judge_the_worst_draw_against_the_targets():
+    from artgen.evaluate import Targets, summary_html, verdicts
+
+    def rows(model, draw, **metrics):
+        return tidy_metrics(metrics, panel="p", model=model, seed=1, draw=draw)
+
+    table = pd.concat([
+        rows("test", 0, ld_r_ho=0.80, pairwise_w_ho=10.0, privacy_loss=0.0, mia_auc=0.5),
+        # LD r: the median 0.76 would pass (>= 0.75), the worst draw 0.74 does not
+        rows("gan", 0, ld_r_ho=0.78, pairwise_w_ho=15.0, privacy_loss=0.01, mia_auc=0.50),
+        rows("gan", 1, ld_r_ho=0.74, pairwise_w_ho=19.0, privacy_loss=0.015, mia_auc=0.52),
+        rows("gan", 2, ld_r_ho=0.76, pairwise_w_ho=17.0, privacy_loss=0.012, mia_auc=0.51),
+        rows("rbm", 0, ld_r_ho=0.79, pairwise_w_ho=12.0, privacy_loss=0.02, mia_auc=0.55),
+        rows("markov", 0, privacy_loss=-0.01, mia_auc=0.5),          # no held-out rows
+        rows("copying", 0, ld_r_ho=0.9, pairwise_w_ho=21.0, privacy_loss=0.3, mia_auc=0.9)])
+    judged = {model: (verdict, checks) for _, model, verdict, checks in
+              verdicts(table, Targets())}
+    assert "test" not in judged
+    assert judged["gan"][0] == "misses"
+    assert judged["gan"][1] == ["LD r 0.740 >= 0.750 (real 0.800 - 0.05) MISS",
+                                "pairwise W 1.90x <= 2x real ok", "privacy loss 0.015 <= 0.02 ok",
+                                "attack AUC 0.520 <= 0.55 ok"]
+    assert judged["rbm"][0] == "meets"          # bounds are inclusive
+    assert judged["markov"][0] == "not measured"
+    assert judged["copying"][0] == "misses" and sum("MISS" in c for c in judged["copying"][1]) == 3
+    # A criterion left out is not judged.
+    loose = {m: v for _, m, v, _ in verdicts(table, Targets(ld_r_within=None))}
+    assert loose["gan"] == "meets" and loose["markov"] == "not measured"
+    text = summary_markdown(table, Targets())
+    assert "- `gan` **misses**: LD r 0.740 >= 0.750 (real 0.800 - 0.05) MISS;" in text
+    assert "<li><code>rbm</code> <b>meets</b>" in summary_html(table, Targets())
+    assert "misses" not in summary_markdown(table)  # no targets: no verdicts

@@ -530,17 +530,29 @@ def cmd_boundary_ld(args) -> None:
 def cmd_metrics_table(args) -> None:
     import pandas as pd
 
-    from artgen.evaluate import METRIC_COLUMNS, summary_html, summary_markdown
+    from artgen.evaluate import METRIC_COLUMNS, Targets, summary_html, summary_markdown
     from artgen.io.atomic import atomic_output
 
     frames = [pd.read_csv(p, sep="\t") for p in args.inputs]
     table = pd.concat(frames, ignore_index=True)[METRIC_COLUMNS]
+    targets = Targets(ld_r_within=args.ld_r_within, pairwise_w_ratio=args.pairwise_w_ratio,
+                      max_privacy_loss=args.max_privacy_loss, max_attack_auc=args.max_attack_auc)
     write_table(table, args.out)
     with atomic_output(args.summary) as tmp:
-        tmp.write_text(summary_markdown(table))
+        tmp.write_text(summary_markdown(table, targets))
     if args.html:
         with atomic_output(args.html) as tmp:
-            tmp.write_text(summary_html(table))
+            tmp.write_text(summary_html(table, targets))
+
+
+def optional_number(text: str) -> float | None:
+    """A number, or None for "none" (a criterion left out)."""
+    if text.lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'none', got {text!r}") from None
 
 
 def cmd_selection(args) -> None:
@@ -1012,7 +1024,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hapt-out", help=".hapt.gz of the stitched AGs")
     p.set_defaults(func=cmd_stitch)
 
-    from artgen.evaluate import FAMILIES
+    from artgen.evaluate import FAMILIES, Targets
 
     p = sub.add_parser("stats", help="one family of statistics of one (panel, model)")
     p.add_argument("family", choices=sorted(FAMILIES), help="the family of statistics to compute")
@@ -1059,6 +1071,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the gathered metrics table (.tsv)")
     p.add_argument("--summary", required=True, help="Markdown summary")
     p.add_argument("--html", help="the summary as an HTML page (for the report)")
+    targets = Targets()
+    for option, default, meaning in (
+            ("--ld-r-within", targets.ld_r_within,
+             "held-out LD r at least the real-vs-real value minus this"),
+            ("--pairwise-w-ratio", targets.pairwise_w_ratio,
+             "held-out pairwise W at most this many times the real-vs-real value"),
+            ("--max-privacy-loss", targets.max_privacy_loss, "privacy loss at most this"),
+            ("--max-attack-auc", targets.max_attack_auc,
+             "distance attack's AUC at most this")):
+        p.add_argument(option, type=optional_number, default=default,
+                       help=f"verdict criterion: {meaning}, on the worst AG draw "
+                            f"('none' leaves it out; default: {default})")
     p.set_defaults(func=cmd_metrics_table)
 
     p = sub.add_parser("selection", help="XP-EHH and PBS scans, real target vs AGs")

@@ -429,10 +429,88 @@ def _heading(rows: pd.DataFrame) -> str:
     return f"seed {seeds}, {draws} AG draw{'s' if draws > 1 else ''} per model"
 
 
-def summary_markdown(table: pd.DataFrame) -> str:
+@dataclass(frozen=True)
+class Targets:
+    """What an AG set must meet to be fit to share (config
+    ``evaluation.targets``); None leaves a criterion out. Each is judged on
+    the model's worst draw."""
+
+    #: held-out LD r at least the real-vs-real value minus this
+    ld_r_within: float | None = 0.05
+    #: held-out pairwise W at most this many times the real-vs-real value
+    pairwise_w_ratio: float | None = 2.0
+    max_privacy_loss: float | None = 0.02
+    #: distance attack's AUC
+    max_attack_auc: float | None = 0.55
+
+
+def verdicts(table: pd.DataFrame, targets: Targets) -> list[tuple[str, str, str, list[str]]]:
+    """One verdict per (panel, model) other than ``test``: ``(panel, model,
+    verdict, checks)``, the verdict ``meets``, ``misses`` or ``not measured``
+    (some criterion lacks its metric and none is missed), each check one
+    phrase with the value, the bound and ``ok``/``MISS``. Every criterion is
+    judged on the model's worst draw (lowest LD r, highest pairwise W,
+    privacy loss and attack AUC), against the median of the real-vs-real row."""
+    out = []
+    for panel, rows in table.groupby("panel", sort=False):
+        values = rows.groupby(["model", "metric"])["value"]
+        low, high, median = values.min(), values.max(), values.median()
+
+        def get(series, model, metric):
+            value = series.get((model, metric), np.nan)
+            return float(value) if np.isfinite(value) else None
+
+        for model in model_order(rows["model"]):
+            if model == "test" or get(median, model, "privacy_loss") is None:
+                continue
+            checks, missed, unmeasured = [], False, False
+
+            def judge(ok, text):
+                nonlocal missed
+                missed |= not ok
+                checks.append(f"{text} {'ok' if ok else 'MISS'}")
+
+            if targets.ld_r_within is not None:
+                worst, real = get(low, model, "ld_r_ho"), get(median, "test", "ld_r_ho")
+                if worst is None or real is None:
+                    unmeasured = True
+                else:
+                    bound = real - targets.ld_r_within
+                    judge(worst >= bound, f"LD r {worst:.3f} >= {bound:.3f} (real {real:.3f} "
+                                          f"- {targets.ld_r_within:g})")
+            if targets.pairwise_w_ratio is not None:
+                worst, real = get(high, model, "pairwise_w_ho"), get(median, "test",
+                                                                      "pairwise_w_ho")
+                if worst is None or not real:
+                    unmeasured = True
+                else:
+                    judge(worst <= targets.pairwise_w_ratio * real,
+                          f"pairwise W {worst / real:.2f}x <= {targets.pairwise_w_ratio:g}x real")
+            for limit, metric, label in ((targets.max_privacy_loss, "privacy_loss",
+                                          "privacy loss"),
+                                         (targets.max_attack_auc, "mia_auc", "attack AUC")):
+                if limit is None:
+                    continue
+                worst = get(high, model, metric)
+                if worst is None:
+                    unmeasured = True
+                else:
+                    judge(worst <= limit, f"{label} {worst:.3f} <= {limit:g}")
+            verdict = "misses" if missed else "not measured" if unmeasured else "meets"
+            out.append((panel, model, verdict, checks))
+    return out
+
+
+VERDICT_INTRO = ("Fit to share? Each criterion on the worst of the model's AG draws, against "
+                 "evaluation.targets:")
+
+
+def summary_markdown(table: pd.DataFrame, targets: Targets | None = None) -> str:
     """The metrics table as one Markdown table per panel, each model beside
-    the test split (the ceiling) and the baselines (the floor)."""
+    the test split (the ceiling) and the baselines (the floor), and a
+    verdict line per model against ``targets`` (none: no verdicts)."""
     lines = ["# Metrics summary", "", SUMMARY_INTRO, ""]
+    judged = verdicts(table, targets) if targets else []
     for panel, heading, frame in summary_tables(table):
         lines += [f"## Panel `{panel}` ({heading})", ""]
         lines += ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
@@ -440,10 +518,16 @@ def summary_markdown(table: pd.DataFrame) -> str:
             cells = [f"`{record[0]}`", *record[1:]]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+        mine = [v for v in judged if v[0] == panel]
+        if mine:
+            lines += [VERDICT_INTRO, ""]
+            lines += [f"- `{model}` **{verdict}**: {'; '.join(checks)}"
+                      for _, model, verdict, checks in mine]
+            lines.append("")
     return "\n".join(lines)
 
 
-def summary_html(table: pd.DataFrame) -> str:
+def summary_html(table: pd.DataFrame, targets: Targets | None = None) -> str:
     """The same summary as :func:`summary_markdown`, as a self-contained HTML page."""
     import html
 
@@ -452,8 +536,16 @@ def summary_html(table: pd.DataFrame) -> str:
              "margin-bottom:1.5em}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
              "td:first-child,th:first-child{text-align:left}</style></head><body>",
              "<h1>Metrics summary</h1>", f"<p>{html.escape(SUMMARY_INTRO)}</p>"]
+    judged = verdicts(table, targets) if targets else []
     for panel, heading, frame in summary_tables(table):
         parts.append(f"<h2>Panel {html.escape(panel)} ({html.escape(heading)})</h2>")
         parts.append(frame.to_html(index=False, escape=True, border=0))
+        mine = [v for v in judged if v[0] == panel]
+        if mine:
+            parts.append(f"<p>{html.escape(VERDICT_INTRO)}</p><ul>")
+            parts += [f"<li><code>{html.escape(model)}</code> <b>{html.escape(verdict)}</b>: "
+                      f"{html.escape('; '.join(checks))}</li>"
+                      for _, model, verdict, checks in mine]
+            parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -259,6 +259,13 @@ def ag_draws(wildcards):
                       for draw in range(1, DRAWS)]
 
 
+def verdict_args():
+    """metrics-table's verdict criteria from ``evaluation.targets``."""
+    targets = config["evaluation"]["targets"]
+    return " ".join(f"--{key.replace('_', '-')} {'none' if value is None else value}"
+                    for key, value in targets.items())
+
+
 def held_out_split(wildcards):
     """Real haplotypes the AGs are compared with for privacy: the test split,
     or for the "test" reference (whose AGs are the test split) the sampling

@@ -36,6 +36,8 @@ rule metrics_table:
         summary="results/metrics.md",
         html=report("results/metrics.html", caption="../report/metrics.rst",
                     category="0. Metrics"),
+    params:
+        targets=verdict_args(),
     log:
         "results/logs/metrics_table/metrics.log",
     conda:
@@ -43,7 +45,7 @@ rule metrics_table:
     threads: 1
     shell:
         "python -m artgen metrics-table {input} --out {output.table}"
-        " --summary {output.summary} --html {output.html} 2> {log}"
+        " --summary {output.summary} --html {output.html} {params.targets} 2> {log}"
 
 
 # The metrics of one panel alone (a chromosome run need not wait for the rest).
@@ -55,6 +57,8 @@ rule panel_metrics_table:
         summary="results/metrics/{panel}.md",
     wildcard_constraints:
         panel="|".join(PANELS),
+    params:
+        targets=verdict_args(),
     log:
         "results/logs/panel_metrics_table/{panel}.log",
     conda:
@@ -62,4 +66,4 @@ rule panel_metrics_table:
     threads: 1
     shell:
         "python -m artgen metrics-table {input} --out {output.table}"
-        " --summary {output.summary} 2> {log}"
+        " --summary {output.summary} {params.targets} 2> {log}"
