@@ -471,7 +471,9 @@ def cmd_stitch(args) -> None:
 
 
 def cmd_stats(args) -> None:
-    from artgen.evaluate import Settings, compute_family, tidy_metrics
+    from dataclasses import replace
+
+    from artgen.evaluate import Settings, compute_family
     from artgen.io import load_haplotypes
 
     settings = Settings(seed=args.seed, n_triplets=args.n_triplets,
@@ -481,8 +483,10 @@ def cmd_stats(args) -> None:
     real, held_out = load_haplotypes(args.real), load_haplotypes(args.held_out)
     draws, table = [], None
     for draw, path in enumerate(args.ags):
+        # UMAP (about 10 s per embedding) on the first draw only: the paper's
+        # figure shows one AG set, and the summary does not use it.
         metrics, side = compute_family(args.family, real, load_haplotypes(path), held_out,
-                                       settings)
+                                       settings if draw == 0 else replace(settings, umap=False))
         draws.append(metrics)
         table = side if draw == 0 else table  # figures show the first draw, as the paper
     _write_stats(draws, table, args.family, args)
@@ -1043,7 +1047,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ld-decay-bins", type=int, default=50,
                    help="distance bins of the LD decay curve (default: 50)")
     p.add_argument("--no-umap", dest="umap", action="store_false",
-                   help="skip the UMAP embedding of the structure statistics (slow)")
+                   help="skip the UMAP embedding of the structure statistics (slow; with "
+                        "several --ags it runs on the first only)")
     p.add_argument("--ld-max-distance", type=int, default=None,
                    help="LD on SNP pairs at most this many bp apart (default: all pairs)")
     p.add_argument("--ld-max-pairs", type=int, default=None,
