@@ -518,7 +518,7 @@ def test_likelihood_attack_command_refits_the_model_kind_on_the_reference_set(hm
             "--out", str(out)]
     assert main(args) == 0
     table = pd.read_csv(out, sep="\t")
-    assert list(table.columns) == ["panel", "model", "seed", "metric", "value"]
+    assert list(table.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
     assert table["metric"].tolist() == list(attack.LIKELIHOOD_METRICS)
     assert set(table["panel"]) == {"dense"} and set(table["model"]) == {"hmm2"}
     assert set(table["seed"]) == {3}

@@ -404,9 +404,9 @@ def test_release_command_reads_the_likelihood_attack(sets, tmp_path, capsys):
     for name in ("ags", "train", "test", "reference"):
         paths[name] = tmp_path / f"{name}.npz"
         save_haplotypes(sets[name], paths[name])
-    table = pd.DataFrame([("dense", "hmm", 0, k, v) for k, v in LIKELIHOOD.items()] +
-                         [("dense", "other", 0, "lr_mia_auc", 0.99)],
-                         columns=["panel", "model", "seed", "metric", "value"])
+    table = pd.DataFrame([("dense", "hmm", 0, 0, k, v) for k, v in LIKELIHOOD.items()] +
+                         [("dense", "other", 0, 0, "lr_mia_auc", 0.99)],
+                         columns=["panel", "model", "seed", "draw", "metric", "value"])
     table.to_csv(tmp_path / "likelihood.tsv", sep="\t", index=False)
     out = tmp_path / "out"
 
@@ -424,3 +424,36 @@ def test_release_command_reads_the_likelihood_attack(sets, tmp_path, capsys):
     assert card["likelihood_attack"] == LIKELIHOOD
     assert release_cli("gan") == 2
     assert "no lr_mia_auc of model gan on panel dense" in capsys.readouterr().err
+
+
+def test_the_gate_reads_the_worst_draw(sets, tmp_path):
+    """A further draw of the same model that sits on the training set refuses
+    the release, though the set to release would pass alone; clean draws pass,
+    and the card gives the median and range over the draws."""
+    clean = artificial(sets["ags"].alleles[::-1].copy())  # as good as the set to release
+    # a memorising draw: training haplotypes with a few alleles flipped
+    leaky = sets["train"].alleles.copy()
+    rng = np.random.default_rng(0)
+    leaky[np.arange(500), rng.integers(0, leaky.shape[1], 500)] ^= 1
+    leaky = artificial(leaky)
+
+    def release_with(draws, folder):
+        return release_ags(sets["ags"], sets["train"], sets["test"], sets["reference"],
+                           **outputs(folder), model="fresh", panel="dense", seed=SEED,
+                           draws=draws)
+
+    alone = release_with([], tmp_path / "alone")
+    assert alone["over_draws"] is None and "released set" in alone["gate_rule"]
+    with pytest.raises(ReleaseRefused) as info:
+        release_with([clean, leaky], tmp_path / "leaky")
+    assert any(f.startswith("privacy_loss = ") and "(the worst of 3 AG draws)" in f
+               for f in info.value.failures)
+    assert not (tmp_path / "leaky").exists() or left_in(tmp_path / "leaky") == []
+    card = release_with([clean], tmp_path / "clean")
+    assert card["verdict"] == "accepted"
+    loss = card["over_draws"]["privacy_loss"]
+    assert loss["values"][0] == card["privacy_loss"] and len(loss["values"]) == 2
+    assert loss["low"] <= loss["median"] <= loss["high"]
+    md = (tmp_path / "clean" / "card.md").read_text()
+    assert "Gate rule: each bound is checked on the worst of the model's AG draws" in md
+    assert f"over 2 draws {loss['median']:.4g} [{loss['low']:.4g}, {loss['high']:.4g}]" in md

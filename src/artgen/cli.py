@@ -794,7 +794,8 @@ def cmd_release(args) -> None:
                            settings=json.loads(args.settings), panel=args.panel_name,
                            dataset=args.dataset, seed=args.seed,
                            thresholds=parse_thresholds(args.thresholds),
-                           model_metrics=model_metrics)
+                           model_metrics=model_metrics,
+                           draws=[load_haplotypes(p) for p in args.draws])
     except ReleaseRefused as exc:
         log.info("privacy card of the refused set:\n%s", json.dumps(exc.card, indent=1,
                                                                      default=str))
@@ -1209,6 +1210,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="write shareable AGs and their privacy card, "
                                        "only when the privacy checks pass")
     p.add_argument("--ags", required=True, help="artificial haplotypes to release (.npz)")
+    p.add_argument("--draws", nargs="*", default=[],
+                   help="further AG draws of the same model (.npz, not released): each "
+                        "privacy bound is then checked on the worst draw")
     p.add_argument("--train", required=True, help="the model's training haplotypes (.npz)")
     p.add_argument("--test", required=True, help="held-out real haplotypes (non-members)")
     p.add_argument("--reference", required=True, help="attacker's reference (sampling split)")

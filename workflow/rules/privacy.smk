@@ -70,6 +70,8 @@ rule likelihood_attack:
 rule release:
     input:
         ags="results/ags/{panel}/{model}.npz",
+        # the gate reads the worst of the model's AG draws
+        draws=lambda wildcards: ag_draws(wildcards)[1:],
         train="results/splits/{panel}/train.npz",
         test="results/splits/{panel}/test.npz",
         reference="results/splits/{panel}/sampling.npz",
@@ -98,7 +100,8 @@ rule release:
         "../../envs/vcf.yaml"
     threads: 1
     shell:
-        "python -m artgen release --ags {input.ags} --train {input.train} --test {input.test}"
+        "python -m artgen release --ags {input.ags} --draws {input.draws}"
+        " --train {input.train} --test {input.test}"
         " --reference {input.reference} --thresholds {params.thresholds:q}"
         " {params.likelihood} --model {wildcards.model} --settings {params.settings:q}"
         " --panel-name {wildcards.panel} --dataset {params.dataset:q} --seed {params.seed}"
