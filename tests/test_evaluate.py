@@ -180,9 +180,9 @@ def test_verdicts_judge_the_worst_draw_against_the_targets():
               verdicts(table, Targets())}
     assert "test" not in judged
     assert judged["gan"][0] == "misses"
-    assert judged["gan"][1] == ["LD r 0.740 >= 0.750 (real 0.800 - 0.05) MISS",
-                                "pairwise W 1.90x <= 2x real ok", "privacy loss 0.015 <= 0.02 ok",
-                                "attack AUC 0.520 <= 0.55 ok"]
+    assert judged["gan"][1] == ["LD r 0.740 (min 0.750 = real 0.800 - 0.05) MISS",
+                                "pairwise W 1.90x real (max 2x) ok",
+                                "privacy loss 0.015 (max 0.02) ok", "attack AUC 0.520 (max 0.55) ok"]
     assert judged["rbm"][0] == "meets"          # bounds are inclusive
     assert judged["markov"][0] == "not measured"
     assert judged["copying"][0] == "misses" and sum("MISS" in c for c in judged["copying"][1]) == 3
@@ -190,6 +190,6 @@ def test_verdicts_judge_the_worst_draw_against_the_targets():
     loose = {m: v for _, m, v, _ in verdicts(table, Targets(ld_r_within=None))}
     assert loose["gan"] == "meets" and loose["markov"] == "not measured"
     text = summary_markdown(table, Targets())
-    assert "- `gan` **misses**: LD r 0.740 >= 0.750 (real 0.800 - 0.05) MISS;" in text
+    assert "- `gan` **misses**: LD r 0.740 (min 0.750 = real 0.800 - 0.05) MISS;" in text
     assert "<li><code>rbm</code> <b>meets</b>" in summary_html(table, Targets())
     assert "misses" not in summary_markdown(table)  # no targets: no verdicts

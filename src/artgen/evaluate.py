@@ -476,8 +476,8 @@ def verdicts(table: pd.DataFrame, targets: Targets) -> list[tuple[str, str, str,
                     unmeasured = True
                 else:
                     bound = real - targets.ld_r_within
-                    judge(worst >= bound, f"LD r {worst:.3f} >= {bound:.3f} (real {real:.3f} "
-                                          f"- {targets.ld_r_within:g})")
+                    judge(worst >= bound, f"LD r {worst:.3f} (min {bound:.3f} = real "
+                                          f"{real:.3f} - {targets.ld_r_within:g})")
             if targets.pairwise_w_ratio is not None:
                 worst, real = get(high, model, "pairwise_w_ho"), get(median, "test",
                                                                       "pairwise_w_ho")
@@ -485,7 +485,8 @@ def verdicts(table: pd.DataFrame, targets: Targets) -> list[tuple[str, str, str,
                     unmeasured = True
                 else:
                     judge(worst <= targets.pairwise_w_ratio * real,
-                          f"pairwise W {worst / real:.2f}x <= {targets.pairwise_w_ratio:g}x real")
+                          f"pairwise W {worst / real:.2f}x real (max "
+                          f"{targets.pairwise_w_ratio:g}x)")
             for limit, metric, label in ((targets.max_privacy_loss, "privacy_loss",
                                           "privacy loss"),
                                          (targets.max_attack_auc, "mia_auc", "attack AUC")):
@@ -495,7 +496,7 @@ def verdicts(table: pd.DataFrame, targets: Targets) -> list[tuple[str, str, str,
                 if worst is None:
                     unmeasured = True
                 else:
-                    judge(worst <= limit, f"{label} {worst:.3f} <= {limit:g}")
+                    judge(worst <= limit, f"{label} {worst:.3f} (max {limit:g})")
             verdict = "misses" if missed else "not measured" if unmeasured else "meets"
             out.append((panel, model, verdict, checks))
     return out
