@@ -62,14 +62,15 @@ CONFIG = {**{key: value for key, value in TINY.items() if key not in DOWNSTREAM}
                              "batch_size": 16},
                      "hmm": TINY["models"]["hmm"]}}
 # One rule of each kind: input data, panel building, splits, training (closed
-# form and network), sampling, statistics, and a windowed panel's plan, windows
-# and stitching; with the jobs each should run (per window: one cut, one fit).
+# form and network), sampling (and TINY's second AG draw), statistics, and a
+# windowed panel's plan, windows and stitching; with the jobs each should run
+# (per window: one cut, one fit).
 TARGETS = ("results/stats/dense/gan/frequencies.tsv",
            "results/stats/dense/bernoulli/frequencies.tsv",
            "results/ags/chromosome/hmm.npz")
 EXPECTED_JOBS = {"simulate_contig": 1, "cohort_panel_file": 1, "build_panel": 2,
                  "make_splits": 1, "apply_split": 3, "train_model": 1, "train_network": 1,
-                 "sample_ags": 2, "statistics": 2, "plan_windows": 1,
+                 "sample_ags": 2, "sample_draws": 2, "statistics": 2, "plan_windows": 1,
                  "cut_window": 0, "stitch_ags": 1}
 PER_WINDOW = ("cut_window", "train_network")
 CORES = 2  # the node's CPUs, and --cores of both runs (train_network's threads)
@@ -410,7 +411,7 @@ def test_profile_resources_reached_sbatch(slurm_run):
     # train_network takes every core given (network_threads' default, scaled
     # down to --cores), statistics of a whole panel 1 thread, as the rest.
     assert cpus["train_network"] == CORES and cpus["statistics"] == 1
-    assert cpus["dense_panel"] == 1
+    assert cpus["build_panel"] == 1
 
 
 def test_outputs_equal_a_local_run(slurm_run, local_run):
