@@ -21,6 +21,8 @@ MODELS = list(config["models"])
 WINDOWED = panels_of_kind(config, "chromosome")
 WHOLE = [p for p in PANELS if p not in WINDOWED]
 DRAWS = config["evaluation"]["draws"]
+# Further AG draws of one fitted model (draw 0 is results/ags/{panel}/{model}.npz).
+AG_DRAW = "results/ags/{panel}/draws/{model}.{draw}.npz"
 
 
 def panel_models(panel):
@@ -255,8 +257,8 @@ def ag_draws(wildcards):
     first = f"results/ags/{wildcards.panel}/{wildcards.model}.npz"
     if wildcards.panel in WINDOWED or model_class(wildcards.model) == "test":
         return [first]
-    return [first] + [f"results/ags/{wildcards.panel}/draws/{wildcards.model}.{draw}.npz"
-                      for draw in range(1, DRAWS)]
+    return [first] + expand(AG_DRAW, panel=wildcards.panel, model=wildcards.model,
+                            draw=range(1, DRAWS))
 
 
 def verdict_args():

@@ -108,7 +108,7 @@ if DRAWS > 1:
             model="results/models/{panel}/{model}.npz",
             like=training_split,
         output:
-            expand("results/ags/{{panel}}/draws/{{model}}.{draw}.npz", draw=range(1, DRAWS)),
+            expand(AG_DRAW, draw=range(1, DRAWS), allow_missing=True),
         params:
             seed=config["seed"],
             phased=phased_arg(),
