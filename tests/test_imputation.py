@@ -5,6 +5,7 @@ bin, and the errors for inputs Beagle cannot take."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import stat
 
 import msprime
@@ -14,10 +15,11 @@ import pytest
 
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, haplotype_ids
-from artgen.imputation import (MISSING, QUALITY_COLUMNS, BeagleError, Imputed, array_sites,
-                               beagle_command, combine_panels, estimated_r2, impute_and_score,
-                               impute_from_model_and_score, imputation_quality,
-                               model_imputation, run_beagle)
+from artgen.imputation import (CLASS_COLUMNS, MISSING, QUALITY_COLUMNS, BeagleError, Imputed,
+                               array_sites, beagle_command, combine_panels, estimated_r2,
+                               impute_and_score, impute_from_model_and_score,
+                               imputation_quality, maf_class_quality, model_imputation,
+                               relative_to_real, run_beagle)
 
 N_REF, N_TARGETS = 100, 10   # diploid samples
 DENSITY = 0.2
@@ -153,9 +155,9 @@ def test_larger_panel_imputes_better(population, tmp_path):
     reference, targets = population
     maf = minor_allele_frequency(reference)
     full = impute_and_score(reference, targets, density=DENSITY, maf=maf,
-                            workdir=tmp_path / "full", seed=3)
+                            workdir=tmp_path / "full", seed=3).bins
     tiny = impute_and_score(reference.take_haplotypes(slice(0, 10)), targets, density=DENSITY,
-                            maf=maf, workdir=tmp_path / "tiny", seed=3)
+                            maf=maf, workdir=tmp_path / "tiny", seed=3).bins
     for table in (full, tiny):
         assert len(table) == 10 and table.snp_share.sum() == pytest.approx(1.0)
         assert table.n_snps.sum() == targets.n_snps - array_sites(targets.pos, DENSITY).sum()
@@ -347,6 +349,63 @@ def test_quality_rejects_bad_input(change, message):
         imputation_quality(truth, imputed, maf)
 
 
+def test_maf_classes_score_all_sites_and_each_class():
+    truth, imputed = _toy()
+    g = genotypes(truth)
+    noisy = g + np.random.default_rng(2).normal(0, 0.5, size=g.shape)
+    imputed = _with_imputed(imputed, dosage=noisy)
+    # imputed sites 1-4 with MAF 0.05 (edge: goes up to "> 5%"), 0.0, 0.009 and 0.01 (edge: 1-5%)
+    maf = np.array([0.3, 0.05, 0.0, 0.009, 0.01, 0.2])
+    table = maf_class_quality(truth, imputed, maf)
+    assert list(table.columns) == CLASS_COLUMNS
+    assert table.maf_class.tolist() == ["all", "<1%", "1-5%", ">5%"]
+    assert table.n_snps.tolist() == [4, 2, 1, 1]
+    r2 = {j: np.corrcoef(noisy[:, j], g[:, j])[0, 1] ** 2 for j in (1, 2, 4)}  # site 3: no variance
+    assert table.r2[0] == pytest.approx(np.mean(list(r2.values())))
+    assert table.r2[1] == pytest.approx(r2[2]) and table.n_r2[1] == 1     # site 3 unscored
+    assert table.r2[2] == pytest.approx(r2[4]) and table.r2[3] == pytest.approx(r2[1])
+    assert table.snp_share.tolist() == [1.0, 0.5, 0.25, 0.25]
+    assert table.dr2[0] == pytest.approx(np.mean([0.9, 0.7, 0.2]))
+    # the class table and the bin table are the same sites, scored alike
+    bins = imputation_quality(truth, imputed, maf, n_bins=1)
+    assert table.r2[0] == pytest.approx(bins.r2[0]) and table.n_r2[0] == bins.n_r2[0]
+    custom = maf_class_quality(truth, imputed, maf, classes=[0, 0.1, 0.5])
+    assert custom.maf_class.tolist() == ["all", "<10%", ">10%"] and custom.n_snps[1] == 4
+
+
+@pytest.mark.parametrize("classes", [[0.01, 0.5], [0, 0.05, 0.05, 0.5], [0, 0.4], [0.5]])
+def test_maf_classes_reject_bad_edges(classes):
+    truth, imputed = _toy()
+    with pytest.raises(InputError, match="MAF classes"):
+        maf_class_quality(truth, imputed, np.full(6, 0.1), classes=classes)
+
+
+def test_relative_to_real_divides_by_the_panel_each_reference_stands_in_for():
+    rows = [(ref, c, r2) for ref, values in {
+        "alone": (0.5, 0.2), "perfect": (0.8, 0.4), "train_only": (0.6, 0.0),
+        "gan": (0.6, 0.3), "gan_only": (0.3, 0.1), "hmm_direct": (0.48, np.nan)}.items()
+        for c, r2 in zip(("all", "<1%"), values)]
+    table = relative_to_real(pd.DataFrame(rows, columns=["reference", "maf_class", "r2"]))
+    got = table.set_index(["reference", "maf_class"])
+    assert got.loc[("gan", "all"), "real_reference"] == "perfect"
+    assert got.loc[("gan", "all"), "r2_vs_real"] == pytest.approx(0.75)
+    assert got.loc[("alone", "<1%"), "r2_vs_real"] == pytest.approx(0.5)
+    assert got.loc[("gan_only", "all"), "real_reference"] == "train_only"
+    assert got.loc[("gan_only", "all"), "r2_vs_real"] == pytest.approx(0.5)
+    assert got.loc[("hmm_direct", "all"), "r2_vs_real"] == pytest.approx(0.8)
+    assert np.isnan(got.loc[("gan_only", "<1%"), "r2_vs_real"])    # the real panel's r2 is 0
+    assert np.isnan(got.loc[("hmm_direct", "<1%"), "r2_vs_real"])
+    assert got.loc[("perfect", "all"), "r2_vs_real"] == 1.0
+    # a one-population cohort has no "perfect": the "+ AGs" panel is compared with train_only
+    alone = relative_to_real(pd.DataFrame(
+        [("train_only", "all", 0.6), ("gan_with_train", "all", 0.66)],
+        columns=["reference", "maf_class", "r2"]))
+    assert alone.real_reference.tolist() == ["train_only", "train_only"]
+    assert alone.r2_vs_real[1] == pytest.approx(1.1)
+    with pytest.raises(InputError, match="maf_class"):
+        relative_to_real(pd.DataFrame({"reference": ["x"], "r2": [0.5]}))
+
+
 def test_quality_rejects_bad_bins():
     truth, imputed = _toy()
     with pytest.raises(InputError, match="n_bins"):
@@ -454,7 +513,7 @@ def test_a_hidden_markov_model_imputes_by_itself(population, imputed):
     model.set_map(reference.chrom, reference.pos)
     model.fit(reference.alleles, seed=1)
     maf = minor_allele_frequency(reference)
-    table = impute_from_model_and_score(model, targets, density=DENSITY, maf=maf)
+    table = impute_from_model_and_score(model, targets, density=DENSITY, maf=maf).bins
     assert list(table.columns) == QUALITY_COLUMNS
     direct = overall_r2(table)
     beagle = overall_r2(imputation_quality(targets, imputed[0], maf))
@@ -498,10 +557,11 @@ def split_files(population, tmp_path_factory):
 
 
 def impute_args(files, reference, out, *extra):
+    classes = Path(out).with_suffix(".classes.tsv")
     return ["impute", "--panel", str(files["panel"]), "--train", str(files["train"]),
             "--targets", str(files["targets"]), "--reference", reference, "--target", "CEU",
             "--density", str(DENSITY), "--panel-name", "dense", "--seed", "1", "--memory-gb",
-            "1", "--out", str(out), *extra]
+            "1", "--out", str(out), "--classes-out", str(classes), *extra]
 
 
 def test_impute_command_with_one_set_alone(split_files, tmp_path, caplog):
@@ -518,7 +578,11 @@ def test_impute_command_with_one_set_alone(split_files, tmp_path, caplog):
     maf = minor_allele_frequency(sets["train"])
     expected = impute_and_score(sets["train"], sets["targets"], density=DENSITY, maf=maf,
                                 workdir=tmp_path / "direct", seed=1, memory_gb=1)
-    pd.testing.assert_frame_equal(table[QUALITY_COLUMNS], expected, check_dtype=False)
+    pd.testing.assert_frame_equal(table[QUALITY_COLUMNS], expected.bins, check_dtype=False)
+    classes = pd.read_csv(tmp_path / "train_only.classes.tsv", sep="\t", keep_default_na=False,
+                          na_values=[""])
+    assert list(classes.columns) == ["panel", "reference", "seed"] + CLASS_COLUMNS
+    pd.testing.assert_frame_equal(classes[CLASS_COLUMNS], expected.classes, check_dtype=False)
     out = tmp_path / "ags_only.tsv"
     assert main(impute_args(files, "mine_only", out, "--ags", str(files["ags"]),
                             "--no-others")) == 0
@@ -528,6 +592,35 @@ def test_impute_command_with_one_set_alone(split_files, tmp_path, caplog):
     assert "reference mine: 140 haplotypes" in caplog.text   # the 80 others + 60 AGs
     assert main(impute_args(files, "perfect", tmp_path / "perfect.tsv")) == 0
     assert "reference perfect: 200 haplotypes" in caplog.text   # the others + 120 training
+
+
+def test_imputation_table_command_stacks_and_compares_with_the_real_panel(split_files,
+                                                                         tmp_path):
+    from artgen.cli import main
+
+    files, _ = split_files
+    outs = {}
+    for reference, extra in (("train_only", ["--add-train", "--no-others"]),
+                             ("mine_only", ["--ags", str(files["ags"]), "--no-others"])):
+        outs[reference] = tmp_path / f"{reference}.tsv"
+        assert main(impute_args(files, reference, outs[reference], *extra)) == 0
+    bins = [str(p) for p in outs.values()]
+    classes = [str(p.with_suffix(".classes.tsv")) for p in outs.values()]
+    assert main(["imputation-table", "--bins", *bins, "--classes", *classes,
+                 "--out", str(tmp_path / "quality.tsv"),
+                 "--classes-out", str(tmp_path / "by_class.tsv")]) == 0
+    quality = pd.read_csv(tmp_path / "quality.tsv", sep="\t")
+    assert quality.reference.tolist() == ["train_only"] * 10 + ["mine_only"] * 10
+    table = pd.read_csv(tmp_path / "by_class.tsv", sep="\t", keep_default_na=False,
+                        na_values=[""])
+    assert table.reference.tolist() == ["train_only"] * 4 + ["mine_only"] * 4
+    assert (table.real_reference == "train_only").all()
+    ours = table[table.reference == "mine_only"].r2.to_numpy()
+    real = table[table.reference == "train_only"].r2.to_numpy()
+    assert np.allclose(table[table.reference == "mine_only"].r2_vs_real, ours / real,
+                       equal_nan=True)
+    # the 60 AGs here are half of the 120 training haplotypes: less, but comparable
+    assert 0.5 < table.r2_vs_real[4] <= 1.05
 
 
 def test_impute_command_with_a_model_imputing_by_itself(split_files, tmp_path, monkeypatch):
@@ -548,7 +641,7 @@ def test_impute_command_with_a_model_imputing_by_itself(split_files, tmp_path, m
     expected = impute_from_model_and_score(
         load_generator(model_file), sets["targets"], density=DENSITY,
         maf=minor_allele_frequency(sets["train"]), populations=sets["targets"].pops)
-    pd.testing.assert_frame_equal(table[QUALITY_COLUMNS], expected, check_dtype=False)
+    pd.testing.assert_frame_equal(table[QUALITY_COLUMNS], expected.bins, check_dtype=False)
     assert overall_r2(table) > 0.5
 
 
@@ -570,4 +663,4 @@ def test_impute_command_refuses_bad_references(split_files, tmp_path, capsys, re
     out = tmp_path / "out.tsv"
     assert main(impute_args(files, reference, out, *extra)) == 2
     assert message in capsys.readouterr().err
-    assert not out.exists()
+    assert not out.exists() and not out.with_suffix(".classes.tsv").exists()

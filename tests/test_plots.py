@@ -25,6 +25,7 @@ from artgen import plots  # noqa: E402
 from artgen.errors import InputError  # noqa: E402
 from artgen.figures import FIGURES, INPUTS, build_figure, save_figure  # noqa: E402
 from artgen.haplotypes import Haplotypes, artificial_ids, haplotype_ids  # noqa: E402
+from artgen.imputation import relative_to_real  # noqa: E402
 from artgen.io import save_haplotypes  # noqa: E402
 from artgen.models import make_generator  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
@@ -125,6 +126,12 @@ def files(tmp_path_factory):
                                        "dr2": base + lo / 2, "r2": base + lo / 3})
                          for ref, base in (("alone", 0.5), ("perfect", 0.7), ("gan", 0.6),
                                            ("rbm", 0.65))])
+    classes = relative_to_real(pd.DataFrame(
+        [(ref, c, base + shift, n) for ref, base in (("alone", 0.5), ("perfect", 0.7),
+                                                     ("gan", 0.6), ("rbm", 0.65))
+         for c, shift, n in (("all", 0.1, 40), ("<1%", -0.3, 5), ("1-5%", 0.0, 10),
+                             (">5%", 0.2, 25))],
+        columns=["reference", "maf_class", "r2", "n_r2"]))
     painting = pd.DataFrame([(d, p, s) for d in ("real", "gan", "rbm")
                              for p, s in (("CEU", 0.7), ("YRI", 0.2), ("CHB", 0.1))],
                             columns=["dataset", "donor_pop", "share"])
@@ -170,7 +177,9 @@ def files(tmp_path_factory):
         "figure2": (real_ags, {"n_bins": 10}),
         "figure3": ({"scans": write(root / "selection" / "dense" / "scans.tsv",
                                     pd.concat(scans))}, {}),
-        "figure4": ({"quality": write(root / "imputation" / "dense" / "quality.tsv", quality)}, {}),
+        "figure4": ({"quality": write(root / "imputation" / "dense" / "quality.tsv", quality),
+                     "classes": write(root / "imputation" / "dense" / "quality_by_maf_class.tsv",
+                                      classes)}, {}),
         "figS_umap": (real_ags, {"n_neighbors": 5, "seed": 1}),
         "figS_pairwise": ({"distances": distances}, {}),
         "figS_pca_dense": (real_ags, {}),
@@ -460,6 +469,24 @@ def test_plot_training_history_writes_the_file(tmp_path):
     assert matplotlib.image.imread(tmp_path / "h.png").ndim == 3
     with pytest.raises(InputError, match="no epochs"):
         plots.plot_training_history(history.iloc[:0], tmp_path / "e.png")
+
+
+def test_figure4_tabulates_r2_per_maf_class_against_the_real_panel(files):
+    inputs, _ = files["figure4"]
+    fig = build_figure("figure4", inputs)
+    grid = next(ax for ax in fig.axes if ax.get_images())
+    assert grid.get_title().startswith("c) true $r^2$ over all imputed SNPs")
+    assert [t.get_text() for t in grid.get_xticklabels()] == [
+        "all imputed\n(40 SNPs)", "MAF <1%\n(5 SNPs)", "MAF 1-5%\n(10 SNPs)",
+        "MAF >5%\n(25 SNPs)"]
+    assert [t.get_text() for t in grid.get_yticklabels()] == [
+        "other populations only", "+ real target haplotypes", "+ GAN AGs", "+ RBM AGs"]
+    cells = {t.get_text() for t in grid.texts}
+    assert "0.700  (88% of perfect)" in cells      # GAN overall: 0.7 / 0.8
+    assert "0.800" in cells                         # the real panel itself: no share
+    # without the class table the figure has no grid
+    fig = build_figure("figure4", {"quality": inputs["quality"]})
+    assert not any(ax.get_images() for ax in fig.axes)
 
 
 def test_figure4_draws_references_of_one_set_alone_in_a_second_row(tmp_path):

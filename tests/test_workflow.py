@@ -234,6 +234,15 @@ def test_downstream_tables(tiny_run):
     assert set(quality["reference"]) == {"alone", "perfect", "copying", "train_only",
                                          "copying_only", "hmm", "hmm_only", "hmm_direct"}
     assert (quality.groupby("reference")["snp_share"].sum().round(9) == 1).all()
+    classes = pd.read_csv(results / "imputation" / "dense" / "quality_by_maf_class.tsv",
+                          sep="\t", keep_default_na=False, na_values=[""])
+    assert set(classes["reference"]) == set(quality["reference"])
+    for _, rows in classes.groupby("reference"):
+        assert rows["maf_class"].tolist() == ["all", "<1%", "1-5%", ">5%"]
+    ratio = classes.set_index(["reference", "maf_class"])
+    assert ratio.loc[("copying_only", "all"), "real_reference"] == "train_only"
+    assert ratio.loc[("copying", "all"), "real_reference"] == "perfect"
+    assert 0 < ratio.loc[("copying_only", "all"), "r2_vs_real"] < 1.5
     assert "java" in (results / "logs" / "impute" / "dense" / "perfect.log").read_text()
     painting = pd.read_csv(results / "painting" / "dispersed.tsv", sep="\t")
     assert set(painting["dataset"]) == {"real", "gan", "copying"}
@@ -476,6 +485,9 @@ def test_own_vcf_one_population_dense_only_from_the_template(tmp_path):
     quality = pd.read_csv(results / "imputation" / "dense" / "quality.tsv", sep="\t")
     assert set(quality["reference"]) == {"train_only", "hmm_only", "hmm_with_train",
                                          "hmm_direct"}
+    classes = pd.read_csv(results / "imputation" / "dense" / "quality_by_maf_class.tsv",
+                          sep="\t", keep_default_na=False, na_values=[""])
+    assert set(classes["real_reference"]) == {"train_only"}   # no other populations
     drawn = {p.stem for p in (results / "figures").glob("*.png")}
     assert {"figure1", "figure2", "figure4", "figS_ld_scatter", "figS_privacy"} <= drawn
     assert not {"figure3", "figS_painting", "figS_coalescent", "figS_sensitivity"} & drawn

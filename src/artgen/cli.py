@@ -603,17 +603,22 @@ def cmd_impute(args) -> None:
     targets = target_haplotypes(load_haplotypes(args.targets), args.target, args.targets)
     maf = np.minimum(train.alleles.mean(axis=0), 1 - train.alleles.mean(axis=0))
     if args.model_file:
-        table = _impute_from_model(args, targets, maf)
+        scores = _impute_from_model(args, targets, maf)
     else:
         reference = _imputation_reference(args, train)
         log.info("reference %s: %d haplotypes; %d target individuals", args.reference,
                  reference.n_haplotypes, targets.n_haplotypes // 2)
         with tempfile.TemporaryDirectory(prefix=".beagle-", dir=Path(args.out).parent) as work:
-            table = impute_and_score(reference, targets, density=args.density, maf=maf,
-                                     workdir=work, seed=args.seed, threads=args.threads,
-                                     memory_gb=args.memory_gb)
-    write_table(keyed(table, panel=args.panel_name, reference=args.reference, seed=args.seed),
-                args.out)
+            scores = impute_and_score(reference, targets, density=args.density, maf=maf,
+                                      workdir=work, seed=args.seed, threads=args.threads,
+                                      memory_gb=args.memory_gb)
+    for row in scores.classes.itertuples():
+        log.info("%s: r2 %.3f over %d SNPs (MAF %s)", args.reference, row.r2, row.n_r2,
+                 row.maf_class)
+    keys = {"panel": args.panel_name, "reference": args.reference, "seed": args.seed}
+    write_table(keyed(scores.bins, **keys), args.out)
+    if args.classes_out:
+        write_table(keyed(scores.classes, **keys), args.classes_out)
 
 
 def _imputation_reference(args, train):
@@ -817,15 +822,27 @@ def cmd_figure(args) -> None:
     save_figure(fig, args.pdf, args.png)
 
 
-def cmd_concat_tables(args) -> None:
+def cmd_imputation_table(args) -> None:
+    from artgen.imputation import relative_to_real
+
+    write_table(_stacked(args.bins), args.out)
+    write_table(relative_to_real(_stacked(args.classes)), args.classes_out)
+
+
+def _stacked(paths):
+    """Tab-separated tables with the same columns, one under the other."""
     import pandas as pd
 
-    frames = [pd.read_csv(p, sep="\t") for p in args.inputs]
+    frames = [pd.read_csv(p, sep="\t") for p in paths]
     columns = [list(f.columns) for f in frames]
     if any(c != columns[0] for c in columns):
-        bad = next(p for p, c in zip(args.inputs, columns) if c != columns[0])
-        raise InputError(f"{bad}: columns differ from those of {args.inputs[0]}")
-    write_table(pd.concat(frames, ignore_index=True), args.out)
+        bad = next(p for p, c in zip(paths, columns) if c != columns[0])
+        raise InputError(f"{bad}: columns differ from those of {paths[0]}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def cmd_concat_tables(args) -> None:
+    write_table(_stacked(args.inputs), args.out)
 
 
 def cmd_convert(args) -> None:
@@ -1112,7 +1129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("impute", help="imputation of held-out targets (Beagle against a "
                                       "reference panel, or a model's own posterior), quality "
-                                      "per MAF bin")
+                                      "per MAF bin and class")
     p.add_argument("--panel", help="the whole panel (.npz): other populations")
     p.add_argument("--train", required=True, help="real target training haplotypes (.npz)")
     p.add_argument("--targets", required=True, help="held-out target individuals (.npz)")
@@ -1137,7 +1154,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-gb", type=int, default=2,
                    help="Beagle's Java memory in GB (default: 2)")
     p.add_argument("--out", required=True, help="imputation quality per MAF bin (.tsv)")
+    p.add_argument("--classes-out",
+                   help="imputation quality over all imputed sites and per MAF class: "
+                        "<1%%, 1-5%%, >5%% (.tsv)")
     p.set_defaults(func=cmd_impute)
+
+    p = sub.add_parser("imputation-table",
+                       help="stack the references' imputation tables; r2 per MAF class as a "
+                            "share of the real panel's")
+    p.add_argument("--bins", nargs="+", required=True,
+                   help="per-reference quality per MAF bin (.tsv from impute --out)")
+    p.add_argument("--classes", nargs="+", required=True,
+                   help="per-reference quality per MAF class (.tsv from impute --classes-out)")
+    p.add_argument("--out", required=True, help="the stacked per-bin table (.tsv)")
+    p.add_argument("--classes-out", required=True,
+                   help="the stacked per-class table with r2_vs_real (.tsv)")
+    p.set_defaults(func=cmd_imputation_table)
 
     p = sub.add_parser("likelihood-attack",
                        help="likelihood-ratio membership inference against a model with a "

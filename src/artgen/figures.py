@@ -50,10 +50,12 @@ from matplotlib.ticker import MaxNLocator
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, check_alleles
 from artgen.io.atomic import atomic_output
+from artgen.imputation import is_alone_reference
 from artgen.plots import (IMPUTATION_BASELINES, dataset_color, dataset_label, order_datasets,
                           plot_af_scatter, plot_boundary_ld, plot_distance_distributions, plot_embedding,
                           plot_grouped_bars, group_colors, plot_haplostrips, plot_hidden_activations,
-                          plot_imputation_quality, plot_latent, plot_ld_decay, plot_ld_matrix,
+                          plot_imputation_classes, plot_imputation_quality, plot_latent,
+                          plot_ld_decay, plot_ld_matrix,
                           plot_lines, plot_real_vs_ag, plot_scan, plot_sfs, plot_stacked_shares,
                           plot_training_curves, require_columns)
 
@@ -388,15 +390,9 @@ def figure3(scans: pd.DataFrame, *, models: Sequence[str] | None = None, quantil
 # --------------------------------------------------------------------------- Figure 4
 
 
-def _alone_reference(reference: str) -> bool:
-    """A reference of one set alone: the real target haplotypes, a model's
-    AGs, or a model imputing by itself (no other populations)."""
-    return reference == "train_only" or reference.endswith(("_only", "_direct"))
-
-
 @_styled
-def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
-            panel: str | None = None) -> Figure:
+def figure4(quality: pd.DataFrame, classes: pd.DataFrame | None = None, *,
+            references: Sequence[str] | None = None, panel: str | None = None) -> Figure:
     """Imputation quality per MAF bin (Yelmen et al. 2021, Figure 4): (a)
     Beagle's DR2 and (b) the true r^2, one line per reference panel (other
     populations alone, + real target haplotypes, + each model's AGs); grey
@@ -409,10 +405,18 @@ def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
     holds more than a handful of lines. A direct row's "DR2" is Beagle's
     estimator applied to the model's dosages.
 
+    With ``classes``, a last panel gives every reference's true r^2 over all
+    imputed sites and per MAF class (< 1%, 1-5%, > 5%), with the share of the
+    real panel's r^2 it reaches (GPC's protocol).
+
     Parameters
     ----------
     quality : DataFrame
         Columns ``reference maf_lo maf_hi snp_share dr2 r2``.
+    classes : DataFrame, optional
+        :func:`artgen.imputation.relative_to_real` of the references' MAF
+        class tables: columns ``reference maf_class r2 n_r2`` and optionally
+        ``r2_vs_real real_reference``.
     references : list of str, optional
         References to draw, in order.
     """
@@ -426,27 +430,40 @@ def figure4(quality: pd.DataFrame, *, references: Sequence[str] | None = None,
             raise InputError(f"none of the references asked for is in the table "
                              f"({', '.join(given)})")
     chosen = given if references is None else references
-    rows = [[r for r in chosen if not _alone_reference(r)],
-            [r for r in chosen if _alone_reference(r)]]
+    rows = [[r for r in chosen if not is_alone_reference(r)],
+            [r for r in chosen if is_alone_reference(r)]]
     rows = [refs for refs in rows if refs]
     titles = {0: ("imputation quality estimated by Beagle (DR2)",
                   "true $r^2$ of imputed dosages with the masked genotypes"),
               1: ("one set alone: DR2 (direct: the same estimator on the model's dosages)",
                   "one set alone: true $r^2$")}
-    fig = _figure(10.5, 4.0 * len(rows))
-    axes = np.atleast_2d(fig.subplots(len(rows), 2))
-    letters = iter("abcd")
+    heights = [4.0] * len(rows)
+    if classes is not None:
+        require_columns(classes, ("reference", "maf_class", "r2", "n_r2"), "the MAF class table")
+        heights.append(1.0 + 0.32 * len(chosen))
+    fig = _figure(10.5, sum(heights))
+    grid = fig.add_gridspec(len(heights), 2, height_ratios=heights)
+    axes = np.array([[fig.add_subplot(grid[i, j]) for j in range(2)] for i in range(len(rows))])
+    letters = iter("abcde")
+    drawn = []
     for i, refs in enumerate(rows):
-        kind = 1 if _alone_reference(refs[0]) else 0
+        kind = 1 if is_alone_reference(refs[0]) else 0
         ax_dr2, ax_r2 = axes[i]
         if references is None:  # the baselines first, then the models as given
             refs = [r for r in IMPUTATION_BASELINES if r in refs] + \
                 [r for r in refs if r not in IMPUTATION_BASELINES]
+        drawn += refs
         plot_imputation_quality(quality, ax_dr2, score="dr2", references=refs)
         plot_imputation_quality(quality, ax_r2, score="r2", references=refs)
         ax_r2.get_legend().remove()
         ax_dr2.set_title(f"{next(letters)}) {titles[kind][0]}", fontsize="medium")
         ax_r2.set_title(f"{next(letters)}) {titles[kind][1]}", fontsize="medium")
+    if classes is not None:
+        ax = fig.add_subplot(grid[len(rows), :])
+        scored = set(classes["reference"].astype(str))
+        plot_imputation_classes(classes, ax, references=[r for r in drawn if r in scored])
+        ax.set_title(f"{next(letters)}) true $r^2$ over all imputed SNPs and per MAF class "
+                     f"(in brackets: share of the real panel's $r^2$)", fontsize="medium")
     _title(fig, "Figure 4. Imputation of held-out target genomes by reference panel", panel)
     return fig
 
@@ -1231,6 +1248,8 @@ class Input:
     model : str, optional
         For ``model``: the short name of the generator the file must hold
         (``"rbm"``); None: any generator.
+    optional : bool
+        The figure can be drawn without this input (it then lacks a panel).
     """
 
     kind: str
@@ -1238,6 +1257,7 @@ class Input:
     names: str = "dir"
     panel: bool = False
     model: str | None = None
+    optional: bool = False
 
 
 _REAL = Input("haplotypes", panel=True)
@@ -1252,7 +1272,9 @@ INPUTS: dict[str, dict[str, Input]] = {
     "figure2": {"real": _REAL, "ags": _AGS},
     "figure3": {"scans": Input("table", ("dataset", "statistic", "pos", "value"), panel=True)},
     "figure4": {"quality": Input("table", ("reference", "maf_lo", "maf_hi", "snp_share", "dr2",
-                                           "r2"), panel=True)},
+                                           "r2"), panel=True),
+                "classes": Input("table", ("reference", "maf_class", "r2", "n_r2"),
+                                 optional=True)},
     "figS_umap": {"real": _REAL, "ags": _AGS},
     "figS_pairwise": {"distances": _DISTANCES},
     "figS_pca_dense": {"real": _REAL, "ags": _AGS},
@@ -1386,7 +1408,7 @@ def build_figure(name: str, inputs: Mapping[str, str | Path | Sequence[str | Pat
     if not isinstance(inputs, Mapping):
         raise InputError("inputs must be a dict of input name -> path(s), "
                          f"got {type(inputs).__name__}")
-    missing = [k for k in specs if k not in inputs]
+    missing = [k for k, spec in specs.items() if k not in inputs and not spec.optional]
     unknown = [k for k in inputs if k not in specs]
     if missing or unknown:
         problems = []
@@ -1407,7 +1429,7 @@ def build_figure(name: str, inputs: Mapping[str, str | Path | Sequence[str | Pat
             if spec.panel:
                 options["panel"] = _paths(inputs[key], key)[0].parent.name or None
                 break
-    data = {key: _load(spec, key, inputs[key]) for key, spec in specs.items()}
+    data = {key: _load(spec, key, inputs[key]) for key, spec in specs.items() if key in inputs}
     if "panel" in accepted and options.get("panel") is None:
         for value in data.values():
             if isinstance(value, pd.DataFrame) and "panel" in value:

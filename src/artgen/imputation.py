@@ -32,6 +32,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "BeagleError",
     "Imputed",
+    "CLASS_COLUMNS",
     "QUALITY_COLUMNS",
     "array_sites",
     "beagle_command",
@@ -53,13 +55,22 @@ __all__ = [
     "estimated_r2",
     "impute_and_score",
     "impute_from_model_and_score",
+    "ImputationScores",
+    "MAF_CLASSES",
     "imputation_quality",
+    "maf_class_quality",
     "model_imputation",
+    "relative_to_real",
+    "score_imputation",
     "read_beagle_vcf",
     "run_beagle",
 ]
 
 QUALITY_COLUMNS = ["maf_lo", "maf_hi", "n_snps", "snp_share", "dr2", "r2", "n_r2"]
+CLASS_COLUMNS = ["maf_class", *QUALITY_COLUMNS]
+
+#: MAF class edges of :func:`maf_class_quality`: < 1%, 1-5%, > 5% (GPC's report).
+MAF_CLASSES = (0.0, 0.01, 0.05, 0.5)
 
 # Files run_beagle writes in its work folder.
 REFERENCE_VCF = "reference.vcf.gz"
@@ -116,6 +127,14 @@ class Imputed:
     @property
     def n_snps(self) -> int:
         return len(self.pos)
+
+
+class ImputationScores(NamedTuple):
+    """The two quality tables of one imputation: per MAF bin
+    (:func:`imputation_quality`) and per MAF class (:func:`maf_class_quality`)."""
+
+    bins: pd.DataFrame
+    classes: pd.DataFrame
 
 
 # ------------------------------------------------------------- typed sites
@@ -442,6 +461,62 @@ def imputation_quality(truth: Haplotypes, imputed: Imputed, maf, *,
     """
     if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise InputError(f"n_bins must be a whole number >= 1, got {n_bins!r}")
+    scores = _site_scores(truth, imputed, maf)
+    edges = np.arange(n_bins + 1) / (2 * n_bins)  # exact i / (2 n): 0.15 is 3/20, as a MAF would be
+    return pd.DataFrame(_bin_rows(scores, edges), columns=QUALITY_COLUMNS)
+
+
+def maf_class_quality(truth: Haplotypes, imputed: Imputed, maf, *,
+                      classes=MAF_CLASSES) -> pd.DataFrame:
+    """Imputation quality over all imputed sites and per MAF class (GPC's
+    report: MAF < 1%, 1-5%, > 5%), scored as in :func:`imputation_quality`.
+
+    Parameters
+    ----------
+    truth, imputed, maf
+        As for :func:`imputation_quality`.
+    classes : sequence of float
+        Increasing class edges from 0 to 0.5; classes are half-open
+        ``[lo, hi)`` except the last, which also holds MAF 0.5 (so a site of
+        MAF exactly 0.05 is in "> 5%").
+
+    Returns
+    -------
+    DataFrame, one row for all sites (``maf_class`` ``"all"``) then one per
+    class (``"<1%"``, ``"1-5%"``, ``">5%"`` by default), the columns of
+    :func:`imputation_quality` after ``maf_class``.
+    """
+    edges = np.asarray(classes, dtype=np.float64)
+    if edges.ndim != 1 or len(edges) < 2 or edges[0] != 0 or edges[-1] != 0.5 \
+            or not (np.diff(edges) > 0).all():
+        raise InputError(f"MAF classes must be increasing edges from 0 to 0.5, got {classes!r}")
+    scores = _site_scores(truth, imputed, maf)
+    rows = _bin_rows(scores, np.array([0.0, 0.5])) + _bin_rows(scores, edges)
+    labels = ["all"] + [_class_label(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
+    return pd.DataFrame([{"maf_class": label, **row} for label, row in zip(labels, rows)],
+                        columns=CLASS_COLUMNS)
+
+
+def _class_label(lo: float, hi: float) -> str:
+    def percent(x):
+        return f"{100 * x:g}%"
+    if lo == 0:
+        return f"<{percent(hi)}"
+    if hi == 0.5:
+        return f">{percent(lo)}"
+    return f"{100 * lo:g}-{percent(hi)}"
+
+
+def score_imputation(truth: Haplotypes, imputed: Imputed, maf) -> ImputationScores:
+    """Both tables of one imputation: per MAF bin (:func:`imputation_quality`,
+    the paper's Figure 4) and per MAF class (:func:`maf_class_quality`)."""
+    return ImputationScores(imputation_quality(truth, imputed, maf),
+                            maf_class_quality(truth, imputed, maf))
+
+
+def _site_scores(truth: Haplotypes, imputed: Imputed, maf) -> dict[str, np.ndarray]:
+    """The true r^2, the DR2 and the MAF of every imputed site, after checking
+    that ``truth``, ``imputed`` and ``maf`` describe the same sites and samples."""
     for f in ("chrom", "pos", "ref", "alt"):
         if not np.array_equal(getattr(truth, f), getattr(imputed, f)):
             raise InputError(f"truth and imputed must have the same SNPs; they differ in {f} "
@@ -462,24 +537,28 @@ def imputation_quality(truth: Haplotypes, imputed: Imputed, maf, *,
     sites = np.flatnonzero(imputed.imputed)
     if len(sites) == 0:
         raise InputError("no imputed sites to score: every site was typed")
-
     genotype = truth.alleles[0::2, sites].astype(np.float64) + truth.alleles[1::2, sites]
-    r2 = _site_r2(imputed.dosage[:, sites], genotype)
-    dr2 = imputed.dr2[sites]
-    edges = np.arange(n_bins + 1) / (2 * n_bins)  # exact i / (2 n): 0.15 is 3/20, as a MAF would be
-    which = np.minimum(np.searchsorted(edges, maf[sites], side="right") - 1, n_bins - 1)
+    return {"r2": _site_r2(imputed.dosage[:, sites], genotype), "dr2": imputed.dr2[sites],
+            "maf": maf[sites]}
 
+
+def _bin_rows(scores: dict[str, np.ndarray], edges: np.ndarray) -> list[dict]:
+    """One quality row per MAF bin ``[edges[b], edges[b + 1])``, the last bin
+    closed, over the sites of :func:`_site_scores`."""
+    r2, dr2 = scores["r2"], scores["dr2"]
+    n_bins = len(edges) - 1
+    which = np.minimum(np.searchsorted(edges, scores["maf"], side="right") - 1, n_bins - 1)
     rows = []
     for b in range(n_bins):
         in_bin = which == b
         scored = in_bin & np.isfinite(r2)
         rated = in_bin & np.isfinite(dr2)
         rows.append({"maf_lo": edges[b], "maf_hi": edges[b + 1], "n_snps": int(in_bin.sum()),
-                     "snp_share": in_bin.sum() / len(sites),
+                     "snp_share": in_bin.sum() / len(r2),
                      "dr2": dr2[rated].mean() if rated.any() else np.nan,
                      "r2": r2[scored].mean() if scored.any() else np.nan,
                      "n_r2": int(scored.sum())})
-    return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
+    return rows
 
 
 def _site_r2(dosage: np.ndarray, genotype: np.ndarray) -> np.ndarray:
@@ -518,15 +597,63 @@ def combine_panels(*panels: Haplotypes) -> Haplotypes:
                       np.concatenate([p.super_pops for p in panels]))
 
 
+def is_alone_reference(reference: str) -> bool:
+    """Whether a reference panel of the workflow is one set alone, with no
+    other populations: the real target haplotypes (``train_only``), a
+    model's AGs (``<model>_only``), or a model imputing by itself
+    (``<model>_direct``)."""
+    return reference == "train_only" or reference.endswith(("_only", "_direct"))
+
+
+def relative_to_real(classes: pd.DataFrame) -> pd.DataFrame:
+    """Each reference's r^2 as a share of the real panel's it stands in for,
+    per MAF class: GPC's "imputation with AGs alone at x% of the real
+    panel's r^2".
+
+    A reference of one set alone (:func:`is_alone_reference`) is compared
+    with the real target haplotypes alone (``train_only``); any other, with
+    the other populations + the real target haplotypes (``perfect``), or
+    with ``train_only`` where there are no other populations.
+
+    Parameters
+    ----------
+    classes : DataFrame
+        Rows of :func:`maf_class_quality` with a ``reference`` column (and any
+        key columns), one row per reference and class.
+
+    Returns
+    -------
+    DataFrame
+        ``classes`` with ``real_reference`` (the compared real panel) and
+        ``r2_vs_real`` (``r2`` over that panel's ``r2`` in the same class;
+        NaN where that panel is absent or its r^2 is NaN or 0).
+    """
+    missing = [c for c in ("reference", "maf_class", "r2") if c not in classes.columns]
+    if missing:
+        raise InputError(f"the MAF class table lacks column(s) {', '.join(missing)}")
+    names = classes["reference"].astype(str)
+    given = set(names)
+    real = ["train_only" if is_alone_reference(r) or "perfect" not in given else "perfect"
+            for r in names]
+    r2 = {(str(ref), c): v for ref, c, v in zip(names, classes["maf_class"], classes["r2"])}
+    base = np.array([r2.get((ref, c), np.nan) for ref, c in zip(real, classes["maf_class"])],
+                    dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(base > 0, classes["r2"].to_numpy(dtype=np.float64) / base, np.nan)
+    return classes.assign(real_reference=real, r2_vs_real=ratio)
+
+
 def impute_and_score(reference: Haplotypes, targets_truth: Haplotypes, *, density: float, maf,
-                     workdir, seed: int, threads: int = 1, memory_gb: int = 2) -> pd.DataFrame:
+                     workdir, seed: int, threads: int = 1,
+                     memory_gb: int = 2) -> ImputationScores:
     """Mask the targets to an array (:func:`array_sites` at ``density``),
     impute them from ``reference`` with Beagle (:func:`run_beagle`) and
-    score the imputed sites per MAF bin (:func:`imputation_quality`)."""
+    score the imputed sites per MAF bin and per MAF class
+    (:func:`score_imputation`)."""
     typed = array_sites(targets_truth.pos, density)
     imputed = run_beagle(reference, targets_truth, typed, workdir, seed=seed, threads=threads,
                          memory_gb=memory_gb)
-    return imputation_quality(targets_truth, imputed, maf)
+    return score_imputation(targets_truth, imputed, maf)
 
 
 # ------------------------------------------------------- a model as imputer
@@ -637,10 +764,10 @@ def model_imputation(model, targets: Haplotypes, typed, *, populations=None) -> 
 
 
 def impute_from_model_and_score(model, targets_truth: Haplotypes, *, density: float, maf,
-                                populations=None) -> pd.DataFrame:
+                                populations=None) -> ImputationScores:
     """:func:`impute_and_score` with the model as the imputer: the same
-    array sites, :func:`model_imputation`, the same quality table (its
+    array sites, :func:`model_imputation`, the same quality tables (their
     ``dr2`` column is :func:`estimated_r2` of the model's dosages)."""
     typed = array_sites(targets_truth.pos, density)
     imputed = model_imputation(model, targets_truth, typed, populations=populations)
-    return imputation_quality(targets_truth, imputed, maf)
+    return score_imputation(targets_truth, imputed, maf)

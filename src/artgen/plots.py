@@ -43,6 +43,7 @@ __all__ = [
     "plot_ld_decay",
     "plot_boundary_ld",
     "plot_scan",
+    "plot_imputation_classes",
     "plot_imputation_quality",
     "imputation_reference_style",
     "plot_distance_distributions",
@@ -1228,3 +1229,60 @@ def _plot_likelihood_history(history: pd.DataFrame, path, title: str = "") -> No
     with atomic_output(path) as tmp:
         fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1], dpi=120)
     plt.close(fig)
+
+
+def plot_imputation_classes(classes: pd.DataFrame, ax=None, *,
+                            references: Sequence[str] | None = None):
+    """True imputation r^2 over all imputed sites and per MAF class, one row
+    per reference panel, as an annotated grid: each cell gives the r^2 and,
+    where the table has ``r2_vs_real`` (:func:`artgen.imputation.relative_to_real`),
+    the share of the real panel's r^2 it reaches.
+
+    Parameters
+    ----------
+    classes : DataFrame
+        Columns ``reference``, ``maf_class``, ``r2``, ``n_r2`` and optionally
+        ``r2_vs_real``; one row per reference and class.
+    references : list of str, optional
+        Rows to draw, top to bottom (default: ``alone``, ``perfect``,
+        ``train_only``, then the others as given).
+
+    Returns
+    -------
+    ax
+    """
+    require_columns(classes, ["reference", "maf_class", "r2", "n_r2"], "the MAF class table")
+    ax = _axes(ax)
+    table = classes.astype({"reference": str, "maf_class": str})
+    given = list(dict.fromkeys(table["reference"]))
+    if references is None:
+        references = [r for r in IMPUTATION_BASELINES if r in given] + \
+                     [r for r in given if r not in IMPUTATION_BASELINES]
+    columns = list(dict.fromkeys(table["maf_class"]))
+    cell = {(r.reference, r.maf_class): r for r in table.itertuples()}
+    r2 = np.array([[getattr(cell.get((ref, c)), "r2", np.nan) for c in columns]
+                   for ref in references], dtype=np.float64)
+    ax.imshow(np.ma.masked_invalid(r2), cmap="YlGnBu", vmin=0, vmax=1, aspect="auto")
+    for i, ref in enumerate(references):
+        for j, c in enumerate(columns):
+            row = cell.get((ref, c))
+            if row is None or not np.isfinite(row.r2):
+                ax.text(j, i, "n/a", ha="center", va="center", fontsize="small", color="#777777")
+                continue
+            text = f"{row.r2:.3f}"
+            ratio = getattr(row, "r2_vs_real", np.nan)
+            if np.isfinite(ratio) and getattr(row, "real_reference", ref) != ref:
+                text += f"  ({100 * ratio:.0f}% of {row.real_reference})"
+            ax.text(j, i, text, ha="center", va="center", fontsize="small",
+                    color="white" if row.r2 > 0.6 else "black")
+    sites = table.drop_duplicates("maf_class").set_index("maf_class")["n_r2"]
+    ax.set_xticks(range(len(columns)),
+                  [f"MAF {c}\n({int(sites[c])} SNPs)" if c != "all" else
+                   f"all imputed\n({int(sites[c])} SNPs)" for c in columns])
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(references)),
+                  [imputation_reference_style(r)["label"] for r in references])
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax

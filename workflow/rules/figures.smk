@@ -54,7 +54,8 @@ if "selection" in config:
                           {"quantile": config["selection"]["quantile"]}, "1. Main figures")
 if "imputation" in config:
     FIGURES["figure4"] = (
-        {"quality": f"results/imputation/{config['imputation']['panel']}/quality.tsv"}, {},
+        {table: f"results/imputation/{config['imputation']['panel']}/{name}.tsv"
+         for table, name in (("quality", "quality"), ("classes", "quality_by_maf_class"))}, {},
         "1. Main figures")
 if SENSITIVITY:
     FIGURES["figS_sensitivity"] = (

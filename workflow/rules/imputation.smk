@@ -4,6 +4,8 @@
 # real target training haplotypes alone ("train_only") and each model's AGs
 # alone ("<model>_only", GPC's protocol); and, for a model that imputes by
 # itself (the hmm), its own posterior with no Beagle ("<model>_direct").
+# Quality per MAF bin (Figure 4) and over all sites and per MAF class, with
+# r2 as a share of the real panel's (quality_by_maf_class.tsv).
 
 if "imputation" in config:
 
@@ -17,7 +19,8 @@ if "imputation" in config:
             targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
             ags=imputation_ags,
         output:
-            f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+            bins=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+            classes=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.classes.tsv",
         wildcard_constraints:
             reference=alternatives(list(BEAGLE_REFERENCES)),
         params:
@@ -39,7 +42,8 @@ if "imputation" in config:
             " --targets {input.targets} --reference {wildcards.reference} {params.reference}"
             " --target {params.target} --density {params.settings[density]}"
             " --memory-gb {params.settings[memory_gb]} --threads {threads}"
-            " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
+            " --panel-name {params.settings[panel]} --seed {params.seed} --out {output.bins}"
+            " --classes-out {output.classes} 2> {log}"
 
 
     rule impute_direct:
@@ -48,7 +52,8 @@ if "imputation" in config:
             train=f"results/splits/{IMPUTATION['panel']}/train.npz",
             targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
         output:
-            f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+            bins=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
+            classes=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.classes.tsv",
         wildcard_constraints:
             reference=alternatives(list(DIRECT_REFERENCES)),
         params:
@@ -66,19 +71,24 @@ if "imputation" in config:
             "python -m artgen impute --model-file {input.model} --train {input.train}"
             " --targets {input.targets} --reference {wildcards.reference}"
             " --target {params.target} --density {params.settings[density]} --threads {threads}"
-            " --panel-name {params.settings[panel]} --seed {params.seed} --out {output} 2> {log}"
+            " --panel-name {params.settings[panel]} --seed {params.seed} --out {output.bins}"
+            " --classes-out {output.classes} 2> {log}"
 
 
     rule imputation_table:
         input:
-            expand("results/imputation/{panel}/{reference}.tsv", panel=IMPUTATION["panel"],
-                   reference=IMPUTATION_REFERENCES),
+            bins=expand("results/imputation/{panel}/{reference}.tsv", panel=IMPUTATION["panel"],
+                        reference=IMPUTATION_REFERENCES),
+            classes=expand("results/imputation/{panel}/{reference}.classes.tsv",
+                           panel=IMPUTATION["panel"], reference=IMPUTATION_REFERENCES),
         output:
-            f"results/imputation/{IMPUTATION['panel']}/quality.tsv",
+            bins=f"results/imputation/{IMPUTATION['panel']}/quality.tsv",
+            classes=f"results/imputation/{IMPUTATION['panel']}/quality_by_maf_class.tsv",
         log:
             f"results/logs/imputation_table/{IMPUTATION['panel']}.log",
         conda:
             "../../envs/stats.yaml"
         threads: 1
         shell:
-            "python -m artgen concat-tables {input} --out {output} 2> {log}"
+            "python -m artgen imputation-table --bins {input.bins} --classes {input.classes}"
+            " --out {output.bins} --classes-out {output.classes} 2> {log}"
