@@ -193,3 +193,75 @@ def test_verdicts_judge_the_worst_draw_against_the_targets():
     assert "- `gan` **misses**: LD r 0.740 (min 0.750 = real 0.800 - 0.05) MISS;" in text
     assert "<li><code>rbm</code> <b>meets</b>" in summary_html(table, Targets())
     assert "misses" not in summary_markdown(table)  # no targets: no verdicts
+
+
+def test_a_resampler_of_real_held_out_haplotypes_reads_like_real_vs_real():
+    """A ``test``-like generator, one that returns real haplotypes the
+    held-out comparison has not seen (a second sample of the population,
+    shuffled afresh at each draw), has its median over draws inside the
+    real-vs-real row's range over halvings of the held-out set: the held-out
+    comparison neither rewards nor punishes a second real sample."""
+    import msprime
+
+    from artgen.haplotypes import Haplotypes, haplotype_ids
+
+    ts = msprime.sim_mutations(msprime.sim_ancestry(
+        900, population_size=10_000, sequence_length=2_000_000, recombination_rate=1e-8,
+        random_seed=5), rate=1e-8, random_seed=5)
+    alleles = ts.genotype_matrix().T
+    pos = ts.tables.sites.position.astype(int)
+    common = np.flatnonzero((alleles.max(0) == 1) & (alleles.mean(0) > 0.05)
+                            & (alleles.mean(0) < 0.95) & np.r_[True, np.diff(pos) > 0])[::4]
+
+    def sample(rows, prefix):
+        a = alleles[rows][:, common]
+        return Haplotypes.build(a, chrom=np.full(len(common), "1"), pos=pos[common],
+                                ref=np.full(len(common), "A"), alt=np.full(len(common), "C"),
+                                ids=haplotype_ids([f"{prefix}{i}" for i in range(len(a) // 2)]),
+                                pops=np.full(len(a), "P"))
+
+    # the held-out set, and a large second sample the generator resamples
+    held_out, second = sample(slice(0, 300), "H"), sample(slice(300, 1800), "S")
+    metrics = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "pca_w2d_ho")
+    real, drawn = {m: [] for m in metrics}, {m: [] for m in metrics}
+    for seed in range(8):
+        settings = Settings(seed=seed, n_triplets=300, umap=False)
+        values = compute_family("heldout", second, held_out, held_out, settings)[0]
+        shuffled = second.alleles[np.random.default_rng([7, seed]).choice(1500, 300,
+                                                                           replace=False)]
+        values_drawn = compute_family("heldout", second, as_ags(second, shuffled), held_out,
+                                      settings)[0]
+        for m in metrics:
+            real[m].append(values[m])
+            drawn[m].append(values_drawn[m])
+    for m in metrics:
+        assert min(real[m]) <= np.median(drawn[m]) <= max(real[m]), m
+
+
+def test_a_copying_generator_looks_faithful_but_fails_the_privacy_verdict(
+        splits_of_informative_panel):
+    """A generator that returns its training haplotypes (resampled afresh at
+    each draw, labelled by population as a conditional model's AGs are) is a
+    real sample of the population: held-out LD r and pairwise W read like
+    the real-vs-real row. The verdict must catch it through privacy loss and
+    the attack, not through fidelity."""
+    from artgen.evaluate import Targets, verdicts
+
+    train, test = splits_of_informative_panel["train"], splits_of_informative_panel["test"]
+    sampling = splits_of_informative_panel["sampling"]
+    settings = Settings(seed=1, n_triplets=500, umap=False)
+    families = ("heldout", "privacy", "attack")
+    rows = [tidy_metrics(compute_family("heldout", train, as_ags(test, test.alleles), test,
+                                        settings)[0], panel="p", model="test", seed=1)]
+    for draw in range(3):
+        chosen = train.take_haplotypes(np.random.default_rng([3, draw]).permutation(
+            train.n_haplotypes))
+        ags = chosen.with_alleles(chosen.alleles, ids=artificial_ids(chosen.n_haplotypes),
+                                  pops=chosen.pops)
+        for family in families:
+            rows.append(tidy_metrics(compute_family(family, train, ags, test, settings)[0],
+                                     panel="p", model="copies", seed=1, draw=draw))
+    (_, model, verdict, checks), = verdicts(pd.concat(rows), Targets())
+    assert model == "copies" and verdict == "misses"
+    assert [c.split(" ")[0] for c in checks] == ["LD", "pairwise", "privacy", "attack"]
+    assert [c.endswith(" ok") for c in checks] == [True, True, False, False], checks

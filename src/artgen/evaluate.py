@@ -267,6 +267,15 @@ def matched_held_out_sets(ags: Haplotypes, held_out: Haplotypes,
     # The test row's AGs are the test split relabelled as AGs: the same rows.
     if np.array_equal(ags.alleles, held_out.alleles):
         return reference, second
+    pops, want = np.unique(second.pops, return_counts=True)
+    have = {p: np.flatnonzero(ags.pops == p) for p in pops}
+    if all(len(have[p]) >= k for p, k in zip(pops, want)):
+        # AGs labelled with their populations (a conditional model's) are
+        # drawn with the second half's population mix, as that half is drawn
+        # from the test split: the mix is then no source of difference.
+        rows = np.concatenate([subsample_rows(have[p], k, int(rng.integers(2**32)))
+                               for p, k in zip(pops, want)])
+        return reference, ags.take_haplotypes(np.sort(rows))
     n = min(second.n_haplotypes, ags.n_haplotypes)
     if n < second.n_haplotypes:
         log.warning("only %d AGs for a held-out comparison at %d haplotypes: the sizes do not "
