@@ -482,7 +482,7 @@ def test_figure4_tabulates_r2_per_maf_class_against_the_real_panel(files):
     assert [t.get_text() for t in grid.get_yticklabels()] == [
         "other populations only", "+ real target haplotypes", "+ GAN AGs", "+ RBM AGs"]
     cells = {t.get_text() for t in grid.texts}
-    assert "0.700  (88% of perfect)" in cells      # GAN overall: 0.7 / 0.8
+    assert "0.700  (88% of real)" in cells      # GAN overall: 0.7 / 0.8
     assert "0.800" in cells                         # the real panel itself: no share
     # without the class table the figure has no grid
     fig = build_figure("figure4", {"quality": inputs["quality"]})

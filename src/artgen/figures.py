@@ -462,8 +462,10 @@ def figure4(quality: pd.DataFrame, classes: pd.DataFrame | None = None, *,
         ax = fig.add_subplot(grid[len(rows), :])
         scored = set(classes["reference"].astype(str))
         plot_imputation_classes(classes, ax, references=[r for r in drawn if r in scored])
-        ax.set_title(f"{next(letters)}) true $r^2$ over all imputed SNPs and per MAF class "
-                     f"(in brackets: share of the real panel's $r^2$)", fontsize="medium")
+        ax.set_title(f"{next(letters)}) true $r^2$ over all imputed SNPs and per MAF class\n"
+                     f"in brackets: the share of the real panel's $r^2$ (+ AGs: of + real target "
+                     f"haplotypes; AGs alone: of the real target haplotypes alone)",
+                     fontsize="medium")
     _title(fig, "Figure 4. Imputation of held-out target genomes by reference panel", panel)
     return fig
 

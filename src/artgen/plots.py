@@ -1272,7 +1272,7 @@ def plot_imputation_classes(classes: pd.DataFrame, ax=None, *,
             text = f"{row.r2:.3f}"
             ratio = getattr(row, "r2_vs_real", np.nan)
             if np.isfinite(ratio) and getattr(row, "real_reference", ref) != ref:
-                text += f"  ({100 * ratio:.0f}% of {row.real_reference})"
+                text += f"  ({100 * ratio:.0f}% of real)"
             ax.text(j, i, text, ha="center", va="center", fontsize="small",
                     color="white" if row.r2 > 0.6 else "black")
     sites = table.drop_duplicates("maf_class").set_index("maf_class")["n_r2"]
