@@ -204,11 +204,24 @@ def test_draws_sample_independent_sets_and_stats_reports_each(tmp_path):
     assert result.returncode == 2 and "one --out" in result.stderr
     assert not (tmp_path / "x.npz").exists()
 
-    assert main(["stats", "frequencies", "--real", str(tmp_path / "train.npz"), "--ags",
+    assert main(["stats", "frequencies", "ld", "--real", str(tmp_path / "train.npz"), "--ags",
                  *(str(tmp_path / f"d{d}.npz") for d in range(3)), "--held-out",
                  str(tmp_path / "test.npz"), "--panel", "p", "--model", "bernoulli", "--seed",
-                 "1", "--out", str(tmp_path / "f.tsv")]) == 0
-    table = pd.read_csv(tmp_path / "f.tsv", sep="\t")
+                 "1", "--out-dir", str(tmp_path / "stats")]) == 0
+    assert sorted(p.name for p in (tmp_path / "stats").iterdir()) == [
+        "frequencies.table.tsv", "frequencies.tsv", "ld.table.tsv", "ld.tsv"]
+    ld = pd.read_csv(tmp_path / "stats" / "ld.tsv", sep="\t")
+    assert set(ld["metric"]) >= {"ld_r"} and sorted(set(ld["draw"])) == [0, 1, 2]
+    # the heldout family halves --held-out-fidelity; one individual cannot be
+    # halved, and the families computed before it are not written either
+    save_haplotypes(real.take_haplotypes(np.arange(2)), tmp_path / "one.npz")
+    result = run_cli("stats", "frequencies", "heldout", "--real", tmp_path / "train.npz",
+                     "--ags", tmp_path / "d0.npz", "--held-out", tmp_path / "test.npz",
+                     "--held-out-fidelity", tmp_path / "one.npz", "--panel", "p", "--model",
+                     "bernoulli", "--seed", 1, "--out-dir", tmp_path / "failed")
+    assert result.returncode == 2 and "at least 2 held-out individuals" in result.stderr
+    assert not (tmp_path / "failed").exists() or not any((tmp_path / "failed").iterdir())
+    table = pd.read_csv(tmp_path / "stats" / "frequencies.tsv", sep="\t")
     assert list(table.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
     af = table[table["metric"] == "af_r"].set_index("draw")["value"]
     assert af.index.tolist() == [0, 1, 2] and af.nunique() == 3

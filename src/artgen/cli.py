@@ -471,6 +471,7 @@ def cmd_stitch(args) -> None:
 
 
 def cmd_stats(args) -> None:
+    import time
     from dataclasses import replace
 
     from artgen.evaluate import Settings, compute_family
@@ -480,21 +481,36 @@ def cmd_stats(args) -> None:
                         wasserstein_reg=args.wasserstein_reg, ld_decay_bins=args.ld_decay_bins,
                         umap=args.umap, ld_max_distance=args.ld_max_distance,
                         ld_max_pairs=args.ld_max_pairs)
+    families = list(dict.fromkeys(args.families))
     real, held_out = load_haplotypes(args.real), load_haplotypes(args.held_out)
-    draws, table = [], None
-    for draw, path in enumerate(args.ags):
-        # UMAP (about 10 s per embedding) on the first draw only: the paper's
-        # figure shows one AG set, and the summary does not use it.
-        metrics, side = compute_family(args.family, real, load_haplotypes(path), held_out,
-                                       settings if draw == 0 else replace(settings, umap=False))
-        draws.append(metrics)
-        table = side if draw == 0 else table  # figures show the first draw, as the paper
-    _write_stats(draws, table, args.family, args)
+    fidelity = load_haplotypes(args.held_out_fidelity) if args.held_out_fidelity else held_out
+    ags = [load_haplotypes(path) for path in args.ags]
+    results = {}
+    # Every family in one process: the data are read once and the imports
+    # (and UMAP's compilation) paid once, not once per family.
+    for family in families:
+        start = time.perf_counter()
+        draws, table = [], None
+        for draw, h in enumerate(ags):
+            # UMAP (about 10 s per embedding) on the first draw only: the paper's
+            # figure shows one AG set, and the summary does not use it.
+            metrics, side = compute_family(family, real, h,
+                                           fidelity if family == "heldout" else held_out,
+                                           settings if draw == 0 else replace(settings, umap=False))
+            draws.append(metrics)
+            table = side if draw == 0 else table  # figures show the first draw, as the paper
+        results[family] = draws, table
+        log.info("%s: %.1f s", family, time.perf_counter() - start)
+    # Written only when every family has been computed: a failure leaves no output.
+    out = Path(args.out_dir)
+    for family, (draws, table) in results.items():
+        _write_stats(draws, table, family, args, out / f"{family}.tsv",
+                     out / f"{family}.table.tsv")
 
 
-def _write_stats(draws: list[dict], table, family, args) -> None:
-    """Log and write one family's tidy metrics, one dict per AG draw, and the
-    side table."""
+def _write_stats(draws: list[dict], table, family, args, out, table_out=None) -> None:
+    """Log and write one family's tidy metrics, one dict per AG draw, to
+    ``out``, and its side table to ``table_out``."""
     import pandas as pd
 
     from artgen.evaluate import tidy_metrics
@@ -506,13 +522,13 @@ def _write_stats(draws: list[dict], table, family, args) -> None:
     tidy = pd.concat([tidy_metrics(metrics, panel=args.panel, model=args.model, seed=args.seed,
                                    draw=draw) for draw, metrics in enumerate(draws)],
                      ignore_index=True)
-    write_table(tidy, args.out)
-    if args.table_out:
+    write_table(tidy, out)
+    if table_out:
         if table is None:
             table = tidy.iloc[:0, :3]
         else:
             table = keyed(table, panel=args.panel, model=args.model, seed=args.seed)
-        write_table(table, args.table_out)
+        write_table(table, table_out)
 
 
 def cmd_boundary_ld(args) -> None:
@@ -528,7 +544,7 @@ def cmd_boundary_ld(args) -> None:
     windows = read_plan(args.plan, real.n_snps, args.real)
     settings = Settings(seed=args.seed, ld_max_pairs=args.max_pairs)
     metrics, table = boundary_stats(real, ags, seams_of(windows), settings)
-    _write_stats([metrics], table, "boundary", args)
+    _write_stats([metrics], table, "boundary", args, args.out, args.table_out)
 
 
 def cmd_metrics_table(args) -> None:
@@ -1048,13 +1064,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     from artgen.evaluate import FAMILIES, Targets
 
-    p = sub.add_parser("stats", help="one family of statistics of one (panel, model)")
-    p.add_argument("family", choices=sorted(FAMILIES), help="the family of statistics to compute")
+    p = sub.add_parser("stats", help="families of statistics of one (panel, model)")
+    p.add_argument("families", nargs="+", choices=sorted(FAMILIES), metavar="family",
+                   help=f"families of statistics to compute ({', '.join(FAMILIES)})")
     p.add_argument("--real", required=True, help="training haplotypes (.npz)")
     p.add_argument("--ags", required=True, nargs="+",
                    help="artificial haplotypes (.npz), one file per independent draw from "
                         "the same fitted model: draw 0, 1, ... in the order given")
     p.add_argument("--held-out", required=True, help="real haplotypes never trained on (.npz)")
+    p.add_argument("--held-out-fidelity",
+                   help="real haplotypes never trained on that the heldout family halves "
+                        "(.npz; default: --held-out)")
     p.add_argument("--panel", required=True, help="panel name (for the tidy table)")
     p.add_argument("--model", required=True, help="model name (for the tidy table)")
     p.add_argument("--seed", type=int, required=True, help="seed of the statistics' subsamples")
@@ -1071,8 +1091,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="LD on SNP pairs at most this many bp apart (default: all pairs)")
     p.add_argument("--ld-max-pairs", type=int, default=None,
                    help="LD on a seeded sample of at most this many pairs (default: all)")
-    p.add_argument("--out", required=True, help="tidy metrics (.tsv)")
-    p.add_argument("--table-out", help="side table for figures (.tsv)")
+    p.add_argument("--out-dir", required=True,
+                   help="folder of the outputs, two per family: <family>.tsv (tidy metrics) "
+                        "and <family>.table.tsv (side table for figures)")
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("boundary-ld", help="LD across the window seams of stitched AGs, "

@@ -91,7 +91,6 @@ wildcard_constraints:
     panel="|".join(WHOLE + [rf"{p}(?:\.w\d\d\d+)?" for p in WINDOWED]),
     split="|".join(SPLIT_NAMES),
     model="|".join(MODELS),
-    family="|".join(FAMILIES),
 
 
 def data_chromosomes():
@@ -271,9 +270,8 @@ def verdict_args():
 def held_out_split(wildcards):
     """Real haplotypes the AGs are compared with for privacy: the test split,
     or for the "test" reference (whose AGs are the test split) the sampling
-    split; the held-out fidelity family halves the test split for every row."""
-    split = ("sampling" if model_class(wildcards.model) == "test"
-             and wildcards.family != "heldout" else "test")
+    split. (The held-out fidelity family halves the test split for every row.)"""
+    split = "sampling" if model_class(wildcards.model) == "test" else "test"
     return f"results/splits/{wildcards.panel}/{split}.npz"
 
 

@@ -1,4 +1,5 @@
-# Statistics of every (panel, model), one job per family, and the metrics table.
+# Statistics of every (panel, model): every family in one job (the data read
+# and the imports paid once), each family to its own files; and the metrics table.
 
 
 rule statistics:
@@ -6,26 +7,29 @@ rule statistics:
         real="results/splits/{panel}/train.npz",
         ags=ag_draws,
         held_out=held_out_split,
+        fidelity="results/splits/{panel}/test.npz",
     output:
-        metrics="results/stats/{panel}/{model}/{family}.tsv",
-        table="results/stats/{panel}/{model}/{family}.table.tsv",
+        metrics=expand("results/stats/{{panel}}/{{model}}/{family}.tsv", family=FAMILIES),
+        tables=expand("results/stats/{{panel}}/{{model}}/{family}.table.tsv", family=FAMILIES),
     params:
+        families=" ".join(FAMILIES),
+        out_dir=lambda wildcards: f"results/stats/{wildcards.panel}/{wildcards.model}",
         seed=config["seed"],
         settings=evaluation_args,
     log:
-        "results/logs/statistics/{panel}/{model}/{family}.log",
+        "results/logs/statistics/{panel}/{model}.log",
     benchmark:
-        "results/benchmarks/statistics/{panel}/{model}/{family}.tsv"
+        "results/benchmarks/statistics/{panel}/{model}.tsv"
     conda:
         "../../envs/stats.yaml"
-    # One core each (two families run side by side on two cores); a windowed
-    # panel's statistics, at chromosome scale, take two.
+    # One core each (two models' statistics side by side on two cores); a
+    # windowed panel's, at chromosome scale, take two.
     threads: lambda wildcards: 2 if wildcards.panel in WINDOWED else 1
     shell:
-        "python -m artgen stats {wildcards.family} --real {input.real} --ags {input.ags}"
-        " --held-out {input.held_out} --panel {wildcards.panel} --model {wildcards.model}"
-        " --seed {params.seed} {params.settings}"
-        " --out {output.metrics} --table-out {output.table} 2> {log}"
+        "python -m artgen stats {params.families} --real {input.real} --ags {input.ags}"
+        " --held-out {input.held_out} --held-out-fidelity {input.fidelity}"
+        " --panel {wildcards.panel} --model {wildcards.model} --seed {params.seed}"
+        " {params.settings} --out-dir {params.out_dir} 2> {log}"
 
 
 rule metrics_table:
