@@ -47,8 +47,8 @@ def drift(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"median": values.median(), "range": values.max() - values.min(),
                              "draws": values.size()})
 
-    joined = summary(before).join(summary(after), lsuffix="_before", rsuffix="_after",
-                                  how="inner").reset_index()
+    joined = summary(before).merge(summary(after), left_index=True, right_index=True,
+                                   suffixes=("_before", "_after")).reset_index()
     loss = [LOSS[m] for m in joined["metric"]]
     joined["loss_change"] = [f(a) - f(b) for f, a, b in
                              zip(loss, joined["median_after"], joined["median_before"])]
