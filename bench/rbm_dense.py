@@ -44,6 +44,8 @@ VARIANTS = {
     "epochs300": {"epochs": 300},
     "chains_all": {"n_chains": 0},          # 0: as many persistent chains as training rows
     "lr_high": {"learning_rate": 0.01, "learning_rate_final": 0.001},
+    "lr_high_epochs300": {"learning_rate": 0.01, "learning_rate_final": 0.001, "epochs": 300},
+    "lr_higher": {"learning_rate": 0.03, "learning_rate_final": 0.003},
     "hidden300": {"n_hidden": 300},
     "l2": {"l2": 1e-4},
     "k1": {"k": 1},
@@ -95,16 +97,18 @@ def run_variant(name: str, splits: dict, seed: int) -> list[dict]:
     history = model.history
     losses = history.dropna(subset=["pseudo_log_likelihood"])
     picks = losses.iloc[[0, len(losses) // 2, -1]]
-    kept = int(history.loc[history["kept"] == 1, "epoch"].iloc[-1]) \
-        if "kept" in history and (history["kept"] == 1).any() else None
+    snaps = history.dropna(subset=["aa_truth"])
     info = {"variant": name, "settings": json.dumps(VARIANTS[name]), "fit_s": round(seconds, 1),
-            "kept_epoch": kept, "pll": " / ".join(f"{v:.1f}" for v in
-                                                  picks["pseudo_log_likelihood"]),
+            "kept_epoch": model.best_epoch,
+            # per snapshot: epoch, AA_truth / AA_syn and LD r against the training set
+            "snapshots": " ".join(f"{int(r.epoch)}:{r.aa_truth:.2f}/{r.aa_syn:.2f}/{r.ld_r:.2f}"
+                                  for r in snaps.itertuples()),
+            "pll": " / ".join(f"{v:.1f}" for v in picks["pseudo_log_likelihood"]),
             "recon": " / ".join(f"{v:.4f}" for v in picks["reconstruction_error"]),
             "chain_autocorr": chain_autocorrelation(model, sampling.alleles[:100], 200, seed)}
     rows = []
     n = test.n_haplotypes
-    for start_kind, start_states in (("sampling", None), ("random", None)):
+    for start_kind in ("sampling", "random"):
         for steps in STEPS:
             sampler = RBMGenerator(**{**model.settings(), "start": start_kind,
                                       "gibbs_steps": steps})
@@ -115,7 +119,9 @@ def run_variant(name: str, splits: dict, seed: int) -> list[dict]:
             rows.append({**info, "start": start_kind, "gibbs_steps": steps,
                          **score(train, test, alleles, seed)})
             print({k: (round(v, 4) if isinstance(v, float) else v)
-                   for k, v in rows[-1].items() if k != "settings"}, flush=True)
+                   for k, v in rows[-1].items() if k not in ("settings", "snapshots")},
+                  flush=True)
+    print(name, "snapshots (epoch:AA_truth/AA_syn/LD r):", info["snapshots"], flush=True)
     return rows
 
 

@@ -110,9 +110,10 @@ def test_pca_more_snps_than_haplotypes_uses_the_small_side():
 @pytest.mark.parametrize("n_snps", [3, 150])  # both sides of the Lanczos solver
 def test_pca_axes_beyond_the_rank_have_zero_variance(n_snps):
     """Four haplotypes centred have rank 3 at most; two distinct ones, rank 1.
-    The Lanczos eigenvalues of the null axes come out at rounding level,
-    and must read 0 (as the full SVD's do to ~1e-30), or whitening by them
-    blows noise up."""
+    The eigenvalues of the null axes come out at rounding level (Lanczos:
+    about eps x the largest; the full SVD, which 3 SNPs fall back to: 1e-34
+    or exactly 0, with the LAPACK build), and must read 0, or whitening by
+    them blows noise up."""
     rng = np.random.default_rng(0)
     a, b = (rng.random(n_snps) < 0.5).astype(np.uint8), (rng.random(n_snps) < 0.5).astype(np.uint8)
     x = np.array([a, b, a, b])

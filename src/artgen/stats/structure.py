@@ -298,6 +298,8 @@ def _fit_pca(x: np.ndarray, k: int, solver: str, seed: int):
         xf -= mean
         u, s, vt = scipy.linalg.svd(xf, full_matrices=False, lapack_driver="gesdd", check_finite=False)
         u, s, vt = u[:, :k], s[:k], vt[:k]
+        if s.size:  # null axes read 0 here too, whatever the LAPACK's rounding (see _arpack_pca)
+            s[s**2 <= s[0] ** 2 * side * np.finfo(np.float64).eps] = 0.0
         signs = _svd_flip_rows(vt)
         vt *= signs[:, None]
         scores = u * (s * signs)
