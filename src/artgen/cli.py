@@ -857,10 +857,6 @@ def _stacked(paths):
     return pd.concat(frames, ignore_index=True)
 
 
-def cmd_concat_tables(args) -> None:
-    write_table(_stacked(args.inputs), args.out)
-
-
 def cmd_convert(args) -> None:
     from artgen.io import load_haplotypes, write_hapt, write_legend, write_vcf
 
@@ -1293,11 +1289,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", required=True, help="PDF to write")
     p.add_argument("--png", required=True, help="PNG to write")
     p.set_defaults(func=cmd_figure)
-
-    p = sub.add_parser("concat-tables", help="stack tab-separated tables with the same columns")
-    p.add_argument("inputs", nargs="+", help="tables (.tsv) to stack, in order")
-    p.add_argument("--out", required=True, help="the stacked table (.tsv)")
-    p.set_defaults(func=cmd_concat_tables)
 
     p = sub.add_parser("convert", help="write a .npz panel as VCF and/or .hapt + legend")
     p.add_argument("panel", help=".npz panel to convert")

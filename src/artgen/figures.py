@@ -51,7 +51,7 @@ from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, check_alleles
 from artgen.io.atomic import atomic_output
 from artgen.imputation import is_alone_reference
-from artgen.plots import (IMPUTATION_BASELINES, dataset_color, dataset_label, order_datasets,
+from artgen.plots import (baselines_first, dataset_color, dataset_label, order_datasets,
                           plot_af_scatter, plot_boundary_ld, plot_distance_distributions, plot_embedding,
                           plot_grouped_bars, group_colors, plot_haplostrips, plot_hidden_activations,
                           plot_imputation_classes, plot_imputation_quality, plot_latent,
@@ -450,8 +450,7 @@ def figure4(quality: pd.DataFrame, classes: pd.DataFrame | None = None, *,
         kind = 1 if is_alone_reference(refs[0]) else 0
         ax_dr2, ax_r2 = axes[i]
         if references is None:  # the baselines first, then the models as given
-            refs = [r for r in IMPUTATION_BASELINES if r in refs] + \
-                [r for r in refs if r not in IMPUTATION_BASELINES]
+            refs = baselines_first(refs)
         drawn += refs
         plot_imputation_quality(quality, ax_dr2, score="dr2", references=refs)
         plot_imputation_quality(quality, ax_r2, score="r2", references=refs)

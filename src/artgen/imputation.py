@@ -69,6 +69,8 @@ __all__ = [
 QUALITY_COLUMNS = ["maf_lo", "maf_hi", "n_snps", "snp_share", "dr2", "r2", "n_r2"]
 CLASS_COLUMNS = ["maf_class", *QUALITY_COLUMNS]
 
+#: MAF bins of :func:`imputation_quality`: 10 of width 0.05, as the paper's Figure 4.
+N_MAF_BINS = 10
 #: MAF class edges of :func:`maf_class_quality`: < 1%, 1-5%, > 5% (GPC's report).
 MAF_CLASSES = (0.0, 0.01, 0.05, 0.5)
 
@@ -422,7 +424,7 @@ def read_beagle_vcf(path, log_path=None) -> Imputed:
 # ----------------------------------------------------------------- quality
 
 def imputation_quality(truth: Haplotypes, imputed: Imputed, maf, *,
-                       n_bins: int = 10) -> pd.DataFrame:
+                       n_bins: int = N_MAF_BINS) -> pd.DataFrame:
     """Imputation quality per MAF bin, over the imputed (untyped) sites.
 
     Parameters
@@ -461,7 +463,10 @@ def imputation_quality(truth: Haplotypes, imputed: Imputed, maf, *,
     """
     if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise InputError(f"n_bins must be a whole number >= 1, got {n_bins!r}")
-    scores = _site_scores(truth, imputed, maf)
+    return _bins_table(_site_scores(truth, imputed, maf), n_bins)
+
+
+def _bins_table(scores: dict[str, np.ndarray], n_bins: int) -> pd.DataFrame:
     edges = np.arange(n_bins + 1) / (2 * n_bins)  # exact i / (2 n): 0.15 is 3/20, as a MAF would be
     return pd.DataFrame(_bin_rows(scores, edges), columns=QUALITY_COLUMNS)
 
@@ -490,7 +495,10 @@ def maf_class_quality(truth: Haplotypes, imputed: Imputed, maf, *,
     if edges.ndim != 1 or len(edges) < 2 or edges[0] != 0 or edges[-1] != 0.5 \
             or not (np.diff(edges) > 0).all():
         raise InputError(f"MAF classes must be increasing edges from 0 to 0.5, got {classes!r}")
-    scores = _site_scores(truth, imputed, maf)
+    return _classes_table(_site_scores(truth, imputed, maf), edges)
+
+
+def _classes_table(scores: dict[str, np.ndarray], edges: np.ndarray) -> pd.DataFrame:
     rows = _bin_rows(scores, np.array([0.0, 0.5])) + _bin_rows(scores, edges)
     labels = ["all"] + [_class_label(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
     return pd.DataFrame([{"maf_class": label, **row} for label, row in zip(labels, rows)],
@@ -509,9 +517,11 @@ def _class_label(lo: float, hi: float) -> str:
 
 def score_imputation(truth: Haplotypes, imputed: Imputed, maf) -> ImputationScores:
     """Both tables of one imputation: per MAF bin (:func:`imputation_quality`,
-    the paper's Figure 4) and per MAF class (:func:`maf_class_quality`)."""
-    return ImputationScores(imputation_quality(truth, imputed, maf),
-                            maf_class_quality(truth, imputed, maf))
+    the paper's Figure 4) and per MAF class (:func:`maf_class_quality`), from
+    one scoring of the sites."""
+    scores = _site_scores(truth, imputed, maf)
+    return ImputationScores(_bins_table(scores, N_MAF_BINS),
+                            _classes_table(scores, np.asarray(MAF_CLASSES, dtype=np.float64)))
 
 
 def _site_scores(truth: Haplotypes, imputed: Imputed, maf) -> dict[str, np.ndarray]:

@@ -46,6 +46,7 @@ __all__ = [
     "plot_imputation_classes",
     "plot_imputation_quality",
     "imputation_reference_style",
+    "baselines_first",
     "plot_distance_distributions",
     "plot_af_scatter",
     "plot_real_vs_ag",
@@ -739,6 +740,13 @@ def plot_scan(pos, values, ax=None, *, color: str = "C0", quantile: float = 0.99
 IMPUTATION_BASELINES = ("alone", "perfect", "train_only")
 
 
+def baselines_first(references: Sequence[str]) -> list[str]:
+    """Imputation references in drawing order: the baselines
+    (:data:`IMPUTATION_BASELINES`) present, then the others as given."""
+    return [r for r in IMPUTATION_BASELINES if r in references] + \
+        [r for r in references if r not in IMPUTATION_BASELINES]
+
+
 def imputation_reference_style(reference: str) -> dict:
     """Legend label, colour, line style and marker of an imputation
     reference panel, by its name in the quality table: ``alone`` (other
@@ -809,8 +817,7 @@ def plot_imputation_quality(quality: pd.DataFrame, ax=None, *, score: str = "dr2
     ax = _axes(ax)
     given = list(dict.fromkeys(quality["reference"].astype(str)))
     if references is None:
-        references = [r for r in IMPUTATION_BASELINES if r in given] + \
-                     [r for r in given if r not in IMPUTATION_BASELINES]
+        references = baselines_first(given)
     width = float((quality["maf_hi"] - quality["maf_lo"]).median())
     if snp_share:
         first = quality[quality["reference"].astype(str) == references[0]]
@@ -1256,8 +1263,7 @@ def plot_imputation_classes(classes: pd.DataFrame, ax=None, *,
     table = classes.astype({"reference": str, "maf_class": str})
     given = list(dict.fromkeys(table["reference"]))
     if references is None:
-        references = [r for r in IMPUTATION_BASELINES if r in given] + \
-                     [r for r in given if r not in IMPUTATION_BASELINES]
+        references = baselines_first(given)
     columns = list(dict.fromkeys(table["maf_class"]))
     cell = {(r.reference, r.maf_class): r for r in table.itertuples()}
     r2 = np.array([[getattr(cell.get((ref, c)), "r2", np.nan) for c in columns]
