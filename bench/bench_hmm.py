@@ -259,7 +259,7 @@ def step_network(data_dir, n_snps, threads, seed, name, config, timed_epochs):
     # One snapshot as IterativeGenerator.fit takes it.
     n_eval = min(len(alleles), model.snapshot_size)
     start = time.perf_counter()
-    model._calibrate(alleles, n_eval, seed=seed + 1)
+    model._calibrate(alleles, alleles, n_eval, seed=seed + 1)
     ags = model.sample(n_eval, seed=seed + 1)
     snapshot_metrics(alleles, ags, seed=seed + 1)
     snapshot = time.perf_counter() - start

@@ -285,7 +285,7 @@ def step_network(data_path, start_path, generator, settings, threads, seed, work
     n_eval = min(len(alleles), model.snapshot_size)
     checkpoint = Path(workdir) / f"{generator}.ckpt.npz"
     start = time.perf_counter()
-    model._calibrate(alleles, n_eval, seed=seed + 1)
+    model._calibrate(alleles, alleles, n_eval, seed=seed + 1)
     snapshot_metrics(alleles, model.sample(n_eval, seed=seed + 1), seed=seed + 1)
     arrays = {f"train/{k}": np.asarray(v) for k, v in model._training_state().items()}
     arrays.update({f"best/{k}": np.array(v) for k, v in model.state().items()})

@@ -50,6 +50,7 @@ VARIANTS = {
     "l2": {"l2": 1e-4},
     "k1": {"k": 1},
     "adam": {"optimizer": "adam", "learning_rate": 1e-3, "learning_rate_final": 1e-4},
+    "adam_flat": {"optimizer": "adam", "learning_rate": 2e-3, "learning_rate_final": None},
 }
 STEPS = (1, 10, 100, 1000)
 

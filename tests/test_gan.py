@@ -207,7 +207,7 @@ def test_auto_temperature_balances_aa_truth_and_aa_syn():
         1 + np.exp(-logits[:n] / model._sampling_temperature))).astype(np.uint8)
     cold = snapshot_metrics(real, model.sample(200, 1), seed=1)
     assert cold["aa_syn"] > 0.8
-    model._calibrate(real, 200, seed=1)
+    model._calibrate(real, real, 200, seed=1)
     assert 1.5 < model._sampling_temperature < 3.0       # 8% noise: logit 2.4, T about 2.5
     warm = snapshot_metrics(real, model.sample(200, 1), seed=1)
     assert warm["snapshot_score"] < cold["snapshot_score"] - 0.3

@@ -28,7 +28,33 @@ def panel():
 def test_role_counts_by_hand():
     # 150 CEU: 10 targets; 15% of 140 = 21 sampling; 25% of 119 = 29.75 -> 30 test; 89 train.
     assert role_counts(150, n_impute_targets=10, sampling_fraction=0.15, test_fraction=0.25) == \
-        {"impute_target": 10, "sampling": 21, "test": 30, "train": 89}
+        {"impute_target": 10, "sampling": 21, "test": 30, "validation": 0, "train": 89}
+    # 15% of those 89 = 13.35 -> 13 validation, out of the training share alone.
+    assert role_counts(150, n_impute_targets=10, sampling_fraction=0.15, test_fraction=0.25,
+                       validation_fraction=0.15) == \
+        {"impute_target": 10, "sampling": 21, "test": 30, "validation": 13, "train": 76}
+
+
+def test_the_validation_split_comes_out_of_training_and_leaves_the_others_alone(panel):
+    plain = make_splits(panel, seed=1, **SETTINGS).set_index("sample")
+    with_validation = make_splits(panel, seed=1, validation_fraction=0.15,
+                                  **SETTINGS).set_index("sample")
+    moved = plain["role"] != with_validation["role"]
+    # Only training individuals move, all of them to validation.
+    assert (plain.loc[moved, "role"] == "train").all()
+    assert (with_validation.loc[moved, "role"] == "validation").all()
+    assert with_validation.groupby("pop")["role"].apply(lambda r: (r == "validation").sum()
+                                                        ).to_dict() == {"CEU": 13, "CHB": 4,
+                                                                        "YRI": 4}
+    assert (plain["half"] == with_validation["half"]).all()
+    samples = list(panel.index)
+    h = Haplotypes.build(np.zeros((2 * len(samples), 1), np.uint8), chrom=["1"], pos=[1],
+                         ref=["A"], alt=["C"], ids=haplotype_ids(samples))
+    table = with_validation.reset_index()
+    parts = {name: set(split_haplotypes(h, table, name).samples)
+             for name in ("train", "validation", "test", "sampling", "impute_target")}
+    validation = parts.pop("validation")
+    assert validation and all(validation.isdisjoint(other) for other in parts.values())
 
 
 def test_splits_are_stratified_and_cover_everyone(panel):
@@ -85,7 +111,8 @@ def test_split_haplotypes_keeps_both_haplotypes_of_each_individual(panel, tmp_pa
     h1, h2 = (split_haplotypes(h, splits, n) for n in ("half1", "half2"))
     assert h1.n_haplotypes + h2.n_haplotypes == h.n_haplotypes
     assert set(h1.samples).isdisjoint(h2.samples)
-    assert set(SPLIT_NAMES) == {"train", "test", "sampling", "impute_target", "half1", "half2"}
+    assert set(SPLIT_NAMES) == {"train", "validation", "test", "sampling", "impute_target",
+                                "half1", "half2"}
 
 
 def test_split_of_unknown_sample_is_an_error(panel):

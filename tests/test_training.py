@@ -1,5 +1,6 @@
-"""The shared epoch loop's checkpoints: a corrupt or truncated checkpoint is
-detected and training falls back to the one before it, never loading garbage."""
+"""The shared epoch loop: a corrupt or truncated checkpoint is detected and
+training falls back to the one before it, never loading garbage; snapshots
+are chosen on held-out haplotypes, never a memorising one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from artgen.io.binary import write_npz
 from artgen.models import TrainingRun
 from artgen.models.rbm import RBMGenerator
-from artgen.models.training import previous_checkpoint, read_checkpoint
+from artgen.models.training import IterativeGenerator, previous_checkpoint, read_checkpoint
 from artgen.errors import InputError
 from conftest import interrupt_at_epoch
 
@@ -102,3 +103,88 @@ def test_checkpoint_without_checksum_is_refused(data, tmp_path):
     write_npz(run.checkpoint, arrays)
     with pytest.raises(InputError, match="checksum"):
         read_checkpoint(run.checkpoint)
+
+
+class PlantedSnapshots(IterativeGenerator):
+    """A generator whose snapshots are planted: at the epochs in ``memorising``
+    its AGs are training haplotypes with a few alleles flipped (the most
+    faithful to the training set), at the others new haplotypes from the
+    process that made the data (as faithful as real held-out data can be)."""
+
+    def __init__(self, make_rows, memorising, **settings):
+        super().__init__(**settings)
+        self.name = "planted"  # on the instance: a class attribute would register it
+        self.make_rows, self.memorising = make_rows, set(memorising)
+        self.epoch = np.zeros(1, dtype=np.int64)
+
+    def settings(self):
+        return self._iterative_settings()
+
+    def state(self):
+        return {"epoch": self.epoch.copy()}
+
+    def set_state(self, state):
+        self.epoch = np.array(state["epoch"])
+
+    def sample(self, n, seed):
+        rng = np.random.default_rng(seed)
+        if int(self.epoch[0]) in self.memorising:
+            rows = self.train[rng.choice(len(self.train), n, replace=n > len(self.train))]
+            return np.where(rng.random(rows.shape) < 0.01, 1 - rows, rows).astype(np.uint8)
+        return self.make_rows(n, rng)
+
+    def _start(self, alleles, seed):
+        self.train = alleles
+
+    def _run_epochs(self, first_epoch, n_epochs):
+        self.epoch[0] = first_epoch + n_epochs
+        return [{"loss": 0.0}] * n_epochs
+
+    def _training_state(self):
+        return self.state()
+
+    def _set_training_state(self, state):
+        self.set_state(state)
+
+
+def founder_rows(n, rng, founders=np.random.default_rng(7).integers(0, 2, (6, 60), np.uint8)):
+    rows = founders[rng.integers(0, len(founders), n)]
+    return np.where(rng.random(rows.shape) < 0.08, 1 - rows, rows).astype(np.uint8)
+
+
+def test_a_memorising_snapshot_is_never_kept_when_a_private_one_exists(caplog):
+    rng = np.random.default_rng(3)
+    train, validation = founder_rows(300, rng), founder_rows(100, rng)
+    settings = dict(epochs=60, snapshot_every=10, aa_tolerance=0.2)
+    for memorising in ({10, 30, 50}, {20, 30, 40, 50, 60}, {10, 20, 30, 40, 50}):
+        model = PlantedSnapshots(founder_rows, memorising, **settings)
+        model.set_validation(validation)
+        model.fit(train, seed=1)
+        assert model.best_epoch not in memorising
+        snaps = model.history.dropna(subset=["aa_ts"]).set_index("epoch")
+        assert (snaps.loc[sorted(memorising), "privacy_loss"] > 0.1).all()
+        assert (snaps.loc[sorted(memorising), "attack_auc"] > 0.8).all()
+        assert (snaps.loc[sorted(memorising), "private"] == 0).all()
+        # The copies are the most faithful to the training set: a choice by
+        # training-set fidelity alone would keep them.
+        fidelity = snaps["af_r"] + snaps["ld_r"]
+        assert fidelity.idxmax() in memorising
+    # Nothing private: the least leaky is kept, and the log says so.
+    model = PlantedSnapshots(founder_rows, range(10, 61, 10), **settings)
+    model.set_validation(validation)
+    with caplog.at_level("WARNING", logger="artgen"):
+        model.fit(train, seed=1)
+    snaps = model.history.dropna(subset=["aa_ts"]).set_index("epoch")
+    assert model.best_epoch == snaps["privacy_loss"].idxmin()
+    assert "no snapshot has a privacy loss within 0.020" in caplog.text
+
+
+def test_validation_set_is_checked():
+    model = PlantedSnapshots(founder_rows, (), epochs=10, snapshot_every=10)
+    with pytest.raises(InputError, match="validation set has 1 haplotypes"):
+        model.set_validation(np.zeros((1, 60), np.uint8))
+    model.set_validation(np.zeros((4, 50), np.uint8))
+    with pytest.raises(InputError, match="validation set has 50 SNPs; the training matrix has 60"):
+        model.fit(founder_rows(40, np.random.default_rng(0)), seed=0)
+    with pytest.raises(InputError, match="privacy_tolerance"):
+        PlantedSnapshots(founder_rows, (), epochs=10, snapshot_every=10, privacy_tolerance=-0.1)

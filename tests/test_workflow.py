@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from artgen.io import load_haplotypes, read_vcf
-from artgen.splits import SPLIT_NAMES, read_splits
+from artgen.splits import ROLES, SPLIT_NAMES, read_splits
 from conftest import REPO
 
 pytestmark = pytest.mark.workflow
@@ -133,13 +133,16 @@ def test_default_run_makes_panels_and_splits(tiny_run):
         from_vcf = read_vcf(results / "panels" / f"{panel}.vcf.gz")
         np.testing.assert_array_equal(from_vcf.alleles, h.alleles)
         np.testing.assert_array_equal(from_vcf.pos, h.pos)
-        parts = [load_haplotypes(results / "splits" / panel / f"{s}.npz") for s in SPLIT_NAMES]
+        parts = {s: load_haplotypes(results / "splits" / panel / f"{s}.npz") for s in SPLIT_NAMES}
         if panel == "informative":
-            assert sum(p.n_haplotypes for p in parts[:4]) == h.n_haplotypes
-        assert set(parts[3].pops) == {"CEU"} and parts[3].n_haplotypes == 8
+            assert sum(parts[s].n_haplotypes for s in ROLES) == h.n_haplotypes
+        targets = parts["impute_target"]
+        assert set(targets.pops) == {"CEU"} and targets.n_haplotypes == 8
         # Models of the dense and dispersed panels learn the target population only.
         learned = {"CEU"} if panel != "informative" else {"YRI", "CEU", "CHB"}
-        assert set(parts[0].pops) == learned and set(parts[1].pops) == learned
+        for name in ("train", "validation", "test"):
+            assert set(parts[name].pops) == learned
+        assert set(parts["validation"].samples).isdisjoint(parts["train"].samples)
     splits = read_splits(results / "splits.tsv")
     assert len(splits) == 54
     assert (results / "logs" / "build_panel" / "informative.log").read_text().count(

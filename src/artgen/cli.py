@@ -181,7 +181,8 @@ def cmd_make_splits(args) -> None:
     splits = make_splits(panel, seed=args.seed, target_population=args.target,
                          n_impute_targets=args.n_impute_targets,
                          sampling_fraction=args.sampling_fraction,
-                         test_fraction=args.test_fraction)
+                         test_fraction=args.test_fraction,
+                         validation_fraction=args.validation_fraction)
     for role, n in splits["role"].value_counts().sort_index().items():
         log.info("%s: %d individuals", role, n)
     write_splits(splits, args.out)
@@ -224,10 +225,12 @@ def row_populations(h, phased: bool):
     return h.pops if phased else h.pops[0::2]
 
 
-def prepare_model(model, data, *, phased: bool, source, start=None, start_source=None):
+def prepare_model(model, data, *, phased: bool, source, start=None, start_source=None,
+                  validation=None, validation_source=None):
     """Set ``model`` up to be fitted on ``data`` (Haplotypes read from
     ``source``) and return the rows to fit it on: the start set of a model
-    that samples from one, the population labels of a conditional model, the
+    that samples from one, the validation set of a model that chooses its
+    snapshot on one, the population labels of a conditional model, the
     genetic map of a model that needs the SNPs' positions. The one
     preparation of ``train`` and of every refit of a saved model's kind (the
     likelihood attack's reference model)."""
@@ -245,6 +248,14 @@ def prepare_model(model, data, *, phased: bool, source, start=None, start_source
             raise InputError(f"{source}: a conditional model needs every haplotype's "
                              f"population label; some are missing")
         model.set_populations(labels)
+    if validation is not None:
+        if not hasattr(model, "set_validation"):
+            raise InputError(f"model {model.name} does not take a validation set (only models "
+                             f"trained in iterations choose a snapshot on one)")
+        if not np.array_equal(validation.pos, data.pos):
+            raise InputError(f"{validation_source}: not at the SNPs of {source}")
+        labels = row_populations(validation, phased)
+        model.set_validation(model_rows(validation, phased), labels if all(labels) else None)
     if hasattr(model, "set_map"):  # models that need the SNPs' genetic positions
         per_snp = 1 if phased else 2
         model.set_map(np.repeat(data.chrom, per_snp), np.repeat(data.pos, per_snp))
@@ -266,8 +277,10 @@ def cmd_train(args) -> None:
     model = make_generator(args.model, **parse_settings(args.set))
     model.use_threads(args.threads)
     start = load_haplotypes(args.start_set) if args.start_set else None
+    validation = load_haplotypes(args.validation) if args.validation else None
     alleles = prepare_model(model, data, phased=args.phased, source=args.data, start=start,
-                            start_source=args.start_set)
+                            start_source=args.start_set, validation=validation,
+                            validation_source=args.validation)
     run = TrainingRun(checkpoint=args.checkpoint, history=args.history)
     try:
         model.fit(alleles, seed=args.seed, run=run)
@@ -973,6 +986,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: 0)")
     p.add_argument("--test-fraction", type=float, default=0.25,
                    help="share of what remains held out as the test split (default: 0.25)")
+    p.add_argument("--validation-fraction", type=float, default=0.0,
+                   help="share of the training individuals held out as the validation "
+                        "split, on which iterative models choose their snapshot (default: 0)")
     p.add_argument("--seed", type=int, required=True, help="seed of the splits")
     p.add_argument("--out", required=True, help="splits table (.tsv) to write")
     p.set_defaults(func=cmd_make_splits)
@@ -994,6 +1010,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", help="resumable checkpoint (.npz) of epoch-trained models")
     p.add_argument("--history", help="per-epoch losses and snapshot metrics (.tsv)")
     p.add_argument("--start-set", help=".npz of real haplotypes that start sampling chains")
+    p.add_argument("--validation", help=".npz of real haplotypes held out of training, on "
+                                        "which iterative models choose their snapshot")
     p.add_argument("--unphased", dest="phased", action="store_false",
                    help="train on individuals, two allele columns per SNP")
     p.add_argument("--out", required=True, help="saved model (.npz)")

@@ -1153,10 +1153,12 @@ def plot_training_curves(histories: Mapping[str, pd.DataFrame], ax=None, *, colu
 
 def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
     """Loss curves (left) and the snapshots' adversarial accuracies and fixed
-    sites (right) of one training run, from the table that
-    :class:`artgen.models.training.IterativeGenerator` writes. The kept
-    snapshot (column ``kept``; in older tables the smallest
-    ``snapshot_score``) is marked."""
+    sites (middle) of one training run, from the table that
+    :class:`artgen.models.training.IterativeGenerator` writes; with snapshots
+    scored on a validation set, their LD r against the training and the
+    validation set and the privacy loss and attack AUC (right), where
+    overfitting shows as the curves part. The kept snapshot (column
+    ``kept``; in older tables the smallest ``snapshot_score``) is marked."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -1169,9 +1171,10 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
         raise InputError("training history has no epochs")
     losses = [c for c in history.columns if c not in ("epoch", "seconds", *SNAPSHOT_COLUMNS)]
     snaps = history.dropna(subset=["aa_ts"]) if "aa_ts" in history else history.iloc[:0]
+    held_out = "privacy_loss" in snaps and snaps["privacy_loss"].notna().any()
     # One panel per loss: their scales differ by orders of magnitude.
-    fig = plt.figure(figsize=(11, 4), layout="constrained")
-    left, right = fig.subfigures(1, 2)
+    fig = plt.figure(figsize=(16 if held_out else 11, 4), layout="constrained")
+    left, right, *last = fig.subfigures(1, 3 if held_out else 2)
     loss_axes = np.atleast_1d(left.subplots(max(len(losses), 1), 1, sharex=True))
     for i, (ax, column) in enumerate(zip(loss_axes, losses)):
         ax.plot(history["epoch"], history[column], lw=0.8, color=f"C{i}")
@@ -1196,11 +1199,32 @@ def plot_training_history(history: pd.DataFrame, path, title: str = "") -> None:
         ax_fixed.set_ylabel("fixed sites (dashed)", color="C2")
         ax_fixed.set_ylim(bottom=0, top=max(1, snaps["fixed_sites"].max() * 1.05))
         ax_aa.legend(frameon=False, loc="best")
+        if held_out:
+            _plot_held_out_snapshots(last[0], snaps, best["epoch"])
     if title:
         fig.suptitle(title)
     with atomic_output(path) as tmp:
         fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1], dpi=120)
     plt.close(fig)
+
+
+def _plot_held_out_snapshots(subfig, snaps: pd.DataFrame, kept_epoch) -> None:
+    """LD r against the training and the validation set (top) and privacy
+    loss and distance-attack AUC on the validation set (bottom), per snapshot."""
+    ax_ld, ax_privacy = subfig.subplots(2, 1, sharex=True)
+    ax_ld.plot(snaps["epoch"], snaps["ld_r"], marker=".", color="C0", label="vs train")
+    ax_ld.plot(snaps["epoch"], snaps["val_ld_r"], marker=".", color="C1", label="vs validation")
+    ax_ld.set(ylabel="LD r", title="held-out scores")
+    ax_ld.legend(frameon=False, loc="best", fontsize=8)
+    ax_privacy.plot(snaps["epoch"], snaps["privacy_loss"], marker=".", color="C3",
+                    label="privacy loss")
+    ax_privacy.plot(snaps["epoch"], snaps["attack_auc"] - 0.5, marker=".", color="C4",
+                    label="attack AUC - 0.5")
+    ax_privacy.axhline(0, color="grey", ls=":", lw=1)
+    ax_privacy.set(xlabel="epoch", ylabel="on validation")
+    ax_privacy.legend(frameon=False, loc="best", fontsize=8)
+    for ax in (ax_ld, ax_privacy):
+        ax.axvline(kept_epoch, color="C3", lw=1)
 
 
 def _plot_likelihood_history(history: pd.DataFrame, path, title: str = "") -> None:

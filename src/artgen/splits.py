@@ -9,7 +9,12 @@ by population:
 - ``sampling``: an independent set of real haplotypes never used in training,
   from which RBM chains can start (the paper's sampling set);
 - ``test`` and ``train``: the rest, ``test_fraction`` of it for testing
-  (paper: train:test = 3:1).
+  (paper: train:test = 3:1);
+- ``validation``: a ``validation_fraction`` of the training individuals,
+  held out of training, on which models trained in iterations choose their
+  snapshot (fidelity and privacy scored on haplotypes never trained on, so
+  that the choice cannot reward memorisation). The other splits do not move
+  when it changes.
 
 Independently of the roles, ``half`` (1 or 2) splits everyone in two halves,
 the paper's "test" reference: one half plays the real data, the other a
@@ -27,7 +32,7 @@ from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
 from artgen.io.atomic import atomic_output
 
-ROLES = ("train", "test", "sampling", "impute_target")
+ROLES = ("train", "validation", "test", "sampling", "impute_target")
 HALVES = ("half1", "half2")
 SPLIT_NAMES = ROLES + HALVES
 
@@ -39,19 +44,21 @@ def _rng(seed: int, pop: str, purpose: str) -> np.random.Generator:
 
 
 def role_counts(n: int, *, n_impute_targets: int, sampling_fraction: float,
-                test_fraction: float) -> dict[str, int]:
+                test_fraction: float, validation_fraction: float = 0.0) -> dict[str, int]:
     """How many of ``n`` individuals of a population go to each role."""
     rest = n - n_impute_targets
     n_sampling = max(1, round(sampling_fraction * rest)) if sampling_fraction > 0 else 0
     rest -= n_sampling
     n_test = max(1, round(test_fraction * rest)) if test_fraction > 0 else 0
+    rest -= n_test
+    n_validation = max(1, round(validation_fraction * rest)) if validation_fraction > 0 else 0
     return {"impute_target": n_impute_targets, "sampling": n_sampling, "test": n_test,
-            "train": rest - n_test}
+            "validation": n_validation, "train": rest - n_validation}
 
 
 def make_splits(panel: pd.DataFrame, *, seed: int, target_population: str,
                 n_impute_targets: int, sampling_fraction: float,
-                test_fraction: float) -> pd.DataFrame:
+                test_fraction: float, validation_fraction: float = 0.0) -> pd.DataFrame:
     """Assign each individual of ``panel`` (indexed by sample, with ``pop``
     and ``super_pop``) a role and a half.
 
@@ -68,7 +75,8 @@ def make_splits(panel: pd.DataFrame, *, seed: int, target_population: str,
         members = panel.index[panel["pop"] == pop]
         counts = role_counts(len(members),
                              n_impute_targets=n_impute_targets if pop == target_population else 0,
-                             sampling_fraction=sampling_fraction, test_fraction=test_fraction)
+                             sampling_fraction=sampling_fraction, test_fraction=test_fraction,
+                             validation_fraction=validation_fraction)
         if counts["train"] < 1 or len(members) < 2:
             need = {k: max(v, 1) for k, v in counts.items() if k != "train" and v}
             need["train"] = 1
@@ -80,7 +88,9 @@ def make_splits(panel: pd.DataFrame, *, seed: int, target_population: str,
                 + ", and one in each half)")
         order = _rng(seed, pop, "roles").permutation(members)
         start = 0
-        for role in ("impute_target", "sampling", "test", "train"):
+        # Validation comes out of the training share, after the others: the
+        # first roles are the same with or without it.
+        for role in ("impute_target", "sampling", "test", "validation", "train"):
             out.loc[order[start:start + counts[role]], "role"] = role
             start += counts[role]
         halves = _rng(seed, pop, "halves").permutation(members)

@@ -212,6 +212,12 @@ def training_split(wildcards):
     return f"results/splits/{wildcards.panel}/{split}.npz"
 
 
+def validation_split(wildcards):
+    """Held-out haplotypes on which a model trained in iterations chooses its
+    snapshot: the validation split, out of the training individuals."""
+    return f"results/splits/{wildcards.panel}/validation.npz"
+
+
 def start_set(wildcards):
     """Real haplotypes that start the sampling chains of a model whose
     ``start`` setting is "sampling": the sampling split, never trained on."""

@@ -27,9 +27,11 @@ rule train_model:
 
 # Networks train for epochs: the checkpoint (not an output, so that Snakemake
 # keeps it when a killed job is rerun) lets the rerun resume where it stopped.
+# They choose their snapshot on the validation split, never trained on.
 rule train_network:
     input:
         data=training_split,
+        validation=validation_split,
         start=start_set,
     output:
         model="results/models/{panel}/{model}.npz",
@@ -53,6 +55,7 @@ rule train_network:
     priority: training_priority
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
+        " --validation {input.validation}"
         " {params.settings} {params.start} {params.phased} --seed {params.seed}"
         " --threads {threads}"
         " --checkpoint {params.checkpoint} --history {output.history}"

@@ -83,6 +83,7 @@ rule make_splits:
         " --n-impute-targets {params.settings[n_impute_targets]}"
         " --sampling-fraction {params.settings[sampling_fraction]}"
         " --test-fraction {params.settings[test_fraction]}"
+        " --validation-fraction {params.settings[validation_fraction]}"
         " --out {output} 2> {log}"
 
 

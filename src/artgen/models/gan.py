@@ -221,7 +221,8 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
     temperature : float or "auto"
         AGs are drawn with allele probabilities sigmoid(logit / temperature)
         ("bernoulli" output only; 1 draws the generator's own probabilities).
-        "auto" calibrates it at every snapshot against the training set: the
+        "auto" calibrates it at every snapshot against the validation set
+        (the training set when there is none): the
         value, between 0.5 and 3, that balances AA_truth and AA_syn (found
         by bisection; AA_truth rises and AA_syn falls as the temperature
         rises). A generator whose probabilities are too sure of themselves
@@ -246,7 +247,7 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
         frequencies, and most at rare alleles: the paper's GAN fixed about
         half of the polymorphic sites, and a population's frequencies set the
         mean of its pairwise distances.
-    epochs, snapshot_every, patience, snapshot_size, aa_tolerance
+    epochs, snapshot_every, patience, snapshot_size, aa_tolerance, privacy_tolerance
         See :class:`artgen.models.training.IterativeGenerator`.
     """
 
@@ -263,9 +264,10 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
                  epochs: int = 1000,
                  snapshot_every: int = 50,
                  patience: int = 0, snapshot_size: int = 5000,
-                 aa_tolerance: float = 0.0):
+                 aa_tolerance: float = 0.0, privacy_tolerance: float = 0.02):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
-                         snapshot_size=snapshot_size, aa_tolerance=aa_tolerance)
+                         snapshot_size=snapshot_size, aa_tolerance=aa_tolerance,
+                         privacy_tolerance=privacy_tolerance)
         for name, value in (("latent_size", latent_size), ("batch_size", batch_size)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"gan: {name} must be a positive integer, got {value!r}")
@@ -445,22 +447,25 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
 
     # -- training hooks ----------------------------------------------------------------
 
-    def _calibrate(self, alleles, n, seed):
+    def _calibrate(self, alleles, reference, n, seed):
         match = self._frequency_matcher(alleles, seed) if self.match_frequencies else None
         if self.temperature != "auto":
             if match:
                 self._offsets = match(self._sampling_temperature)
             return {}
-        # Bisection on log T for AA_truth = AA_syn, on the same draws each
+        # Bisection on log T for AA_truth = AA_syn against the reference (the
+        # validation set: balanced against the training set, the AGs would be
+        # pulled towards the training haplotypes), on the same draws each
         # time (one seed), keeping the best-scoring temperature visited; the
-        # offsets depend on the temperature, so they are refitted at each.
+        # offsets (fitted to the training frequencies) depend on the
+        # temperature, so they are refitted at each.
         low, high = np.log(0.5), np.log(3.0)
         best = None
         for _ in range(7):
             self._sampling_temperature = float(np.exp((low + high) / 2))
             if match:
                 self._offsets = match(self._sampling_temperature)
-            snap = snapshot_metrics(alleles, self.sample(n, seed), seed)
+            snap = snapshot_metrics(reference, self.sample(n, seed), seed)
             if best is None or snap["snapshot_score"] < best[0]:
                 best = (snap["snapshot_score"], self._sampling_temperature, self._offsets)
             if snap["aa_truth"] < snap["aa_syn"]:

@@ -11,10 +11,12 @@ not of people. The recursions are those of :mod:`artgen.hmm`.
 
 Training
 --------
-EM (Baum-Welch) on the training split minus a *validation* part (a
-``validation_fraction`` of the training individuals, seeded; both haplotypes
-of an individual, rows ``2i`` and ``2i + 1``, go the same way), for each
-``K`` in ``n_states``. After every E-step the validation haplotypes' mean
+EM (Baum-Welch) on the training split, scored on a *validation* set: the
+held-out haplotypes given with :meth:`HMMGenerator.set_validation` (the
+workflow's validation split), or else a ``validation_fraction`` of the
+training individuals held out of fitting (seeded; both haplotypes of an
+individual, rows ``2i`` and ``2i + 1``, go the same way), for each ``K`` in
+``n_states``. After every E-step the validation haplotypes' mean
 log-likelihood is computed; a ``K``'s run stops after ``patience``
 iterations without a better one, or at ``iterations``. The parameters kept
 are those with the best validation log-likelihood over all ``K`` and
@@ -165,6 +167,7 @@ class HMMGenerator(PopulationLabels, Generator):
         self.params: HMMParameters | None = None
         self.history: pd.DataFrame | None = None
         self._threads: int | None = None
+        self._validation: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -187,6 +190,21 @@ class HMMGenerator(PopulationLabels, Generator):
 
     # -- training ----------------------------------------------------------------------
 
+    def set_validation(self, alleles, populations=None) -> None:
+        """Held-out haplotypes (n, n_snps) on which :meth:`fit` chooses ``K``
+        and the iteration, in place of a part of the training rows; a
+        conditional model scores each under its own population, so it needs
+        their labels (``populations``, after :meth:`set_populations`)."""
+        alleles = check_haplotype_matrix(alleles)
+        if self.conditional:
+            if populations is None or self.populations is None:
+                raise InputError("hmm: a conditional model needs the validation haplotypes' "
+                                 "population labels (after set_populations)")
+            codes = self._label_codes(populations, len(alleles))
+        else:
+            codes = np.zeros(len(alleles), dtype=np.int64)
+        self._validation = (alleles, codes)
+
     def fit(self, alleles, *, seed=0, run=None):
         """EM on ``alleles`` (n_haplotypes, n_snps) minus the validation rows;
         ``run`` (:class:`~artgen.models.training.TrainingRun`) names the
@@ -199,18 +217,29 @@ class HMMGenerator(PopulationLabels, Generator):
         if len(self.pos) != alleles.shape[1]:
             raise InputError(f"the genetic map has {len(self.pos)} SNPs; the training matrix "
                              f"has {alleles.shape[1]}")
-        held = validation_rows(len(alleles), self.validation_fraction, seed)
-        fitting, validation = alleles[~held], alleles[held]
+        codes = self._row_codes if self.conditional else np.zeros(len(alleles), dtype=np.int64)
+        if self._validation is None:
+            held = validation_rows(len(alleles), self.validation_fraction, seed)
+            fitting, validation = alleles[~held], alleles[held]
+            fit_codes, val_codes = codes[~held], codes[held]
+        else:
+            fitting, fit_codes = alleles, codes
+            validation, val_codes = self._validation
+            if validation.shape[1] != alleles.shape[1]:
+                raise InputError(f"hmm: the validation set has {validation.shape[1]} SNPs; the "
+                                 f"training matrix has {alleles.shape[1]}")
         if self.min_state_haplotypes > len(fitting):
             raise InputError(f"hmm: min_state_haplotypes {self.min_state_haplotypes:g} is more "
                              f"than the {len(fitting)} haplotypes fitted on (the training split "
-                             f"less its validation part)")
-        codes = self._row_codes if self.conditional else np.zeros(len(alleles), dtype=np.int64)
-        fit_codes, val_codes = codes[~held], codes[held]
+                             f"less any validation part)")
         n_pops = len(self.populations) if self.conditional else 1
         frequency = (fitting.sum(axis=0) + 0.5) / (len(fitting) + 1.0)
+        held_out = ({} if self._validation is None
+                    else {"validation": data_fingerprint(validation),
+                          "validation_labels": _labels_fingerprint(self.populations, val_codes)
+                          if self.conditional else None})
         key = json.dumps({"model": self.name, "settings": self.settings(), "seed": seed,
-                          "data": data_fingerprint(alleles),
+                          "data": data_fingerprint(alleles), **held_out,
                           "labels": _labels_fingerprint(self.populations, codes)
                           if self.conditional else None},
                          sort_keys=True)

@@ -198,7 +198,7 @@ class RBMGenerator(IterativeGenerator):
         training haplotypes, or the sampling set given with :meth:`set_start_set`.
     gibbs_steps : int
         Gibbs steps (h | v then v | h) from the start state to an AG.
-    epochs, snapshot_every, patience, snapshot_size, aa_tolerance
+    epochs, snapshot_every, patience, snapshot_size, aa_tolerance, privacy_tolerance
         See :class:`artgen.models.training.IterativeGenerator`.
 
     Attributes (after fit)
@@ -216,9 +216,10 @@ class RBMGenerator(IterativeGenerator):
                  optimizer: str = "sgd", init_scale: float = 0.01, dtype: str = "float32",
                  start: str = "train", gibbs_steps: int = 10, epochs: int = 40,
                  snapshot_every: int = 5, patience: int = 0, snapshot_size: int = 5000,
-                 aa_tolerance: float = 0.0):
+                 aa_tolerance: float = 0.0, privacy_tolerance: float = 0.02):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
-                         snapshot_size=snapshot_size, aa_tolerance=aa_tolerance)
+                         snapshot_size=snapshot_size, aa_tolerance=aa_tolerance,
+                         privacy_tolerance=privacy_tolerance)
         self.n_hidden = check_count(n_hidden, "n_hidden", 1)
         self.hidden = _check_choice(hidden, "hidden", HIDDEN_TYPES)
         self.learning_rate = _check_float(learning_rate, "learning_rate", positive=True)
