@@ -50,7 +50,7 @@ def test_schema_messages_name_the_key_the_value_and_what_was_expected():
     config["splits"]["test_fracton"] = 0.2
     assert schema_error_message(first_error(config)) == (
         "config: splits: unknown key 'test_fracton' (did you mean 'test_fraction'?); known "
-        "keys: test_fraction, sampling_fraction, n_impute_targets")
+        "keys: test_fraction, sampling_fraction, validation_fraction, n_impute_targets")
     config = copy.deepcopy(DEFAULT)
     config["panels"]["dense"]["n_snps"] = "many"
     assert schema_error_message(first_error(config)) == \
