@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from artgen.checks import check_seed
 from artgen.errors import InputError
 
 __all__ = [
@@ -735,8 +736,7 @@ def privacy_loss(synthetic, train, test, seed, *, matched: bool = False,
     block_rows = _check_block_rows(block_rows)
     synthetic, train = _check_pair(synthetic, train, "synthetic", "train")
     synthetic, test = _check_pair(synthetic, test, "synthetic", "test")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_seed(seed)
     if matched:
         n_train = n_test = min(synthetic.shape[0], train.shape[0], test.shape[0])
     else:
