@@ -22,6 +22,7 @@ __all__ = [
     "check_haplotype_matrix",
     "check_haplotypes",
     "check_pair",
+    "check_same_snps",
     "check_seed",
     "pearson",
 ]
@@ -29,43 +30,76 @@ __all__ = [
 
 # ---------------------------------------------------------------- haplotype matrices
 
-def check_haplotypes(h, name: str = "h") -> np.ndarray:
+def check_haplotypes(h, name: str = "h", *, allow_float: bool = False,
+                     uint8_only: bool = False, allow_empty: bool = False) -> np.ndarray:
     """``h`` as a 2-D uint8 0/1 matrix (n_haplotypes, n_snps); no copy when it
-    already is one.
+    already is one (it is not made C-contiguous).
 
-    The dtype rule of the statistics: bool and integer arrays (array-likes
-    are converted) whose values are all 0 or 1; floats are rejected (a float
-    matrix here is usually frequencies or dosages passed by mistake). At
-    least one haplotype and one SNP. Raises InputError otherwise.
+    The dtype rule: bool and integer arrays (array-likes are converted)
+    whose values are all 0 or 1; floats are rejected, since a float matrix
+    handed to a statistic is usually frequencies or dosages passed by
+    mistake. The rule can be widened or narrowed where a module needs it:
+
+    ``allow_float``
+        also accept float arrays holding only 0.0 and 1.0 (the PCA/UMAP
+        functions, which are handed matrices from anywhere);
+    ``uint8_only``
+        accept uint8 only, nothing converted (the distance functions work on
+        matrices too large for a silent converted copy);
+    ``allow_empty``
+        accept zero haplotypes or zero SNPs (distances to an empty set are
+        defined).
+
+    Raises InputError naming ``name`` otherwise.
     """
     if isinstance(h, (str, bytes)) or h is None:
         raise InputError(f"{name} must be a 0/1 uint8 matrix (n_haplotypes, n_snps), "
                          f"got {type(h).__name__}")
     a = np.asarray(h)
-    if a.dtype != np.bool_ and not np.issubdtype(a.dtype, np.integer):
+    if uint8_only:
+        if a.dtype != np.uint8:
+            raise InputError(f"{name} must be a uint8 array of 0/1 alleles, got dtype {a.dtype}; "
+                             f"convert with np.asarray({name}, dtype=np.uint8)")
+    elif allow_float:
+        if not (a.dtype == np.bool_ or np.issubdtype(a.dtype, np.integer)
+                or np.issubdtype(a.dtype, np.floating)):
+            raise InputError(f"{name} must be a numeric 0/1 matrix, got dtype {a.dtype}")
+    elif a.dtype != np.bool_ and not np.issubdtype(a.dtype, np.integer):
         raise InputError(f"{name} must be a 0/1 integer matrix (uint8 expected), "
                          f"got dtype {a.dtype}")
     if a.ndim != 2:
         raise InputError(f"{name} must be 2-D (n_haplotypes, n_snps), got shape {a.shape}")
-    if a.shape[0] < 1 or a.shape[1] < 1:
-        raise InputError(f"{name} must have at least one haplotype and one SNP, "
+    if not allow_empty and (a.shape[0] < 1 or a.shape[1] < 1):
+        raise InputError(f"{name} is empty: it must have at least one haplotype and one SNP, "
                          f"got shape {a.shape}")
-    if a.dtype != np.bool_:
-        if a.max() > 1 or (np.issubdtype(a.dtype, np.signedinteger) and a.min() < 0):
+    if a.dtype != np.bool_ and a.size:
+        if np.issubdtype(a.dtype, np.floating):
+            bad = ((a != 0) & (a != 1)).any()
+        else:  # min/max make no temporaries, unlike an element-wise test
+            bad = a.max() > 1 or (np.issubdtype(a.dtype, np.signedinteger) and a.min() < 0)
+        if bad:
             raise InputError(f"{name} must hold only 0 and 1 (found values outside 0/1)")
     return a if a.dtype == np.uint8 else a.astype(np.uint8)
 
 
-def check_pair(real, ag) -> tuple[np.ndarray, np.ndarray]:
-    """Check a (real, AG) pair of haplotype matrices with the same SNPs (the
-    same n_snps; their numbers of haplotypes may differ); see
-    :func:`check_haplotypes`. Returns both as uint8."""
-    real = check_haplotypes(real, "real")
-    ag = check_haplotypes(ag, "ag")
-    if real.shape[1] != ag.shape[1]:
-        raise InputError(f"real and ag must have the same SNPs: real has {real.shape[1]} "
-                         f"SNPs, ag has {ag.shape[1]}")
-    return real, ag
+def check_pair(a, b, name_a: str = "real", name_b: str = "ag",
+               **rule) -> tuple[np.ndarray, np.ndarray]:
+    """Check two haplotype matrices with the same SNPs (the same n_snps;
+    their numbers of haplotypes may differ), each by :func:`check_haplotypes`
+    with the keyword ``rule`` (``allow_float``, ``uint8_only``,
+    ``allow_empty``). Returns both as uint8."""
+    a = check_haplotypes(a, name_a, **rule)
+    b = check_haplotypes(b, name_b, **rule)
+    check_same_snps(a, b, name_a, name_b)
+    return a, b
+
+
+def check_same_snps(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise InputError unless checked matrices ``a`` (n_a, n_snps) and ``b``
+    (n_b, n_snps) have the same number of SNPs."""
+    if a.shape[1] != b.shape[1]:
+        raise InputError(f"{name_a} and {name_b} must have the same SNPs, got {a.shape[1]} "
+                         f"and {b.shape[1]} columns")
 
 
 def check_alleles(alleles, name: str = "alleles") -> np.ndarray:
