@@ -30,53 +30,55 @@ __all__ = [
 
 # ---------------------------------------------------------------- haplotype matrices
 
-def check_haplotypes(h, name: str = "h", *, allow_float: bool = False,
-                     uint8_only: bool = False, allow_empty: bool = False) -> np.ndarray:
+def check_haplotypes(h, name: str = "h", *, dtypes: str = "integer",
+                     allow_empty: bool = False) -> np.ndarray:
     """``h`` as a 2-D uint8 0/1 matrix (n_haplotypes, n_snps); no copy when it
     already is one (it is not made C-contiguous).
 
     The dtype rule: bool and integer arrays (array-likes are converted)
-    whose values are all 0 or 1; floats are rejected, since a float matrix
-    handed to a statistic is usually frequencies or dosages passed by
-    mistake. The rule can be widened or narrowed where a module needs it:
+    whose values are all 0 or 1 (``dtypes="integer"``); floats are rejected,
+    since a float matrix handed to a statistic is usually frequencies or
+    dosages passed by mistake. Where a module needs another rule it says so
+    with ``dtypes``:
 
-    ``allow_float``
-        also accept float arrays holding only 0.0 and 1.0 (the PCA/UMAP
-        functions, which are handed matrices from anywhere);
-    ``uint8_only``
-        accept uint8 only, nothing converted (the distance functions work on
+    ``"uint8"``
+        uint8 only, nothing converted (the distance functions work on
         matrices too large for a silent converted copy);
-    ``allow_empty``
-        accept zero haplotypes or zero SNPs (distances to an empty set are
-        defined).
+    ``"numeric"``
+        bool, integer or float arrays holding only 0 and 1 (the PCA/UMAP
+        functions, which are handed matrices from anywhere);
+    ``"any"``
+        any dtype whose values are all 0 or 1 (the in-memory haplotype type
+        and the models: :func:`check_alleles`, :func:`check_haplotype_matrix`).
 
-    Raises InputError naming ``name`` otherwise.
+    At least one haplotype and one SNP, unless ``allow_empty``. Raises
+    InputError naming ``name`` otherwise.
     """
+    if dtypes not in ("integer", "uint8", "numeric", "any"):
+        raise ValueError(f"unknown dtype rule {dtypes!r}")
     if isinstance(h, (str, bytes)) or h is None:
         raise InputError(f"{name} must be a 0/1 uint8 matrix (n_haplotypes, n_snps), "
                          f"got {type(h).__name__}")
     a = np.asarray(h)
-    if uint8_only:
-        if a.dtype != np.uint8:
-            raise InputError(f"{name} must be a uint8 array of 0/1 alleles, got dtype {a.dtype}; "
-                             f"convert with np.asarray({name}, dtype=np.uint8)")
-    elif allow_float:
-        if not (a.dtype == np.bool_ or np.issubdtype(a.dtype, np.integer)
-                or np.issubdtype(a.dtype, np.floating)):
-            raise InputError(f"{name} must be a numeric 0/1 matrix, got dtype {a.dtype}")
-    elif a.dtype != np.bool_ and not np.issubdtype(a.dtype, np.integer):
+    integer = a.dtype == np.bool_ or np.issubdtype(a.dtype, np.integer)
+    if dtypes == "uint8" and a.dtype != np.uint8:
+        raise InputError(f"{name} must be a uint8 array of 0/1 alleles, got dtype {a.dtype}; "
+                         f"convert with np.asarray({name}, dtype=np.uint8)")
+    if dtypes == "numeric" and not (integer or np.issubdtype(a.dtype, np.floating)):
+        raise InputError(f"{name} must be a numeric 0/1 matrix, got dtype {a.dtype}")
+    if dtypes == "integer" and not integer:
         raise InputError(f"{name} must be a 0/1 integer matrix (uint8 expected), "
                          f"got dtype {a.dtype}")
     if a.ndim != 2:
         raise InputError(f"{name} must be 2-D (n_haplotypes, n_snps), got shape {a.shape}")
-    if not allow_empty and (a.shape[0] < 1 or a.shape[1] < 1):
-        raise InputError(f"{name} is empty: it must have at least one haplotype and one SNP, "
+    if not allow_empty and 0 in a.shape:
+        raise InputError(f"{name} must be a non-empty (n_haplotypes, n_snps) matrix, "
                          f"got shape {a.shape}")
     if a.dtype != np.bool_ and a.size:
-        if np.issubdtype(a.dtype, np.floating):
-            bad = ((a != 0) & (a != 1)).any()
-        else:  # min/max make no temporaries, unlike an element-wise test
+        if integer:  # min/max make no temporaries, unlike an element-wise test
             bad = a.max() > 1 or (np.issubdtype(a.dtype, np.signedinteger) and a.min() < 0)
+        else:
+            bad = not np.isin(a, (0, 1)).all()
         if bad:
             raise InputError(f"{name} must hold only 0 and 1 (found values outside 0/1)")
     return a if a.dtype == np.uint8 else a.astype(np.uint8)
@@ -86,8 +88,8 @@ def check_pair(a, b, name_a: str = "real", name_b: str = "ag",
                **rule) -> tuple[np.ndarray, np.ndarray]:
     """Check two haplotype matrices with the same SNPs (the same n_snps;
     their numbers of haplotypes may differ), each by :func:`check_haplotypes`
-    with the keyword ``rule`` (``allow_float``, ``uint8_only``,
-    ``allow_empty``). Returns both as uint8."""
+    with the keyword ``rule`` (``dtypes``, ``allow_empty``). Returns both as
+    uint8."""
     a = check_haplotypes(a, name_a, **rule)
     b = check_haplotypes(b, name_b, **rule)
     check_same_snps(a, b, name_a, name_b)
@@ -104,33 +106,17 @@ def check_same_snps(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> N
 
 def check_alleles(alleles, name: str = "alleles") -> np.ndarray:
     """``alleles`` as a C-contiguous uint8 matrix (n_haplotypes, n_snps) of
-    0/1, or an InputError saying what is wrong.
-
-    The dtype rule of the in-memory haplotype type: any dtype (floats
-    included) whose values are all 0 or 1; an empty matrix is allowed.
-    """
-    alleles = np.asarray(alleles)
-    if alleles.ndim != 2:
-        raise InputError(f"{name} must be a 2-D matrix, got {alleles.ndim} dimensions")
-    if alleles.size:
-        if alleles.dtype == bool or np.issubdtype(alleles.dtype, np.integer):
-            # min/max make no temporaries, unlike an element-wise membership test.
-            valid = alleles.min() >= 0 and alleles.max() <= 1
-        else:
-            valid = np.isin(alleles, (0, 1)).all()
-        if not valid:
-            raise InputError(f"{name} must hold only 0 and 1")
-    return np.ascontiguousarray(alleles, dtype=np.uint8)
+    0/1, or an InputError saying what is wrong: :func:`check_haplotypes`
+    with any dtype whose values are 0/1, empty allowed (the rule of
+    :class:`artgen.haplotypes.Haplotypes`)."""
+    return np.ascontiguousarray(check_haplotypes(alleles, name, dtypes="any", allow_empty=True))
 
 
 def check_haplotype_matrix(alleles, name: str = "training matrix") -> np.ndarray:
-    """A 2-D uint8 0/1 matrix (n_haplotypes, n_snps), or an InputError:
-    :func:`check_alleles` (any 0/1-valued dtype), and not empty."""
-    alleles = check_alleles(alleles, name)
-    if 0 in alleles.shape:
-        raise InputError(f"{name} must be a non-empty (n_haplotypes, n_snps) matrix, "
-                         f"got shape {alleles.shape}")
-    return alleles
+    """A C-contiguous uint8 0/1 matrix (n_haplotypes, n_snps), or an
+    InputError: :func:`check_alleles`, and not empty (a matrix to train or
+    sample from)."""
+    return np.ascontiguousarray(check_haplotypes(alleles, name, dtypes="any"))
 
 
 # ---------------------------------------------------------------- numbers

@@ -83,7 +83,7 @@ _BIG = np.iinfo(np.int32).max
 def _check_haplotypes(x, name: str) -> np.ndarray:
     """``x`` as a C-contiguous uint8 0/1 matrix (empty allowed) with fewer than
     2**24 SNPs, or an InputError."""
-    x = check_haplotypes(x, name, uint8_only=True, allow_empty=True)
+    x = check_haplotypes(x, name, dtypes="uint8", allow_empty=True)
     if x.shape[1] >= MAX_SNPS_EXCLUSIVE:
         raise InputError(
             f"{name} has {x.shape[1]} SNPs; distances are computed with float32 "

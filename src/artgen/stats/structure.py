@@ -114,7 +114,7 @@ _OMEGA_MAX = 1.9
 
 def _as_haplotypes(x, what: str) -> np.ndarray:
     """One 0/1 haplotype matrix (floats of 0/1 accepted) as C-contiguous uint8."""
-    return np.ascontiguousarray(check_haplotypes(x, what, allow_float=True))
+    return np.ascontiguousarray(check_haplotypes(x, what, dtypes="numeric"))
 
 
 def _check_datasets(datasets) -> dict[str, np.ndarray]:
