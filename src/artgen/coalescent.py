@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from artgen.checks import check_count, pearson
 from artgen.cohort import SUPER_POPULATIONS, sample_names, simulate_contig
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, haplotype_ids
@@ -40,12 +41,6 @@ __all__ = ["simulate_region", "frequency_filter", "matched_sites", "compare"]
 ID_PREFIX = "COAL"
 #: Dataset names in the comparison tables.
 REAL, COALESCENT = "real", "coalescent"
-
-
-def _check_int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def _check_min_freq(min_freq) -> float:
@@ -105,13 +100,13 @@ def simulate_region(*, chrom: str, left: int, length: int, n_haplotypes: int,
     >>> h.ids[:2].tolist(), h.pops[0]                      # doctest: +SKIP
     (['COAL0001_A', 'COAL0001_B'], 'CEU')
     """
-    n_haplotypes = _check_int(n_haplotypes, "n_haplotypes", 2)
+    n_haplotypes = check_count(n_haplotypes, "n_haplotypes", 2)
     if n_haplotypes % 2:
         raise InputError(f"n_haplotypes must be even (two per simulated individual), "
                          f"got {n_haplotypes}")
-    left = _check_int(left, "left", 1)
-    length = _check_int(length, "length", 1)
-    seed = _check_int(seed, "seed", 0)
+    left = check_count(left, "left", 1)
+    length = check_count(length, "length", 1)
+    seed = check_count(seed, "seed", 0)
     ts = simulate_contig(chrom=str(chrom), left=left, length=length,
                          samples={population: n_haplotypes // 2}, seed=seed, model=model)
     genotypes = ts.genotype_matrix()                    # (n_sites, n_samples), allele indices
@@ -227,8 +222,8 @@ def matched_sites(real: Haplotypes, sim: Haplotypes, *, seed: int, window: int =
     >>> matched_sites(real, sim, seed=0, window=2).tolist()
     [1, 2]
     """
-    seed = _check_int(seed, "seed", 0)
-    window = _check_int(window, "window", 1)
+    seed = check_count(seed, "seed", 0)
+    window = check_count(window, "window", 1)
     if sim.n_snps < real.n_snps:
         raise InputError(f"sim has {sim.n_snps} SNPs, fewer than the {real.n_snps} real SNPs "
                          "to match; simulate a longer region or more haplotypes")
@@ -330,11 +325,11 @@ def compare(real: Haplotypes, sim: Haplotypes, *, min_freq: float = 0.1, n_bins:
         after the filter) and ``pca`` (``dataset index PC1 PC2``); each has
         a ``dataset`` column, ``real`` or ``coalescent``.
     """
-    from artgen.stats.frequencies import _pearson, sfs_proportions
+    from artgen.stats.frequencies import sfs_proportions
     from artgen.stats.ld import ld_decay
     from artgen.stats.structure import pca, wasserstein_2d
 
-    seed = _check_int(seed, "seed", 0)
+    seed = check_count(seed, "seed", 0)
     min_freq = _check_min_freq(min_freq)
     if real.n_snps < 2 or real.n_haplotypes < 2:
         raise InputError(f"real needs at least 2 SNPs and 2 haplotypes, got "
@@ -365,7 +360,7 @@ def compare(real: Haplotypes, sim: Haplotypes, *, min_freq: float = 0.1, n_bins:
     r2 = {name: decay.loc[decay["dataset"] == name, "mean_r2"].to_numpy()
           for name in (REAL, COALESCENT)}
     both = np.isfinite(r2[REAL]) & np.isfinite(r2[COALESCENT])
-    ld_r = _pearson(r2[REAL][both], r2[COALESCENT][both]) if both.sum() >= 2 else float("nan")
+    ld_r = pearson(r2[REAL][both], r2[COALESCENT][both]) if both.sum() >= 2 else float("nan")
 
     matched = sim.take_snps(matched_sites(real, sim, seed=seed, window=window))
     joint = pca({REAL: real.alleles, COALESCENT: matched.alleles}, n_components=2, seed=seed)

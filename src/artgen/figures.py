@@ -47,8 +47,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from artgen.checks import check_alleles
 from artgen.errors import InputError
-from artgen.haplotypes import Haplotypes, check_alleles
+from artgen.haplotypes import Haplotypes
 from artgen.io.atomic import atomic_output
 from artgen.imputation import is_alone_reference
 from artgen.plots import (baselines_first, dataset_color, dataset_label, order_datasets,

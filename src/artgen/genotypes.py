@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from artgen.checks import check_alleles
 from artgen.errors import InputError
-from artgen.haplotypes import check_alleles, sample_of
+from artgen.haplotypes import sample_of
 
 
 def genotype_rows(alleles, ids) -> np.ndarray:

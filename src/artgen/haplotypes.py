@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from artgen.checks import check_alleles
 from artgen.errors import InputError
 
 
@@ -114,23 +115,6 @@ class Haplotypes:
         """True when every field is equal (arrays compared element-wise)."""
         return all(np.array_equal(getattr(self, f), getattr(other, f))
                    for f in self.__dataclass_fields__)
-
-
-def check_alleles(alleles, name: str = "alleles") -> np.ndarray:
-    """``alleles`` as a C-contiguous uint8 matrix (n_haplotypes, n_snps) of
-    0/1, or an InputError saying what is wrong."""
-    alleles = np.asarray(alleles)
-    if alleles.ndim != 2:
-        raise InputError(f"{name} must be a 2-D matrix, got {alleles.ndim} dimensions")
-    if alleles.size:
-        if alleles.dtype == bool or np.issubdtype(alleles.dtype, np.integer):
-            # min/max make no temporaries, unlike an element-wise membership test.
-            valid = alleles.min() >= 0 and alleles.max() <= 1
-        else:
-            valid = np.isin(alleles, (0, 1)).all()
-        if not valid:
-            raise InputError(f"{name} must hold only 0 and 1")
-    return np.ascontiguousarray(alleles, dtype=np.uint8)
 
 
 HAPLOTYPE_SUFFIXES = ("_A", "_B")

@@ -25,7 +25,7 @@ import pandas as pd
 
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
-from artgen.models.training import SNAPSHOT_COLUMNS
+from artgen.history import SNAPSHOT_COLUMNS
 
 __all__ = [
     "DATASET_COLORS",

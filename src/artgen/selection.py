@@ -77,9 +77,9 @@ import allel
 import numpy as np
 import pandas as pd
 
+from artgen.checks import alt_counts, check_haplotypes, pearson
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
-from artgen.stats.frequencies import _alt_counts, _check_haplotypes, _pearson
 
 __all__ = [
     "SCAN_COLUMNS",
@@ -106,7 +106,7 @@ _KEYS = ["statistic", "chrom", "start", "stop"]
 def _check_matrices(**named) -> list[np.ndarray]:
     """Check 0/1 haplotype matrices on the same SNPs, each with at least two
     haplotypes (a pair to compare)."""
-    out = [_check_haplotypes(h, name) for name, h in named.items()]
+    out = [check_haplotypes(h, name) for name, h in named.items()]
     names = list(named)
     for name, h in zip(names, out):
         if h.shape[0] < 2:
@@ -203,7 +203,7 @@ def xpehh_scores(target_alleles, complement_alleles, pos, *, include_edges: bool
                           include_edges=include_edges, gap_scale=gap_scale, max_gap=max_gap,
                           use_threads=False)
     raw = np.asarray(raw, dtype=np.float64)
-    alt = _alt_counts(target) + _alt_counts(complement)
+    alt = alt_counts(target) + alt_counts(complement)
     pooled = target.shape[0] + complement.shape[0]
     raw[(alt == 0) | (alt == pooled) | ~np.isfinite(raw)] = np.nan
     if not np.isfinite(raw).any():
@@ -217,7 +217,7 @@ def xpehh_scores(target_alleles, complement_alleles, pos, *, include_edges: bool
 def _allele_counts(h: np.ndarray) -> np.ndarray:
     """(REF, ALT) counts per SNP, int32, shape (n_snps, 2), as
     ``allel.HaplotypeArray(h.T).count_alleles(max_allele=1)``."""
-    alt = _alt_counts(h)
+    alt = alt_counts(h)
     return np.column_stack([h.shape[0] - alt, alt]).astype(np.int32)
 
 
@@ -431,7 +431,7 @@ def compare_scans(real_scan: pd.DataFrame, ag_scan: pd.DataFrame, *,
         real_peak = _is_peak(x, quantile)
         ag_peak = _is_peak(y, quantile)
         n_peaks = int(real_peak.sum())
-        out[f"{stat}_r"] = _pearson(x[both], y[both])
+        out[f"{stat}_r"] = pearson(x[both], y[both])
         out[f"{stat}_peak_overlap"] = (float((real_peak & ag_peak).sum() / n_peaks)
                                        if n_peaks else float("nan"))
         out[f"{stat}_n"] = int(both.sum())

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from artgen.checks import check_count
 from artgen.errors import InputError
 
 #: Columns of a window plan table.
@@ -48,12 +49,6 @@ class Window:
         return self.stop - self.start
 
 
-def _positive_int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
 def nominal_seams(n_snps: int, window_snps: int, overlap_snps: int) -> np.ndarray:
     """Evenly spaced seams (int64, sorted) such that each window, its overlap
     included, holds at most ``window_snps`` SNPs.
@@ -63,9 +58,9 @@ def nominal_seams(n_snps: int, window_snps: int, overlap_snps: int) -> np.ndarra
     >>> nominal_seams(30, 40, 10).tolist()      # fits in one window
     []
     """
-    n_snps = _positive_int(n_snps, "n_snps", 1)
-    window_snps = _positive_int(window_snps, "window_snps", 2)
-    overlap_snps = _positive_int(overlap_snps, "overlap_snps", 1)
+    n_snps = check_count(n_snps, "n_snps", 1)
+    window_snps = check_count(window_snps, "window_snps", 2)
+    overlap_snps = check_count(overlap_snps, "overlap_snps", 1)
     if overlap_snps >= window_snps:
         raise InputError(f"overlap_snps ({overlap_snps}) must be below window_snps "
                          f"({window_snps})")
@@ -113,7 +108,7 @@ def ld_seams(alleles: np.ndarray, seams: np.ndarray, tolerance: int, overlap_snp
     crossing LD (:func:`crossing_ld`; ties to the nominal seam, then to the
     left). Seams stay increasing, at least ``overlap_snps + 1`` apart, so no
     overlap reaches back past the previous seam."""
-    tolerance = _positive_int(tolerance, "ld_tolerance", 0)
+    tolerance = check_count(tolerance, "ld_tolerance", 0)
     if not len(seams) or tolerance == 0:
         return np.asarray(seams, dtype=np.int64)
     crossing = crossing_ld(alleles, span)
@@ -155,10 +150,10 @@ def plan_windows(alleles, chrom, pos, *, window_snps: int, overlap_snps: int,
     if len(set(chrom)) != 1:
         raise InputError(f"a chromosome panel lies on one chromosome; got "
                          f"{', '.join(sorted(set(chrom)))}")
-    ld_tolerance = _positive_int(ld_tolerance, "ld_tolerance", 0)
+    ld_tolerance = check_count(ld_tolerance, "ld_tolerance", 0)
     # Each seam may move by the tolerance: nominal windows are that much
     # shorter at each end, so every window stays within window_snps.
-    nominal = _positive_int(window_snps, "window_snps", 2) - 2 * ld_tolerance
+    nominal = check_count(window_snps, "window_snps", 2) - 2 * ld_tolerance
     if ld_tolerance and nominal <= overlap_snps:
         raise InputError(f"window_snps ({window_snps}) must exceed overlap_snps ({overlap_snps}) "
                          f"+ 2 x ld_tolerance ({ld_tolerance})")

@@ -11,19 +11,9 @@ from typing import ClassVar
 import numpy as np
 
 from artgen.errors import InputError
-from artgen.haplotypes import check_alleles
 from artgen.io.binary import one_line, read_npz, write_npz
 
 _REGISTRY: dict[str, type[Generator]] = {}
-
-
-def check_haplotype_matrix(alleles, name: str = "training matrix") -> np.ndarray:
-    """A 2-D uint8 0/1 matrix (n_haplotypes, n_snps), or an InputError."""
-    alleles = check_alleles(alleles, name)
-    if 0 in alleles.shape:
-        raise InputError(f"{name} must be a non-empty (n_haplotypes, n_snps) matrix, "
-                         f"got shape {alleles.shape}")
-    return alleles
 
 
 class Generator(ABC):
@@ -265,3 +255,8 @@ def _check_draw(model: Generator, path) -> None:
 
 def registered_models() -> list[str]:
     return sorted(_REGISTRY)
+
+
+def generator_class(name: str) -> type[Generator] | None:
+    """The generator class registered as ``name`` (None if there is none)."""
+    return _REGISTRY.get(name)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from artgen.errors import InputError
-from artgen.models.base import Generator, PopulationLabels, check_haplotype_matrix
+from artgen.checks import check_haplotype_matrix
+from artgen.models.base import Generator, PopulationLabels
 
 
 class BernoulliGenerator(PopulationLabels, Generator):

@@ -57,8 +57,8 @@ import numpy as np
 from artgen.errors import InputError
 from artgen.hmm import (DEFAULT_NE, check_genetic_map, check_real, default_mutation_rate,
                         switch_probabilities)
-from artgen.models.base import Generator, check_haplotype_matrix
-from artgen.models.training import check_count
+from artgen.checks import check_count, check_haplotype_matrix
+from artgen.models.base import Generator
 
 __all__ = ["DEFAULT_NE", "CopyingGenerator", "check_genetic_map", "default_mutation_rate",
            "switch_probabilities"]

@@ -46,9 +46,10 @@ import os
 
 import numpy as np
 
+from artgen.checks import check_count
 from artgen.errors import InputError
 from artgen.models.base import PopulationLabels
-from artgen.models.training import IterativeGenerator, check_count, snapshot_metrics
+from artgen.models.training import IterativeGenerator, snapshot_metrics
 
 _ADAM_EPSILON = 1e-7
 # Latent draws per population on which frequency offsets are fitted.

@@ -62,12 +62,13 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from artgen import hmm
+from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.hmm import DEFAULT_NE, HMMParameters, check_genetic_map, check_real
 from artgen.io.atomic import atomic_output
-from artgen.models.base import Generator, PopulationLabels, check_haplotype_matrix
-from artgen.models.training import (check_count, data_fingerprint, is_int, is_number,
-                                    newest_checkpoint, write_checkpoint)
+from artgen.models.base import Generator, PopulationLabels
+from artgen.models.training import (data_fingerprint, is_int, is_number, newest_checkpoint,
+                                    write_checkpoint)
 
 __all__ = ["HMMGenerator", "validation_rows"]
 

@@ -37,9 +37,9 @@ import math
 import numpy as np
 from scipy.special import erfcx, expit, log_ndtr, ndtri_exp
 
+from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
-from artgen.models.base import check_haplotype_matrix
-from artgen.models.training import IterativeGenerator, check_count
+from artgen.models.training import IterativeGenerator
 
 HIDDEN_TYPES = ("relu", "sigmoid")
 STARTS = ("random", "train", "sampling")

@@ -55,10 +55,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from artgen.checks import check_haplotype_matrix
 from artgen.errors import InputError
+from artgen.history import SNAPSHOT_COLUMNS  # noqa: F401  (kept importable from here)
 from artgen.io.atomic import atomic_output
 from artgen.io.binary import ArchiveError, one_line, read_npz, write_npz
-from artgen.models.base import Generator, check_haplotype_matrix
+from artgen.models.base import Generator
 from artgen.stats.attack import distance_attack_scores, roc_auc
 from artgen.stats.distances import (adversarial_accuracy, pairwise_distance_counts, privacy_loss,
                                     subsample_rows, wasserstein_from_counts)
@@ -66,11 +68,6 @@ from artgen.stats.frequencies import af_correlation, fixed_sites
 from artgen.stats.ld import ld_correlation
 
 log = logging.getLogger("artgen")
-
-SNAPSHOT_COLUMNS = ("aa_truth", "aa_syn", "aa_ts", "fixed_sites", "af_r", "ld_r",
-                    "val_aa_truth", "val_aa_syn", "val_af_r", "val_ld_r", "val_pairwise_w",
-                    "privacy_loss", "attack_auc", "snapshot_score", "temperature", "private",
-                    "kept")
 
 
 @dataclass(frozen=True)

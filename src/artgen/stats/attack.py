@@ -55,8 +55,8 @@ from scipy.sparse.linalg import ArpackError
 from scipy.special import logsumexp
 from scipy.stats import rankdata
 
+from artgen.checks import check_alleles, check_seed
 from artgen.errors import InputError
-from artgen.haplotypes import check_alleles
 from artgen.stats.distances import (count_identical, nearest_neighbour_distances, privacy_loss,
                                     subsample_rows)
 from artgen.stats.structure import pca
@@ -110,12 +110,6 @@ def _check_sets(min_rows: int = 1, **sets) -> dict[str, np.ndarray]:
         listed = ", ".join(f"{name} {w}" for name, w in widths.items())
         raise InputError(f"all haplotype sets must have the same SNPs; columns: {listed}")
     return out
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
 
 
 def _check_count(n, name: str, low: int, high: int) -> int:
@@ -273,7 +267,7 @@ def density_attack_scores(ags, candidates, reference, *,
     (4,)
     """
     sets = _check_sets(ags=ags, candidates=candidates, reference=reference)
-    model = _DensityRatio(sets["reference"], n_components, _check_seed(seed))
+    model = _DensityRatio(sets["reference"], n_components, check_seed(seed))
     return model.scores(sets["ags"], sets["candidates"])
 
 
@@ -443,7 +437,7 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
     1.0
     """
     sets = _check_sets(ags=ags, train=train, test=test, reference=reference)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     density = _DensityRatio(sets["reference"], n_components, seed)
     return _membership_inference(sets["ags"], sets["train"], sets["test"], density, seed,
                                  n_members)
@@ -548,7 +542,7 @@ def likelihood_ratio_attack(model, reference_model, train, test, *, seed: int,
     (1.0, 4.0)
     """
     sets = _check_sets(train=train, test=test)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     train, test = sets["train"], sets["test"]
     for name, labels, rows in (("train_populations", train_populations, train),
                                ("test_populations", test_populations, test)):
@@ -630,7 +624,7 @@ def plant_training_haplotypes(ags, train, n: int, seed: int) -> np.ndarray:
     2
     """
     sets = _check_sets(ags=ags, train=train)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     n_ags, n_train = sets["ags"].shape[0], sets["train"].shape[0]
     n = _check_count(n, "n (training haplotypes to plant)", 0, min(n_ags, n_train))
     rng = np.random.default_rng(seed)
@@ -682,7 +676,7 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
         mia_auc mia_tpr_1fpr mia_density_auc mia_density_tpr_1fpr``.
     """
     sets = _check_sets(min_rows=2, ags=ags, train=train, test=test, reference=reference)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
         raise InputError(f"repeats must be a positive integer, got {repeats!r}")
     loss_seeds = np.random.SeedSequence(seed).generate_state(int(repeats)).tolist()

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from artgen.checks import alt_counts, check_haplotypes, check_pair, pearson
 from artgen.errors import InputError
-from artgen.stats.frequencies import _alt_counts, _check_haplotypes, _check_pair, _pearson
 
 __all__ = [
     "DEFAULT_GAPS",
@@ -43,7 +43,7 @@ _CHUNK = 65_536  # triplets per chunk (bounds the gathered bit rows)
 _EXACT_MAX_N = 1_000_000  # integer formula fits in int64 up to here
 
 
-class _Packed:
+class PackedColumns:
     """Bit-packed columns of a haplotype matrix: one row of uint64 words per
     SNP, plus ALT counts; supports exact joint counts by popcount."""
 
@@ -55,7 +55,7 @@ class _Packed:
         if pad:
             bits = np.concatenate([bits, np.zeros((pad, self.n_snps), np.uint8)])
         self.words = np.ascontiguousarray(bits.T).view(np.uint64)  # (n_snps, n_words)
-        self.counts = _alt_counts(h)
+        self.counts = alt_counts(h)
 
     def joint(self, *cols: np.ndarray) -> np.ndarray:
         acc = self.words[cols[0]]
@@ -120,9 +120,9 @@ def three_point_correlations(h, triplets) -> np.ndarray:
     >>> three_point_correlations(xor, [[0, 1, 2]])  # pairwise independent, not 3-way
     array([-0.125])
     """
-    h = _check_haplotypes(h)
+    h = check_haplotypes(h)
     t = _check_triplets(triplets, h.shape[1])
-    return _Packed(h).c3(t)
+    return PackedColumns(h).c3(t)
 
 
 def _check_gap(gap):
@@ -262,7 +262,7 @@ def three_point_values(real, ag, gaps: Sequence = DEFAULT_GAPS, n_triplets: int 
     >>> bool((df["real"] == df["ag"]).all())
     True
     """
-    real, ag = _check_pair(real, ag)
+    real, ag = check_pair(real, ag)
     if isinstance(gaps, (str, bytes)) or not isinstance(gaps, Sequence):
         raise InputError(f'gaps must be a sequence of positive integers and/or "random", '
                          f"got {gaps!r}")
@@ -273,7 +273,7 @@ def three_point_values(real, ag, gaps: Sequence = DEFAULT_GAPS, n_triplets: int 
             or n_triplets < 1:
         raise InputError(f"n_triplets must be a positive integer, got {n_triplets!r}")
     n_snps = real.shape[1]
-    pr, pa = _Packed(real), _Packed(ag)
+    pr, pa = PackedColumns(real), PackedColumns(ag)
     frames = []
     for g in checked:
         if not _gap_fits(n_snps, g):
@@ -327,5 +327,5 @@ def three_point_r(real, ag, gaps: Sequence = DEFAULT_GAPS, n_triplets: int = 800
 def r_by_gap(values) -> dict[str, float]:
     """Pearson r of the ``real`` and ``ag`` columns of a
     :func:`three_point_values` table, per gap (keys as in :func:`three_point_r`)."""
-    return {str(g): _pearson(sub["real"].to_numpy(), sub["ag"].to_numpy())
+    return {str(g): pearson(sub["real"].to_numpy(), sub["ag"].to_numpy())
             for g, sub in values.groupby("gap", sort=False)}

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from artgen.checks import check_haplotypes, check_same_snps, check_seed
 from artgen.errors import InputError
 
 __all__ = [
@@ -80,31 +81,21 @@ _BIG = np.iinfo(np.int32).max
 
 
 def _check_haplotypes(x, name: str) -> np.ndarray:
-    """Return ``x`` as a C-contiguous uint8 0/1 matrix, or raise InputError."""
-    x = np.asarray(x)
-    if x.dtype != np.uint8:
-        raise InputError(
-            f"{name} must be a uint8 array of 0/1 alleles, got dtype {x.dtype}; "
-            f"convert with np.asarray({name}, dtype=np.uint8)")
-    if x.ndim != 2:
-        raise InputError(
-            f"{name} must be a 2-D matrix (n_haplotypes, n_snps), got shape {x.shape}")
+    """``x`` as a C-contiguous uint8 0/1 matrix (empty allowed) with fewer than
+    2**24 SNPs, or an InputError."""
+    x = check_haplotypes(x, name, dtypes="uint8", allow_empty=True)
     if x.shape[1] >= MAX_SNPS_EXCLUSIVE:
         raise InputError(
             f"{name} has {x.shape[1]} SNPs; distances are computed with float32 "
             f"dot products, exact only below 2**24 = {MAX_SNPS_EXCLUSIVE} SNPs")
-    if x.size and x.max() > 1:
-        raise InputError(f"{name} must hold only 0 and 1, found the value {int(x.max())}")
     return np.ascontiguousarray(x)
 
 
 def _check_pair(a, b, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two matrices as :func:`_check_haplotypes` returns them, with the same SNPs."""
     a = _check_haplotypes(a, name_a)
     b = _check_haplotypes(b, name_b)
-    if a.shape[1] != b.shape[1]:
-        raise InputError(
-            f"{name_a} and {name_b} must have the same SNPs, got {a.shape[1]} and "
-            f"{b.shape[1]} columns")
+    check_same_snps(a, b, name_a, name_b)
     return a, b
 
 
@@ -735,8 +726,7 @@ def privacy_loss(synthetic, train, test, seed, *, matched: bool = False,
     block_rows = _check_block_rows(block_rows)
     synthetic, train = _check_pair(synthetic, train, "synthetic", "train")
     synthetic, test = _check_pair(synthetic, test, "synthetic", "test")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_seed(seed)
     if matched:
         n_train = n_test = min(synthetic.shape[0], train.shape[0], test.shape[0])
     else:

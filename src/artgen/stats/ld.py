@@ -46,9 +46,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from artgen.checks import alt_counts, check_count, check_haplotypes, check_pair
 from artgen.errors import InputError
-from artgen.stats.correlations import _Packed
-from artgen.stats.frequencies import _alt_counts, _check_haplotypes, _check_pair
+from artgen.stats.correlations import PackedColumns
 
 __all__ = ["r2_matrix", "ld_correlation", "ld_decay", "boundary_ld", "ld_matrix_for_plot",
            "BOUNDARY_BINS"]
@@ -81,7 +81,7 @@ class _Panel:
         self.n = float(n)
         # 0/1 products summed in float32 are exact while the sum stays < 2**24.
         self.gemm_dtype = np.float32 if n < 2**24 else np.float64
-        self.counts = _alt_counts(h).astype(np.float64)               # (n_snps,)
+        self.counts = alt_counts(h).astype(np.float64)               # (n_snps,)
         var = self.counts * (n - self.counts)                         # n^2 p q
         self.poly = var > 0
         self.var = np.where(self.poly, var, np.nan)
@@ -96,9 +96,9 @@ class _Panel:
         return np.ascontiguousarray(self.h.T, dtype=self.gemm_dtype)
 
     @cached_property
-    def packed(self) -> _Packed:
+    def packed(self) -> PackedColumns:
         """Bit-packed columns (n / 8 bytes per SNP), for sampled pairs."""
-        return _Packed(self.h)
+        return PackedColumns(self.h)
 
     def r2_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """float64 r^2 of the SNP pairs (i[k], j[k]), shape (len(i),).
@@ -239,7 +239,7 @@ def r2_matrix(h, dtype=np.float64, *, block_size: int | None = None) -> np.ndarr
            [0.3333, 1.    ,    nan],
            [   nan,    nan,    nan]])
     """
-    h = _check_haplotypes(h)
+    h = check_haplotypes(h)
     dt = _check_dtype(dtype)
     m = h.shape[1]
     panel = _Panel(h)
@@ -255,7 +255,7 @@ def r2_matrix(h, dtype=np.float64, *, block_size: int | None = None) -> np.ndarr
 
 
 def _polymorphic(h: np.ndarray) -> np.ndarray:
-    c = _alt_counts(h)
+    c = alt_counts(h)
     return (c > 0) & (c < h.shape[0])
 
 
@@ -269,22 +269,13 @@ def _check_positions(positions, n_snps: int) -> np.ndarray:
     return pos.astype(np.int64, copy=False)
 
 
-def _check_count(value, name: str, low: int) -> int | None:
-    """None, or an integer >= low."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low} or None, got {value!r}")
-    return int(value)
-
-
 def _check_datasets(datasets) -> dict[str, np.ndarray]:
     """A non-empty {name: haplotype matrix} with the same SNPs in all."""
     if not isinstance(datasets, Mapping) or len(datasets) == 0:
         raise InputError("datasets must be a non-empty dict {name: haplotype matrix}")
     checked = {}
     for name, h in datasets.items():
-        checked[str(name)] = _check_haplotypes(h, f"datasets[{name!r}]")
+        checked[str(name)] = check_haplotypes(h, f"datasets[{name!r}]")
     if len(checked) != len(datasets):
         raise InputError("dataset names must be distinct as strings")
     if len({h.shape[1] for h in checked.values()}) != 1:
@@ -472,9 +463,9 @@ def ld_correlation(real, ag, *, positions=None, max_distance: int | None = None,
     >>> ld_correlation(real, real, positions=np.array([0, 10, 1000]), max_distance=10)
     nan
     """
-    real, ag = _check_pair(real, ag)
-    max_distance = _check_count(max_distance, "max_distance", 0)
-    max_pairs = _check_count(max_pairs, "max_pairs", 1)
+    real, ag = check_pair(real, ag)
+    max_distance = check_count(max_distance, "max_distance", 0, allow_none=True)
+    max_pairs = check_count(max_pairs, "max_pairs", 1, allow_none=True)
     if max_distance is not None and positions is None:
         raise InputError("max_distance needs the SNP positions: pass positions=")
     pos = None if positions is None else _check_positions(positions, real.shape[1])
@@ -571,8 +562,8 @@ def ld_decay(datasets: Mapping[str, np.ndarray], positions, n_bins: int = 50, *,
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise InputError(f"n_bins must be a positive integer, got {n_bins!r}")
     n_bins = int(n_bins)
-    max_distance = _check_count(max_distance, "max_distance", 0)
-    max_pairs = _check_count(max_pairs, "max_pairs", 1)
+    max_distance = check_count(max_distance, "max_distance", 0, allow_none=True)
+    max_pairs = check_count(max_pairs, "max_pairs", 1, allow_none=True)
     pos = _check_positions(positions, next(iter(checked.values())).shape[1])
     band = _Band(list(checked.values()), pos, max_distance)
     pos = band.pos
@@ -702,7 +693,7 @@ def boundary_ld(datasets: Mapping[str, np.ndarray], positions, seams, *,
                          "along the chromosome")
     seams = _check_seams(seams, n_snps)
     edges = _check_edges(bins)
-    max_pairs = _check_count(max_pairs, "max_pairs", 1)
+    max_pairs = check_count(max_pairs, "max_pairs", 1, allow_none=True)
     nb = len(edges) - 1
     band = _Band(list(checked.values()), pos, int(edges[-1]))
     pos = band.pos                                # sorted, so band.snps keeps SNP order
@@ -789,7 +780,7 @@ def ld_matrix_for_plot(real, ag, dtype=np.float64, *,
     array([[   nan, 1.    ],
            [0.3333,    nan]])
     """
-    real, ag = _check_pair(real, ag)
+    real, ag = check_pair(real, ag)
     dt = _check_dtype(dtype)
     m = real.shape[1]
     out = np.empty((m, m), dtype=dt)

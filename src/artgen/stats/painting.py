@@ -52,10 +52,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from artgen.checks import check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.hmm import (DEFAULT_NE, HMMParameters, check_genetic_map, copying_emissions,
                         default_mutation_rate, posteriors, switch_probabilities)
-from artgen.models.base import check_haplotype_matrix
 
 __all__ = ["paint", "painting_posterior", "painting_shares", "snp_lengths"]
 

@@ -81,6 +81,7 @@ import ot  # noqa: E402
 import scipy.linalg  # noqa: E402
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh  # noqa: E402
 
+from artgen.checks import check_haplotypes  # noqa: E402
 from artgen.errors import InputError  # noqa: E402
 
 __all__ = [
@@ -112,23 +113,8 @@ _OMEGA_MAX = 1.9
 
 
 def _as_haplotypes(x, what: str) -> np.ndarray:
-    """Check one 0/1 haplotype matrix; return it as C-contiguous uint8 (no copy if it is one)."""
-    arr = np.asarray(x)
-    if arr.ndim != 2:
-        raise InputError(f"{what} must be a 2-D (n_haplotypes, n_snps) matrix, got {arr.ndim} dimension(s)")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise InputError(f"{what} is empty: shape {arr.shape}")
-    if arr.dtype == np.bool_:
-        return np.ascontiguousarray(arr).view(np.uint8)
-    if arr.dtype == np.uint8:
-        if (arr > 1).any():
-            raise InputError(f"{what} must hold only 0 and 1")
-        return np.ascontiguousarray(arr)
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise InputError(f"{what} must be a numeric 0/1 matrix, got dtype {arr.dtype}")
-    if ((arr != 0) & (arr != 1)).any():
-        raise InputError(f"{what} must hold only 0 and 1")
-    return np.ascontiguousarray(arr, dtype=np.uint8)
+    """One 0/1 haplotype matrix (floats of 0/1 accepted) as C-contiguous uint8."""
+    return np.ascontiguousarray(check_haplotypes(x, what, dtypes="numeric"))
 
 
 def _check_datasets(datasets) -> dict[str, np.ndarray]:

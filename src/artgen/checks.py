@@ -1,0 +1,174 @@
+"""Input checks shared across the package: haplotype matrices, pairs of them
+on the same SNPs, counts and seeds, plus the two small helpers every
+statistic uses on checked matrices (ALT counts, Pearson r).
+
+A haplotype matrix is a 2-D array of shape (n_haplotypes, n_snps), rows
+haplotypes, columns SNPs, 0 = REF and 1 = ALT, held as ``uint8``.
+
+Bad input raises :class:`artgen.errors.InputError` (a :class:`ValueError`)
+naming the argument that is wrong.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from artgen.errors import InputError
+
+__all__ = [
+    "alt_counts",
+    "check_alleles",
+    "check_count",
+    "check_haplotype_matrix",
+    "check_haplotypes",
+    "check_pair",
+    "check_same_snps",
+    "check_seed",
+    "pearson",
+]
+
+
+# ---------------------------------------------------------------- haplotype matrices
+
+def check_haplotypes(h, name: str = "h", *, dtypes: str = "integer",
+                     allow_empty: bool = False) -> np.ndarray:
+    """``h`` as a 2-D uint8 0/1 matrix (n_haplotypes, n_snps); no copy when it
+    already is one (it is not made C-contiguous).
+
+    The dtype rule: bool and integer arrays (array-likes are converted)
+    whose values are all 0 or 1 (``dtypes="integer"``); floats are rejected,
+    since a float matrix handed to a statistic is usually frequencies or
+    dosages passed by mistake. Where a module needs another rule it says so
+    with ``dtypes``:
+
+    ``"uint8"``
+        uint8 only, nothing converted (the distance functions work on
+        matrices too large for a silent converted copy);
+    ``"numeric"``
+        bool, integer or float arrays holding only 0 and 1 (the PCA/UMAP
+        functions, which are handed matrices from anywhere);
+    ``"any"``
+        any dtype whose values are all 0 or 1 (the in-memory haplotype type
+        and the models: :func:`check_alleles`, :func:`check_haplotype_matrix`).
+
+    At least one haplotype and one SNP, unless ``allow_empty``. Raises
+    InputError naming ``name`` otherwise.
+    """
+    if dtypes not in ("integer", "uint8", "numeric", "any"):
+        raise ValueError(f"unknown dtype rule {dtypes!r}")
+    if isinstance(h, (str, bytes)) or h is None:
+        raise InputError(f"{name} must be a 0/1 uint8 matrix (n_haplotypes, n_snps), "
+                         f"got {type(h).__name__}")
+    a = np.asarray(h)
+    integer = a.dtype == np.bool_ or np.issubdtype(a.dtype, np.integer)
+    if dtypes == "uint8" and a.dtype != np.uint8:
+        raise InputError(f"{name} must be a uint8 array of 0/1 alleles, got dtype {a.dtype}; "
+                         f"convert with np.asarray({name}, dtype=np.uint8)")
+    if dtypes == "numeric" and not (integer or np.issubdtype(a.dtype, np.floating)):
+        raise InputError(f"{name} must be a numeric 0/1 matrix, got dtype {a.dtype}")
+    if dtypes == "integer" and not integer:
+        raise InputError(f"{name} must be a 0/1 integer matrix (uint8 expected), "
+                         f"got dtype {a.dtype}")
+    if a.ndim != 2:
+        raise InputError(f"{name} must be 2-D (n_haplotypes, n_snps), got shape {a.shape}")
+    if not allow_empty and 0 in a.shape:
+        raise InputError(f"{name} must be a non-empty (n_haplotypes, n_snps) matrix, "
+                         f"got shape {a.shape}")
+    if a.dtype != np.bool_ and a.size:
+        if integer:  # min/max make no temporaries, unlike an element-wise test
+            bad = a.max() > 1 or (np.issubdtype(a.dtype, np.signedinteger) and a.min() < 0)
+        else:
+            bad = not np.isin(a, (0, 1)).all()
+        if bad:
+            raise InputError(f"{name} must hold only 0 and 1 (found values outside 0/1)")
+    return a if a.dtype == np.uint8 else a.astype(np.uint8)
+
+
+def check_pair(a, b, name_a: str = "real", name_b: str = "ag",
+               **rule) -> tuple[np.ndarray, np.ndarray]:
+    """Check two haplotype matrices with the same SNPs (the same n_snps;
+    their numbers of haplotypes may differ), each by :func:`check_haplotypes`
+    with the keyword ``rule`` (``dtypes``, ``allow_empty``). Returns both as
+    uint8."""
+    a = check_haplotypes(a, name_a, **rule)
+    b = check_haplotypes(b, name_b, **rule)
+    check_same_snps(a, b, name_a, name_b)
+    return a, b
+
+
+def check_same_snps(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise InputError unless checked matrices ``a`` (n_a, n_snps) and ``b``
+    (n_b, n_snps) have the same number of SNPs."""
+    if a.shape[1] != b.shape[1]:
+        raise InputError(f"{name_a} and {name_b} must have the same SNPs, got {a.shape[1]} "
+                         f"and {b.shape[1]} columns")
+
+
+def check_alleles(alleles, name: str = "alleles") -> np.ndarray:
+    """``alleles`` as a C-contiguous uint8 matrix (n_haplotypes, n_snps) of
+    0/1, or an InputError saying what is wrong: :func:`check_haplotypes`
+    with any dtype whose values are 0/1, empty allowed (the rule of
+    :class:`artgen.haplotypes.Haplotypes`)."""
+    return np.ascontiguousarray(check_haplotypes(alleles, name, dtypes="any", allow_empty=True))
+
+
+def check_haplotype_matrix(alleles, name: str = "training matrix") -> np.ndarray:
+    """A C-contiguous uint8 0/1 matrix (n_haplotypes, n_snps), or an
+    InputError: :func:`check_alleles`, and not empty (a matrix to train or
+    sample from)."""
+    return np.ascontiguousarray(check_haplotypes(alleles, name, dtypes="any"))
+
+
+# ---------------------------------------------------------------- numbers
+
+def check_count(value, name: str, low: int, *, allow_none: bool = False) -> int | None:
+    """``value`` as an int if it is an integer >= ``low`` (bools are not
+    integers here), else an InputError naming ``name``. With ``allow_none``,
+    None is also accepted and returned as is."""
+    if allow_none and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        none = " or None" if allow_none else ""
+        raise InputError(f"{name} must be an integer >= {low}{none}, got {value!r}")
+    return int(value)
+
+
+def check_seed(seed) -> int:
+    """``seed`` as an int if it is a non-negative integer, else an InputError."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+# ---------------------------------------------------------------- helpers on checked input
+
+_U16_ROWS = 65_535  # rows whose 0/1 sum cannot overflow uint16
+
+
+def alt_counts(h: np.ndarray) -> np.ndarray:
+    """ALT allele count per SNP, int64 (n_snps,), of a checked uint8 matrix
+    (n_haplotypes, n_snps).
+
+    Summed in uint16 over chunks of 65,535 rows (5x faster than int64)."""
+    if h.shape[0] <= _U16_ROWS:
+        return h.sum(axis=0, dtype=np.uint16).astype(np.int64)
+    out = np.zeros(h.shape[1], dtype=np.int64)
+    for s in range(0, h.shape[0], _U16_ROWS):
+        out += h[s:s + _U16_ROWS].sum(axis=0, dtype=np.uint16)
+    return out
+
+
+def pearson(x, y) -> float:
+    """Pearson r of two equal-length 1-D vectors (n,), as scipy.stats.pearsonr
+    (statistic only); nan when either vector is constant or shorter than 2.
+    Non-finite values are not dropped (they give nan)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 1:
+        raise InputError(f"cannot correlate vectors of shapes {x.shape} and {y.shape}")
+    if x.size < 2 or (x == x[0]).all() or (y == y[0]).all():
+        return float("nan")
+    xm = x - x.mean()
+    ym = y - y.mean()
+    r = np.dot(xm, ym) / np.sqrt(np.dot(xm, xm) * np.dot(ym, ym))
+    return float(np.clip(r, -1.0, 1.0))
