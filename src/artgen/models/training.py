@@ -55,9 +55,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from artgen.checks import check_haplotype_matrix
+from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
-from artgen.history import SNAPSHOT_COLUMNS  # noqa: F401  (kept importable from here)
 from artgen.io.atomic import atomic_output
 from artgen.io.binary import ArchiveError, one_line, read_npz, write_npz
 from artgen.models.base import Generator
@@ -171,13 +170,6 @@ def data_fingerprint(alleles: np.ndarray) -> str:
     digest = hashlib.sha256(np.asarray(alleles.shape, dtype=np.int64).tobytes())
     digest.update(np.packbits(alleles, axis=1).tobytes())
     return digest.hexdigest()[:16]
-
-
-def check_count(value, name: str, low: int) -> int:
-    """``value`` as an int if it is an integer >= ``low``, else an InputError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 class IterativeGenerator(Generator):
