@@ -64,15 +64,16 @@ CONFIG = {**{key: value for key, value in TINY.items() if key not in DOWNSTREAM}
 # One rule of each kind: input data, panel building, splits, training (closed
 # form and network), sampling (and TINY's second AG draw), statistics, and a
 # windowed panel's plan, windows and stitching; with the jobs each should run
-# (per window: one cut, one fit).
+# (per window: two cuts, train and validation, and one fit).
 TARGETS = ("results/stats/dense/gan/frequencies.tsv",
            "results/stats/dense/bernoulli/frequencies.tsv",
            "results/ags/chromosome/hmm.npz")
 EXPECTED_JOBS = {"simulate_contig": 1, "cohort_panel_file": 1, "build_panel": 2,
-                 "make_splits": 1, "apply_split": 3, "train_model": 1, "train_network": 1,
+                 "make_splits": 1, "apply_split": 5, "train_model": 1, "train_network": 1,
                  "sample_ags": 2, "sample_draws": 2, "statistics": 2, "plan_windows": 1,
                  "cut_window": 0, "stitch_ags": 1}
-PER_WINDOW = ("cut_window", "train_network")
+# Jobs per window: its train and validation splits cut, one training.
+PER_WINDOW = {"cut_window": 2, "train_network": 1}
 CORES = 2  # the node's CPUs, and --cores of both runs (train_network's threads)
 
 
@@ -387,7 +388,8 @@ def test_every_job_went_through_sbatch(slurm_run):
     plan = pd.read_csv(slurm_run["workdir"] / "results" / "windows" / "chromosome" / "plan.tsv",
                        sep="\t")
     assert len(plan) >= 2
-    expected = {rule: n + len(plan) * (rule in PER_WINDOW) for rule, n in EXPECTED_JOBS.items()}
+    expected = {rule: n + len(plan) * PER_WINDOW.get(rule, 0)
+                for rule, n in EXPECTED_JOBS.items()}
     assert dict(collections.Counter(jobs["rule"])) == expected
     assert set(jobs["state"]) == {"COMPLETED"}
     assert set(jobs["node"]) == {"localhost"}
