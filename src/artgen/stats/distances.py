@@ -741,32 +741,29 @@ def privacy_loss(synthetic, train, test, seed, *, matched: bool = False,
     def take(x, n, s):
         return x if x.shape[0] == n else subsample_rows(x, n, int(s))
 
-    def compare(real, n, real_seed, syn_seed):
-        real = _Operand(take(real, n, real_seed))
-        if synthetic.shape[0] == n:
-            parts = [synthetic]
-        else:
-            order = np.random.default_rng(int(syn_seed)).permutation(synthetic.shape[0])
-            parts = [synthetic[np.sort(order[i * n:(i + 1) * n])]
-                     for i in range(synthetic.shape[0] // n)]
-        d_tt = _nn_self(real, block_rows)  # the same for every part
-        each = [_aa_operands(real, syn, _nn_self(syn, block_rows), block_rows, d_tt)
-                for syn in map(_Operand, parts)]
+    def parts(x, n, s):
+        """``x`` cut at random into ``len(x) // n`` disjoint parts of ``n`` rows."""
+        order = np.random.default_rng(int(s)).permutation(x.shape[0])
+        return [x[np.sort(order[i * n:(i + 1) * n])] for i in range(x.shape[0] // n)]
+
+    def mean_accuracy(each):
         return _accuracy(float(np.mean([aa.aa_truth for aa in each])),
                          float(np.mean([aa.aa_syn for aa in each])))
 
+    def compare(real, n, real_seed, syn_seed):
+        real = _Operand(take(real, n, real_seed))
+        syn_parts = [synthetic] if synthetic.shape[0] == n else parts(synthetic, n, syn_seed)
+        d_tt = _nn_self(real, block_rows)  # the same for every part
+        return mean_accuracy([_aa_operands(real, syn, _nn_self(syn, block_rows), block_rows, d_tt)
+                              for syn in map(_Operand, syn_parts)])
+
     if matched:
         on_test = compare(test, n_test, seeds[3], seeds[2])
-        order = np.random.default_rng(int(seeds[1])).permutation(train.shape[0])
-        real_parts = [train[np.sort(order[i * n_train:(i + 1) * n_train])]
-                      for i in range(train.shape[0] // n_train)]
-        order = np.random.default_rng(int(seeds[0])).permutation(synthetic.shape[0])
-        syn_parts = [synthetic[np.sort(order[i * n_train:(i + 1) * n_train])]
-                     for i in range(synthetic.shape[0] // n_train)]
-        each = [adversarial_accuracy(real, syn_parts[i % len(syn_parts)], block_rows=block_rows)
-                for i, real in enumerate(real_parts)]
-        on_train = _accuracy(float(np.mean([aa.aa_truth for aa in each])),
-                             float(np.mean([aa.aa_syn for aa in each])))
+        real_parts = parts(train, n_train, seeds[1])
+        syn_parts = parts(synthetic, n_train, seeds[0])
+        on_train = mean_accuracy([
+            adversarial_accuracy(real, syn_parts[i % len(syn_parts)], block_rows=block_rows)
+            for i, real in enumerate(real_parts)])
         n_train *= len(real_parts)
     else:
         on_train = compare(train, n_train, seeds[1], seeds[0])
