@@ -24,7 +24,6 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
-
 # Full validation, each problem in one line (the key path, the value, what was
 # expected) instead of the schema dump; then the checks that tie values to one
 # another and to the data's populations, before any job runs.
@@ -59,6 +58,6 @@ include: "workflow/rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_targets(),
-    default_target: True

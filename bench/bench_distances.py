@@ -41,11 +41,10 @@ from scipy.spatial.distance import cdist, pdist
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from artgen.stats.distances import (  # noqa: E402
-    adversarial_accuracy,
     nearest_neighbour_distances,
     pairwise_distance_counts,
-    privacy_loss,
 )
+from artgen.stats.privacy import adversarial_accuracy, privacy_loss  # noqa: E402
 
 MiB = 2**20
 

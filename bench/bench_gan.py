@@ -24,7 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from artgen.models.gan import GANGenerator, configure_tensorflow, layer_sizes  # noqa: E402
+from artgen.models.gan import GANGenerator  # noqa: E402
+from artgen.models.gan_trainer import configure_tensorflow, layer_sizes  # noqa: E402
 
 N_HAP, N_SNPS, BATCH, LATENT = 3756, 805, 32, 600
 

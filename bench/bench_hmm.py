@@ -239,7 +239,7 @@ def step_network(data_dir, n_snps, threads, seed, name, config, timed_epochs):
     from artgen.models.training import snapshot_metrics
 
     if name == "gan":
-        from artgen.models.gan import configure_tensorflow
+        from artgen.models.gan_trainer import configure_tensorflow
 
         configure_tensorflow(threads)                  # before TensorFlow's first use
     alleles, _ = load(data_dir, n_snps)

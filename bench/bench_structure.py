@@ -1,4 +1,4 @@
-"""Benchmark of artgen.stats.structure at the paper's size (not a test).
+"""Benchmark of artgen.stats (pca, umap, wasserstein) at the paper's size (not a test).
 
 Structured 0/1 data: 3 populations (Balding-Nichols, Fst 0.1), ``--n`` real
 haplotypes and ``--n`` AGs drawn from the same model, ``--snps`` SNPs.
@@ -28,7 +28,7 @@ os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
 import numpy as np  # noqa: E402
 import ot  # noqa: E402
 
-from artgen.stats import structure  # noqa: E402
+from artgen.stats import pca, umap, wasserstein  # noqa: E402
 
 
 def structured(n, n_snps, rng, freqs=None, k=3, fst=0.1):
@@ -113,7 +113,7 @@ def main(argv=None):
           f"{os.cpu_count()} CPUs", flush=True)
 
     # -- PCA, 6 axes, real + AG (Figure 1) -----------------------------------------------
-    res, t_ours, m_ours = timed(lambda: structure.pca({"real": real, "ag": ag}, n_components=6))
+    res, t_ours, m_ours = timed(lambda: pca.pca({"real": real, "ag": ag}, n_components=6))
     note = f"solver={res.solver}"
     base = None
     if not args.skip_full_pca:
@@ -127,12 +127,12 @@ def main(argv=None):
     row("pca 6 axes (sklearn full SVD)", (t_ours, m_ours), base, note)
 
     # -- the paired PCA of pca_wasserstein: 2 axes ------------------------------------------
-    res2, t2, m2 = timed(lambda: structure.pca({"real": real, "ag": ag}, n_components=2))
+    res2, t2, m2 = timed(lambda: pca.pca({"real": real, "ag": ag}, n_components=2))
     x, y = res2.coords["real"], res2.coords["ag"]
     row("pca 2 axes (pca_wasserstein's)", (t2, m2), None, f"solver={res2.solver}")
 
     # -- exact OT on PCs 1-2 -----------------------------------------------------------
-    w_exact, t_e, m_e = timed(lambda: structure.wasserstein_2d(x, y, exact=True))
+    w_exact, t_e, m_e = timed(lambda: wasserstein.wasserstein_2d(x, y, exact=True))
     a, b = np.full(len(x), 1 / len(x)), np.full(len(y), 1 / len(y))
 
     def pot_exact():
@@ -149,7 +149,7 @@ def main(argv=None):
         + ("; POT warned: " + str(caught[0].message)[:50] if caught else ""))
 
     # -- entropic OT on PCs 1-2, all points --------------------------------------------
-    w_ent, t_s, m_s = timed(lambda: structure.wasserstein_2d(x, y, reg=1e-3))
+    w_ent, t_s, m_s = timed(lambda: wasserstein.wasserstein_2d(x, y, reg=1e-3))
 
     def pot_default_sinkhorn():  # what ot.sinkhorn2(a, b, M, 1e-3) does: Knopp, 1000 iterations
         M = ot.dist(x, y)
@@ -179,7 +179,7 @@ def main(argv=None):
     rs = np.random.default_rng(0)
     xs = x[np.sort(rs.choice(len(x), 500, replace=False))]
     ys = y[np.sort(rs.choice(len(y), 500, replace=False))]
-    w_500, t_5, m_5 = timed(lambda: structure.wasserstein_2d(xs, ys, reg=1e-3))
+    w_500, t_5, m_5 = timed(lambda: wasserstein.wasserstein_2d(xs, ys, reg=1e-3))
 
     def pot_log_500():
         M = ot.dist(xs, ys)
@@ -191,33 +191,33 @@ def main(argv=None):
     row("entropic 500 pts (ot.sinkhorn2 log)", (t_5, m_5), (t_pl5, m_pl5), f"ours {w_500:.6f}; POT {w_pl:.6f}")
 
     # -- the whole pca_wasserstein ----------------------------------------------------
-    d, t_pw, m_pw = timed(lambda: structure.pca_wasserstein(real, ag))
+    d, t_pw, m_pw = timed(lambda: wasserstein.pca_wasserstein(real, ag))
     row("pca_wasserstein (entropic on 500)", (t_pw, m_pw), None,
         f"exact {d['exact']:.6f}, entropic {d['entropic']:.6f}")
-    d_all, t_pa, m_pa = timed(lambda: structure.pca_wasserstein(real, ag, entropic_max_points=None))
+    d_all, t_pa, m_pa = timed(lambda: wasserstein.pca_wasserstein(real, ag, entropic_max_points=None))
     row("pca_wasserstein (entropic on all)", (t_pa, m_pa), None,
         f"exact {d_all['exact']:.6f}, entropic {d_all['entropic']:.6f}")
-    d_b, t_pb, m_pb = timed(lambda: structure.pca_wasserstein(real, bern))
+    d_b, t_pb, m_pb = timed(lambda: wasserstein.pca_wasserstein(real, bern))
     row("pca_wasserstein, Bernoulli AGs", (t_pb, m_pb), None,
         f"exact {d_b['exact']:.6f}, entropic {d_b['entropic']:.6f}")
 
     # -- UMAP ----------------------------------------------------------------------------
     if not args.skip_umap:
-        _, t_imp, _ = timed(lambda: structure._run_umap(np.random.default_rng(0).random((60, 5)), seed=0,
+        _, t_imp, _ = timed(lambda: umap._run_umap(np.random.default_rng(0).random((60, 5)), seed=0,
                                                        n_neighbors=5, min_dist=0.1), trace=False)
         row("umap import + numba compile (tiny run)", (t_imp, float("nan")), None, "one-off per process")
-        emb, t_u, m_u = timed(lambda: structure.umap_embedding({"real": real, "ag": ag}), trace=False)
+        emb, t_u, m_u = timed(lambda: umap.umap_embedding({"real": real, "ag": ag}), trace=False)
         base = None
         if not args.skip_umap_baseline:
             stacked = np.vstack([real, ag]).astype(np.float32)
-            _, t_ub, m_ub = timed(lambda: structure._run_umap(stacked, seed=0, n_neighbors=15, min_dist=0.1), trace=False)
+            _, t_ub, m_ub = timed(lambda: umap._run_umap(stacked, seed=0, n_neighbors=15, min_dist=0.1), trace=False)
             base = (t_ub, m_ub)
             del stacked
         row("umap_embedding all (UMAP on raw 0/1)", (t_u, m_u), base, "ours: PCA-50 then UMAP, euclidean")
-        du, t_uw, m_uw = timed(lambda: structure.umap_wasserstein(real, ag), trace=False)
+        du, t_uw, m_uw = timed(lambda: wasserstein.umap_wasserstein(real, ag), trace=False)
         row("umap_wasserstein (2000/set embedded)", (t_uw, m_uw), None,
             f"exact {du['exact']:.6f}, entropic {du['entropic']:.6f}")
-        dub, t_uwb, m_uwb = timed(lambda: structure.umap_wasserstein(real, bern), trace=False)
+        dub, t_uwb, m_uwb = timed(lambda: wasserstein.umap_wasserstein(real, bern), trace=False)
         row("umap_wasserstein, Bernoulli AGs", (t_uwb, m_uwb), None,
             f"exact {dub['exact']:.6f}, entropic {dub['entropic']:.6f}")
 

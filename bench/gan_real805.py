@@ -25,7 +25,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import real805  # noqa: E402
 
-from artgen.models.gan import GANGenerator, configure_tensorflow  # noqa: E402
+from artgen.models.gan import GANGenerator  # noqa: E402
+from artgen.models.gan_trainer import configure_tensorflow  # noqa: E402
 
 COLUMNS = ("af_r", "ld_r", "pairwise_w_ratio", "pca_w2d_ratio", "aa_truth_train",
            "aa_syn_train", "aats_train", "privacy_loss", "identical_to_train", "fixed_sites")

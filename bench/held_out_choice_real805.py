@@ -16,7 +16,7 @@ haplotypes as members, half the test split as non-members), and pairwise W
 and PCA W as ratios to the test split's own values (held-out real data
 against the same training set). ``privacy_loss`` compares the AGs with the
 whole training set and, in parts, with the test split
-(:func:`artgen.stats.distances.privacy_loss`); ``privacy_loss_matched``
+(:func:`artgen.stats.privacy.privacy_loss`); ``privacy_loss_matched``
 compares a random test-split-size subset of the AGs with as many training haplotypes
 as test ones, the same size on both sides.
 The splits are stratified by population, so the test split has the

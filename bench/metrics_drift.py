@@ -21,7 +21,7 @@ import sys
 
 import pandas as pd
 
-from artgen.evaluate import SUMMARY_METRICS
+from artgen.summary import SUMMARY_METRICS
 
 #: How a metric's value maps to a loss (lower is better): a function of the value.
 LOSS = {

@@ -233,7 +233,7 @@ def build_data(config: dict, panels: list[str], data_dir: Path, workdir: Path,
 
 def _prepared(data_path, start_path, generator, settings, threads):
     """A generator set up as ``artgen train`` sets it up, and the rows it fits."""
-    from artgen.cli import prepare_model
+    from artgen.models.preparation import prepare_model
     from artgen.io import load_haplotypes
     from artgen.models import make_generator
 

@@ -27,7 +27,7 @@ from rbm_real805 import with_scheme  # noqa: E402
 
 from artgen.io.binary import load_haplotypes  # noqa: E402
 from artgen.models.base import load_generator  # noqa: E402
-from artgen.stats.distances import privacy_loss  # noqa: E402
+from artgen.stats.privacy import privacy_loss  # noqa: E402
 
 
 def scheme_losses(model, train, test, start_set, draws: int, seed: int = 0) -> dict:

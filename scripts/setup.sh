@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up on a fresh Debian machine with Python 3.11, idempotent and quick to
 # rerun: the Debian tools the pipeline calls, a virtual environment (.venv)
-# with the pinned Python dependencies of requirements.lock, and the package.
+# with the pinned Python dependencies of requirements.lock (those of the
+# package, and the tests' pytest, hypothesis and snakefmt), and the package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -22,11 +22,9 @@ from artgen.stats.attack import (
     log_kde,
     membership_inference,
     plant_training_haplotypes,
-    roc_auc,
     sensitivity_table,
-    tpr_at_fpr,
 )
-from artgen.stats.distances import count_identical, privacy_loss
+from artgen.stats.privacy import identical_to_train, privacy_loss, roc_auc, tpr_at_fpr
 from conftest import simulate_population
 
 
@@ -314,7 +312,7 @@ def test_sensitivity_table_layout(table, population):
     assert first["privacy_loss"] == pytest.approx(np.mean([x.loss for x in losses]), abs=1e-12)
     assert first["aats_train"] == pytest.approx(np.mean([x.train.aa_ts for x in losses]),
                                                 abs=1e-12)
-    assert first["identical_to_train"] == count_identical(p["ags"], p["train"])
+    assert first["identical_to_train"] == identical_to_train(p["ags"], p["train"]).sum()
     attack_row = membership_inference(p["ags"], p["train"], p["test"], p["reference"], seed=0)
     assert first["mia_auc"] == attack_row["mia_auc"]
     assert table.iloc[-1]["identical_to_train"] == 500

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from artgen.evaluate import (FAMILIES, Settings, compute_family, model_order, summary_markdown,
-                             tidy_metrics)
+from artgen.evaluate import FAMILIES, Settings, compute_family, tidy_metrics
 from artgen.haplotypes import artificial_ids
 from artgen.models import make_generator
 from artgen.panels import informative_panel, load_cohort
 from artgen.splits import make_splits, split_haplotypes
+from artgen.summary import model_order, summary_markdown
 
 SETTINGS = Settings(seed=1, n_triplets=500, umap=False)
 
@@ -162,7 +162,7 @@ def test_held_out_comparison_is_at_matched_sizes_and_does_not_reward_copies(
 
 
 def test_verdicts_judge_the_worst_draw_against_the_targets():
-    from artgen.evaluate import Targets, summary_html, verdicts
+    from artgen.summary import Targets, summary_html, verdicts
 
     def rows(model, draw, **metrics):
         return tidy_metrics(metrics, panel="p", model=model, seed=1, draw=draw)
@@ -245,7 +245,7 @@ def test_a_copying_generator_looks_faithful_but_fails_the_privacy_verdict(
     real sample of the population: held-out LD r and pairwise W read like
     the real-vs-real row. The verdict must catch it through privacy loss and
     the attack, not through fidelity."""
-    from artgen.evaluate import Targets, verdicts
+    from artgen.summary import Targets, verdicts
 
     train, test = splits_of_informative_panel["train"], splits_of_informative_panel["test"]
     sampling = splits_of_informative_panel["sampling"]

@@ -32,7 +32,8 @@ from artgen.io import (load_haplotypes, read_hapt, read_legend, read_panel_file,
                        save_haplotypes, write_hapt, write_legend, write_panel_file, write_vcf)
 from artgen.io.binary import read_npz, write_npz
 from artgen.models import load_generator
-from artgen.models.gan import GANGenerator, layer_sizes
+from artgen.models.gan import GANGenerator
+from artgen.models.gan_trainer import layer_sizes
 from artgen.models.training import arrays_checksum
 
 # cyvcf2 warns when a region holds no record; damaged files make that common here.

@@ -18,7 +18,8 @@ from artgen.haplotypes import Haplotypes
 from artgen.io import save_haplotypes
 from artgen.models import TrainingRun, is_iterative, load_generator, make_generator
 from artgen.models.gan import (GANGenerator, alleles_from_logits, frequency_offsets,
-                               generator_logits, layer_sizes)
+                               generator_logits)
+from artgen.models.gan_trainer import layer_sizes
 from artgen.models.training import snapshot_metrics, snapshot_rank, snapshot_score
 
 from conftest import REPO, interrupt_at_epoch

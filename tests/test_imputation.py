@@ -15,11 +15,11 @@ import pytest
 
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, haplotype_ids
-from artgen.imputation import (CLASS_COLUMNS, MISSING, QUALITY_COLUMNS, BeagleError, Imputed,
-                               array_sites, beagle_command, combine_panels, estimated_r2,
-                               impute_and_score, impute_from_model_and_score,
-                               imputation_quality, maf_class_quality, model_imputation,
-                               relative_to_real, run_beagle)
+from artgen.beagle import BeagleError, Imputed, beagle_command, run_beagle
+from artgen.imputation import (MISSING, array_sites, combine_panels, estimated_r2, impute_and_score,
+                               impute_from_model_and_score, model_imputation)
+from artgen.imputation_quality import (CLASS_COLUMNS, QUALITY_COLUMNS, imputation_quality,
+                                       maf_class_quality, relative_to_real)
 
 N_REF, N_TARGETS = 100, 10   # diploid samples
 DENSITY = 0.2

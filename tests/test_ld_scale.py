@@ -13,8 +13,10 @@ import pytest
 from artgen.errors import InputError
 from artgen.evaluate import Settings, _linear_positions, boundary_stats, ld_stats
 from artgen.haplotypes import Haplotypes
-from artgen.stats import ld, structure
-from artgen.stats.ld import boundary_ld, ld_correlation, ld_decay, r2_matrix
+from artgen.stats import ld
+from artgen.stats import pca as pca_module
+from artgen.stats.ld import boundary_ld, ld_correlation, ld_decay
+from artgen.stats.r2 import R2Columns, r2_matrix
 
 U8 = np.uint8
 
@@ -133,7 +135,7 @@ def test_sampled_r2_is_the_gemm_r2_bit_for_bit(chromosome):
     real, _, _ = chromosome
     h = real[:, real.any(axis=0) & ~real.all(axis=0)]
     i, j = np.triu_indices(h.shape[1], 1)
-    assert np.array_equal(ld._Panel(h).r2_pairs(i, j), r2_matrix(h)[i, j])
+    assert np.array_equal(R2Columns(h).r2_pairs(i, j), r2_matrix(h)[i, j])
 
 
 def test_sample_is_reproducible_and_the_same_for_every_dataset(chromosome):
@@ -385,12 +387,12 @@ def test_wide_pca_in_column_chunks_is_the_full_svd(monkeypatch):
     rng = np.random.default_rng(3)
     x = (rng.random((60, 700)) < rng.uniform(0.05, 0.6, 700)).astype(U8)
     x[:30, :200] |= (rng.random((30, 200)) < 0.5).astype(U8)       # some structure
-    full = structure.pca({"a": x[:40], "b": x[40:]}, n_components=3, solver="full")
-    monkeypatch.setattr(structure, "_CHUNK_ENTRIES", 60 * 64)      # 64 SNPs per chunk
-    res = structure.pca({"a": x[:40], "b": x[40:]}, n_components=3, solver="arpack")
+    full = pca_module.pca({"a": x[:40], "b": x[40:]}, n_components=3, solver="full")
+    monkeypatch.setattr(pca_module, "_CHUNK_ENTRIES", 60 * 64)      # 64 SNPs per chunk
+    res = pca_module.pca({"a": x[:40], "b": x[40:]}, n_components=3, solver="arpack")
     np.testing.assert_allclose(res.stacked(), full.stacked(), atol=1e-9)
     np.testing.assert_allclose(res.components, full.components, atol=1e-9)
     np.testing.assert_allclose(res.transform(x), full.stacked(), atol=1e-9)
-    gram = structure._centred_gram(x, x.sum(axis=0, dtype=np.int64))
+    gram = pca_module._centred_gram(x, x.sum(axis=0, dtype=np.int64))
     xc = x - x.mean(axis=0)
     np.testing.assert_allclose(gram, xc @ xc.T, rtol=0, atol=1e-9)

@@ -5,6 +5,8 @@ plot functions draw on the axes they are given and return it."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
@@ -23,11 +25,12 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from artgen import plots  # noqa: E402
 from artgen.errors import InputError  # noqa: E402
-from artgen.figures import FIGURES, INPUTS, build_figure, save_figure  # noqa: E402
+from artgen.cli import main  # noqa: E402
+from artgen.figures import FIGURES, build_figure, save_figure  # noqa: E402
 from artgen.haplotypes import Haplotypes, artificial_ids, haplotype_ids  # noqa: E402
-from artgen.imputation import relative_to_real  # noqa: E402
+from artgen.imputation_quality import relative_to_real  # noqa: E402
 from artgen.io import save_haplotypes  # noqa: E402
-from artgen.models import make_generator  # noqa: E402
+from artgen.models import load_generator, make_generator  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
 from artgen.stats.correlations import three_point_values  # noqa: E402
 from artgen.stats.distances import (nearest_neighbour_distances,  # noqa: E402
@@ -91,7 +94,7 @@ def files(tmp_path_factory):
         save_haplotypes(real.with_alleles(alleles, artificial_ids(N_HAP)), path)
         ag_paths.append(str(path))
 
-    distances, corr3, boundary = [], [], []
+    distances, corr3, boundary, decays = [], [], [], []
     for model in MODELS:
         parts = [("within_real", pairwise_distance_counts(real_alleles)),
                  ("within_ag", pairwise_distance_counts(ags[model])),
@@ -109,6 +112,10 @@ def files(tmp_path_factory):
                                   bins=(0, 2000, 5000, 10000))
         boundary.append(write(root / "stats" / "chromosome" / model / "boundary.table.tsv",
                               seams_table.assign(panel="chromosome", model=model, seed=1)))
+        decay = ld_decay({"real": real_alleles, "ag": ags[model]}, 1000 + 500 * np.arange(N_SNP),
+                         n_bins=10)
+        decays.append(write(root / "stats" / "dense" / model / "ld.table.tsv",
+                            decay.assign(panel="dense", model=model, seed=1)))
 
     pos = 1000 + 500 * np.arange(N_SNP)
     scans = []
@@ -174,7 +181,7 @@ def files(tmp_path_factory):
     metrics_path = write(root / "metrics.tsv", metrics)
     return {
         "figure1": (real_ags, {"seed": 1}),
-        "figure2": (real_ags, {"n_bins": 10}),
+        "figure2": ({**real_ags, "decay": decays}, {}),
         "figure3": ({"scans": write(root / "selection" / "dense" / "scans.tsv",
                                     pd.concat(scans))}, {}),
         "figure4": ({"quality": write(root / "imputation" / "dense" / "quality.tsv", quality),
@@ -199,7 +206,8 @@ def files(tmp_path_factory):
         "figS_fixed": ({"metrics": metrics_path}, {}),
         "figS_boundary_ld": ({"boundary": boundary}, {}),
         "figS_training": ({"histories": histories}, {}),
-        "figS_rbm": ({"real": str(real_path), "model": str(rbm_path)}, {"seed": 1}),
+        "figS_rbm": ({"real": str(real_path), "model": load_generator(rbm_path)}, {"seed": 1}),
+        "rbm_path": str(rbm_path),
     }
 
 
@@ -212,16 +220,31 @@ def test_registry_names_every_figure_once():
                 "figS_haplotypes", "figS_painting", "figS_privacy", "figS_sensitivity",
                 "figS_coalescent", "figS_fixed", "figS_boundary_ld", "figS_training", "figS_rbm"}
     assert set(FIGURES) == expected
-    assert set(INPUTS) == expected
-    for name, builder in FIGURES.items():
-        assert builder.__name__ == name
+    for name, spec in FIGURES.items():
+        assert spec.name == spec.build.__name__ == name
 
 
-def test_every_figure_has_a_caption():
-    report = Path(__file__).resolve().parents[1] / "workflow" / "report"
-    for name in [*FIGURES, "workflow", "metrics"]:
+def test_every_figure_has_a_caption_and_every_caption_a_figure():
+    root = Path(__file__).resolve().parents[1]
+    report = root / "workflow" / "report"
+    for name in FIGURES:
         caption = report / f"{name}.rst"
         assert caption.is_file() and caption.read_text().strip(), caption.name
+    # The other captions are those that another rule (or the Snakefile) names.
+    rules = "".join(p.read_text() for p in [root / "Snakefile",
+                                            *(root / "workflow" / "rules").glob("*.smk")])
+    for caption in report.glob("*.rst"):
+        assert caption.stem in FIGURES or f"report/{caption.name}" in rules, \
+            f"{caption.name} is the caption of no figure"
+
+
+def test_the_registry_imports_neither_the_models_nor_tensorflow():
+    # The workflow imports it to make its rules, on every parse.
+    code = ("import sys, artgen.figures.registry; print(sorted(m for m in sys.modules if "
+            "m.split('.')[0] in ('tensorflow', 'torch') or m.startswith('artgen.models')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 # --------------------------------------------------------------------------- rendering
@@ -298,28 +321,37 @@ def test_figS_rbm_shows_latent_pca_and_a_subsampled_heatmap(files):
 def test_figS_rbm_takes_only_an_rbm_on_the_same_snps(files, tmp_path):
     inputs, _ = files["figS_rbm"]
     alleles = founders_haplotypes(np.random.default_rng(1), N_HAP)
-    other = tmp_path / "bernoulli.npz"
-    make_generator("bernoulli").fit(alleles).save(other)
-    with pytest.raises(InputError, match=r"bernoulli\.npz: holds a saved 'bernoulli' model; "
-                                         r"input 'model' needs a saved 'rbm' model"):
-        build_figure("figS_rbm", {**inputs, "model": str(other)})
-    with pytest.raises(InputError, match="not a saved model"):
-        build_figure("figS_rbm", {**inputs, "model": inputs["real"]})
-    with pytest.raises(InputError, match="file not found"):
-        build_figure("figS_rbm", {**inputs, "model": str(tmp_path / "nope.npz")})
-    with pytest.raises(InputError, match="one saved model"):
-        build_figure("figS_rbm", {**inputs, "model": [inputs["model"], inputs["model"]]})
-    narrow = tmp_path / "rbm.npz"
-    tiny_rbm(alleles[:, :30]).save(narrow)
+    with pytest.raises(InputError, match="takes a fitted rbm .*, not a path"):
+        build_figure("figS_rbm", {**inputs, "model": files["rbm_path"]})
     with pytest.raises(InputError, match="30 visible units .* 60 SNPs"):
-        build_figure("figS_rbm", {**inputs, "model": str(narrow)})
+        build_figure("figS_rbm", {**inputs, "model": tiny_rbm(alleles[:, :30])})
     with pytest.raises(InputError, match="max_units must be a positive integer"):
         build_figure("figS_rbm", inputs, max_units=0)
     with pytest.raises(InputError, match="needs the real haplotypes as Haplotypes"):
-        FIGURES["figS_rbm"](alleles, tiny_rbm(alleles))
+        FIGURES["figS_rbm"].build(alleles, tiny_rbm(alleles))
     with pytest.raises(InputError, match="needs a fitted RBM"):
-        FIGURES["figS_rbm"](build(alleles, haplotype_ids([f"S{i}" for i in range(N_HAP // 2)])),
-                            make_generator("bernoulli").fit(alleles))
+        FIGURES["figS_rbm"].build(build(alleles, haplotype_ids([f"S{i}" for i in
+                                                                range(N_HAP // 2)])),
+                                  make_generator("bernoulli").fit(alleles))
+
+
+def test_the_figure_command_loads_the_model_a_figure_needs(files, tmp_path, capsys):
+    inputs, _ = files["figS_rbm"]
+    other = tmp_path / "bernoulli.npz"
+    make_generator("bernoulli").fit(founders_haplotypes(np.random.default_rng(1), N_HAP)) \
+        .save(other)
+    pdf, png = tmp_path / "rbm.pdf", tmp_path / "rbm.png"
+    base = ["figure", "figS_rbm", "--input", f"real={inputs['real']}", "--pdf", str(pdf),
+            "--png", str(png), "--set", "max_units=2"]
+    assert main([*base, "--input", f"model={files['rbm_path']}"]) == 0
+    assert pdf.stat().st_size > 0 and png.stat().st_size > 0
+    for model, message in ((str(other), "holds a saved 'bernoulli' model; input 'model' needs "
+                                         "a saved 'rbm' model"),
+                           (str(tmp_path / "nope.npz"), "file not found"),
+                           (f"{other},{other}", "takes one saved model, got 2 files")):
+        capsys.readouterr()
+        assert main([*base, "--input", f"model={model}"]) == 2
+        assert message in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- bad inputs
@@ -340,7 +372,7 @@ def test_missing_column_is_a_clear_error(files, tmp_path):
 
 def test_builders_check_columns_of_data_given_directly():
     with pytest.raises(InputError, match="lacks column"):
-        FIGURES["figure3"](pd.DataFrame({"dataset": ["real"], "pos": [1.0], "value": [0.0]}))
+        FIGURES["figure3"].build(pd.DataFrame({"dataset": ["real"], "pos": [1.0], "value": [0.0]}))
 
 
 @pytest.mark.parametrize("inputs, options, message", [
@@ -458,17 +490,35 @@ def test_plot_functions_refuse_bad_data():
                                Figure().add_subplot())
 
 
-def test_plot_training_history_writes_the_file(tmp_path):
+def test_plot_training_history_returns_a_figure_the_command_saves(tmp_path):
     history = pd.DataFrame({"epoch": [1, 2, 3, 4], "d_loss": [1.0, 0.8, 0.7, 0.6],
                             "aa_truth": [np.nan, 0.6, np.nan, 0.55],
                             "aa_syn": [np.nan, 0.7, np.nan, 0.5],
                             "aa_ts": [np.nan, 0.65, np.nan, 0.52],
                             "fixed_sites": [np.nan, 3, np.nan, 1],
                             "snapshot_score": [np.nan, 0.3, np.nan, 0.05]})
-    plots.plot_training_history(history, tmp_path / "h.png", title="gan")
-    assert matplotlib.image.imread(tmp_path / "h.png").ndim == 3
+    fig = plots.plot_training_history(history, title="gan")
+    assert isinstance(fig, Figure) and fig.get_suptitle() == "gan"
     with pytest.raises(InputError, match="no epochs"):
-        plots.plot_training_history(history.iloc[:0], tmp_path / "e.png")
+        plots.plot_training_history(history.iloc[:0])
+    table = write(tmp_path / "gan.tsv", history)
+    assert main(["plot-training", table, "--title", "gan", "--out", str(tmp_path / "h.png")]) == 0
+    assert matplotlib.image.imread(tmp_path / "h.png").ndim == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gan.tsv", "h.png"]
+
+
+def test_figure2_reads_the_ld_decay_of_the_statistics(files, tmp_path):
+    inputs, _ = files["figure2"]
+    fig = build_figure("figure2", inputs, models=["gan", "rbm"])
+    decay = next(ax for ax in fig.axes if ax.get_title().startswith("b) LD decay"))
+    assert [line.get_label() for line in decay.get_lines()] == ["real (train)", "GAN", "RBM"]
+    assert "10 distance bins" in decay.get_title()
+    # a panel of several chromosomes: the statistics wrote the table without rows
+    empty = [write(tmp_path / "stats" / "dense" / m / "ld.table.tsv",
+                   pd.DataFrame(columns=["panel", "model", "seed"])) for m in ("gan", "rbm")]
+    fig = build_figure("figure2", {**inputs, "decay": empty}, models=["gan", "rbm"])
+    decay = next(ax for ax in fig.axes if ax.get_title() == "b) LD decay")
+    assert "spans several chromosomes" in decay.texts[0].get_text()
 
 
 def test_figure4_tabulates_r2_per_maf_class_against_the_real_panel(files):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import doctest
 import gzip
 import json
+import os
 import subprocess
 
 import numpy as np
 import pytest
 
 import artgen.release as gate
+import artgen.release.publish as publish
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, artificial_ids, haplotype_ids
 from artgen.io import read_hapt, read_vcf
@@ -19,15 +21,13 @@ from artgen.release import (
     ReleaseRefused,
     Thresholds,
     card_markdown,
-    exact_copies,
-    near_copies,
     privacy_card,
     release_ags,
     release_checks,
     release_metrics,
 )
 from artgen.stats.attack import membership_inference, plant_training_haplotypes
-from artgen.stats.distances import privacy_loss
+from artgen.stats.privacy import identical_to_train, near_copies, privacy_loss
 from conftest import simulate_population
 
 SEED = 0
@@ -73,8 +73,10 @@ def left_in(folder):
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_doctests():
-    assert doctest.testmod(gate, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+@pytest.mark.parametrize("module", ["policy", "metrics", "card", "publish", "sensitivity"])
+def test_doctests(module):
+    found = doctest.testmod(getattr(gate, module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert found.failed == 0
 
 
 # --------------------------------------------------------------------------- copies
@@ -87,7 +89,7 @@ def test_exact_and_near_copies():
     ags[1] = train[3]
     ags[4] = train[7]
     ags[4, :3] ^= 1  # three SNPs away from a training haplotype
-    np.testing.assert_array_equal(exact_copies(ags, train), [0, 1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(identical_to_train(ags, train), [0, 1, 0, 0, 0, 0])
     np.testing.assert_array_equal(near_copies(ags, train, 3), [0, 1, 0, 0, 1, 0])
     np.testing.assert_array_equal(near_copies(ags, train, 2), [0, 1, 0, 0, 0, 0])
     with pytest.raises(InputError, match="distance"):
@@ -104,7 +106,7 @@ def test_a_clean_set_is_released_with_a_card_that_matches_direct_calls(sets, tmp
                                  "card.md"]
     # the fresh sample happens to hold AGs identical to a training haplotype:
     # they are withheld with their partner haplotype, and counted
-    copies = exact_copies(sets["ags"].alleles, sets["train"].alleles)
+    copies = identical_to_train(sets["ags"].alleles, sets["train"].alleles)
     assert card["exact_copies"]["found"] == card["exact_copies"]["removed"] == copies.sum() > 0
     keep = ~np.repeat(copies[0::2] | copies[1::2], 2)
     assert card["n_released"] == keep.sum() == 500 - 2 * card["exact_copies"]["partners_withheld"]
@@ -184,7 +186,7 @@ def test_near_copies_that_removal_cannot_find_are_refused(sets, tmp_path):
 def test_copies_policy_remove_counts_and_fail_refuses(sets, tmp_path):
     mixed = plant_training_haplotypes(sets["ags"].alleles, sets["train"].alleles, 3, seed=5)
     ags = sets["ags"].with_alleles(mixed, ids=sets["ags"].ids)
-    copies = exact_copies(mixed, sets["train"].alleles)
+    copies = identical_to_train(mixed, sets["train"].alleles)
     card = release(sets, ags, tmp_path / "remove")
     assert card["exact_copies"]["removed"] == copies.sum() >= 3
     assert read_hapt(tmp_path / "remove" / "ags.hapt").n_haplotypes == card["n_released"]
@@ -202,14 +204,14 @@ def test_a_failed_write_leaves_no_output(sets, tmp_path, monkeypatch, broken):
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(gate, broken, fail)
+    monkeypatch.setattr(publish, broken, fail)
     with pytest.raises(OSError, match="disk full"):
         release(sets, sets["ags"], tmp_path)
     assert left_in(tmp_path) == []
 
 
 def test_a_failed_rename_leaves_no_output(sets, tmp_path, monkeypatch):
-    real_replace = gate.os.replace
+    real_replace = os.replace
     calls = []
 
     def replace_then_fail(src, dst):
@@ -218,7 +220,7 @@ def test_a_failed_rename_leaves_no_output(sets, tmp_path, monkeypatch):
             raise OSError("no space")
         real_replace(src, dst)
 
-    monkeypatch.setattr(gate.os, "replace", replace_then_fail)
+    monkeypatch.setattr(os, "replace", replace_then_fail)
     with pytest.raises(OSError, match="no space"):
         release(sets, sets["ags"], tmp_path)
     assert left_in(tmp_path) == []
@@ -422,6 +424,12 @@ def test_release_command_reads_the_likelihood_attack(sets, tmp_path, capsys):
     assert release_cli("hmm") == 0
     card = json.loads((out / "a.json").read_text())
     assert card["likelihood_attack"] == LIKELIHOOD
+    # The released files record what they were released from.
+    from artgen import provenance
+    for name in ("a.vcf.gz", "a.hapt"):
+        record = provenance.read(out / name)
+        assert record["command"] == "artgen release"
+        assert record["released_from"]["file"]["sha256"] == provenance.file_digest(paths["ags"])
     assert release_cli("gan") == 2
     assert "no lr_mia_auc of model gan on panel dense" in capsys.readouterr().err
 

@@ -21,6 +21,7 @@ Daemons, ports, state, logs and the munge key are private to the test."""
 from __future__ import annotations
 
 import collections
+import json
 import os
 import pwd
 import re
@@ -416,9 +417,20 @@ def test_profile_resources_reached_sbatch(slurm_run):
     assert cpus["build_panel"] == 1
 
 
+def _without_run_details(path):
+    """A provenance record without what differs from run to run: the dates
+    and the arguments (threads), at every level."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("date", "arguments")}
+        return [strip(v) for v in value] if isinstance(value, list) else value
+    return strip(json.loads(path.read_text()))
+
+
 def test_outputs_equal_a_local_run(slurm_run, local_run):
     """Every output is byte-identical to a local run's; training histories
-    differ only in their wall-clock column. Logs, benchmarks and checkpoints
+    differ only in their wall-clock column, provenance records in their
+    dates and arguments. Logs, benchmarks and checkpoints
     (which keep the histories) are left out."""
     def outputs(workdir):
         return sorted(p.relative_to(workdir) for p in (workdir / "results").rglob("*")
@@ -435,5 +447,7 @@ def test_outputs_equal_a_local_run(slurm_run, local_run):
             mine, theirs = (pd.read_csv(w / name, sep="\t").drop(columns="seconds")
                             for w in (on_slurm, local_run))
             pd.testing.assert_frame_equal(mine, theirs)
+        elif name.name.endswith(".provenance.json"):
+            assert _without_run_details(on_slurm / name) == _without_run_details(local_run / name)
         else:
             assert (on_slurm / name).read_bytes() == (local_run / name).read_bytes(), name

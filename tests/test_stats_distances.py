@@ -14,17 +14,21 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist, pdist
 
 import artgen.stats.distances as dist
+import artgen.stats.privacy as privacy
 from artgen.stats.distances import (
-    AdversarialAccuracy,
-    adversarial_accuracy,
-    count_identical,
+    cross_nearest_distances,
     hamming_distances,
     iter_distance_blocks,
     nearest_neighbour_distances,
     pairwise_distance_counts,
-    privacy_loss,
     subsample_rows,
     wasserstein_from_counts,
+)
+from artgen.stats.privacy import (
+    AdversarialAccuracy,
+    adversarial_accuracy,
+    identical_to_train,
+    privacy_loss,
 )
 
 
@@ -135,7 +139,7 @@ def test_hand_nearest_neighbours():
     assert nearest_neighbour_distances(dup, dup, exclude_self=True).tolist() == [0, 0, 2]
 
 
-def test_hand_count_identical():
+def test_hand_identical_to_train():
     ref = u8([[0, 1, 1, 0, 1, 0, 0, 1, 1],   # 9 SNPs: packbits spans 2 bytes
               [1, 0, 0, 0, 0, 0, 0, 0, 0],
               [1, 0, 0, 0, 0, 0, 0, 0, 0]])  # duplicate in the reference
@@ -144,10 +148,10 @@ def test_hand_count_identical():
                [1, 0, 0, 0, 0, 0, 0, 0, 0],  # = ref1
                [1, 0, 0, 0, 0, 0, 0, 0, 1],  # differs from ref1 in the 9th SNP only
                [0, 0, 0, 0, 0, 0, 0, 0, 0]])
-    assert count_identical(cand, ref) == 3
-    assert count_identical(ref, cand) == 3
-    assert count_identical(cand[3:], ref) == 0
-    assert isinstance(count_identical(cand, ref), int)
+    assert identical_to_train(cand, ref).tolist() == [True, True, True, False, False]
+    assert identical_to_train(ref, cand).sum() == 3
+    assert identical_to_train(cand[3:], ref).sum() == 0
+    assert identical_to_train(cand, ref).dtype == bool
 
 
 def test_hand_adversarial_accuracy_with_ties():
@@ -205,10 +209,22 @@ def test_wasserstein_hand():
     assert wasserstein_from_counts(np.array([0.5, 0.5]), np.array([1, 0])) == pytest.approx(0.5)
 
 
-def test_doctests():
-    result = doctest.testmod(dist, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 10
+@pytest.mark.parametrize("module", [dist, privacy])
+def test_doctests(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 8
     assert result.failed == 0
+
+
+def test_cross_nearest_distances_are_both_directions():
+    rng = np.random.default_rng(12)
+    a = random_haplotypes(rng, 30, 40, p=0.3)
+    b = random_haplotypes(rng, 25, 40, p=0.3)
+    a_to_b, b_to_a = cross_nearest_distances(a, b, block_rows=7)
+    assert np.array_equal(a_to_b, nearest_neighbour_distances(a, b))
+    assert np.array_equal(b_to_a, nearest_neighbour_distances(b, a))
+    with pytest.raises(ValueError, match="at least one row"):
+        cross_nearest_distances(a, b[:0])
 
 
 # --------------------------------------------------------------------------- against scipy
@@ -328,8 +344,8 @@ def test_leak_exact_copy_of_training_set():
     test = sample(200, rng)
     # the synthetic set is the training set, rows shuffled
     synthetic = train[rng.permutation(200)]
-    assert count_identical(synthetic, train) == 200
-    assert count_identical(test, train) == 0
+    assert identical_to_train(synthetic, train).sum() == 200
+    assert identical_to_train(test, train).sum() == 0
     # every real row has its copy in S: d_TS = 0, and 0 > d_TT never holds
     # (strict >), whatever d_TT is; same for synthetic rows. So AA = 0 exactly,
     # even with duplicated rows.
@@ -479,7 +495,8 @@ def test_empty_inputs():
     assert pairwise_distance_counts(empty).tolist() == [0] * 5
     assert pairwise_distance_counts(H, empty).tolist() == [0] * 5
     assert nearest_neighbour_distances(empty, H).shape == (0,)
-    assert count_identical(empty, H) == 0
+    assert identical_to_train(empty, H).shape == (0,)
+    assert identical_to_train(H, empty).sum() == 0
     assert list(iter_distance_blocks(empty)) == []
 
 
@@ -505,8 +522,6 @@ def test_bad_haplotypes_raise(bad, match):
     with pytest.raises(ValueError, match=match):
         nearest_neighbour_distances(H, bad)
     with pytest.raises(ValueError, match=match):
-        count_identical(bad, H)
-    with pytest.raises(ValueError, match=match):
         adversarial_accuracy(bad, H)
 
 
@@ -516,7 +531,8 @@ def test_mismatched_snps_raise():
                  lambda: pairwise_distance_counts(H, other),
                  lambda: iter_distance_blocks(H, other),
                  lambda: nearest_neighbour_distances(H, other),
-                 lambda: count_identical(H, other),
+                 lambda: cross_nearest_distances(H, other),
+                 lambda: identical_to_train(H, other),
                  lambda: adversarial_accuracy(H, other),
                  lambda: privacy_loss(H, H, other, seed=0)):
         with pytest.raises(ValueError, match="same SNPs, got 4 and 5"):

@@ -21,7 +21,8 @@ from artgen.stats.correlations import (sample_triplets, three_point_correlations
 from artgen.stats.frequencies import (af_correlation, allele_frequencies,
                                       bootstrap_fixed_fraction, fixed_sites, sfs_proportions,
                                       site_frequency_spectrum)
-from artgen.stats.ld import ld_correlation, ld_decay, ld_matrix_for_plot, r2_matrix
+from artgen.stats.ld import ld_correlation, ld_decay
+from artgen.stats.r2 import ld_matrix_for_plot, r2_matrix
 
 U8 = np.uint8
 

@@ -1,4 +1,4 @@
-"""artgen.stats.structure: PCA against scikit-learn, 2-D Wasserstein against
+"""artgen.stats.pca, .umap and .wasserstein: PCA against scikit-learn, 2-D Wasserstein against
 hand-worked cases and POT, and the paper's headline ordering (AGs that keep
 the population structure are close to the real cloud; independent sites at
 the pooled frequency, the "Bernoulli" baseline, are far)."""
@@ -14,15 +14,9 @@ os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
 import ot  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 
-from artgen.stats.structure import (  # noqa: E402
-    PcaResult,
-    coords_frame,
-    pca,
-    pca_wasserstein,
-    umap_embedding,
-    umap_wasserstein,
-    wasserstein_2d,
-)
+from artgen.stats.pca import PcaResult, coords_frame, pca  # noqa: E402
+from artgen.stats.umap import umap_embedding  # noqa: E402
+from artgen.stats.wasserstein import pca_wasserstein, umap_wasserstein, wasserstein_2d  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
@@ -293,9 +287,9 @@ def test_umap_is_seeded_and_keeps_the_order(three_populations):
         ({"a": np.zeros(4)}, {}, "2-D"),
         ({"a": np.full((3, 4), 2, dtype=np.uint8)}, {}, "0 and 1"),
         ({"a": np.array([[0.0, np.nan], [1.0, 0.0]])}, {"n_components": 1}, "0 and 1"),
-        ({"a": np.zeros((3, 4)), "b": np.zeros((3, 5))}, {}, "same SNP panel"),
+        ({"a": np.zeros((3, 4)), "b": np.zeros((3, 5))}, {}, "same SNPs"),
         ({"a": np.zeros((3, 4))}, {"n_components": 5}, "exceeds"),
-        ({"a": np.zeros((3, 4))}, {"n_components": 0}, "at least 1"),
+        ({"a": np.zeros((3, 4))}, {"n_components": 0}, ">= 1"),
         ({"a": np.zeros((3, 4))}, {"n_components": 2.0}, "integer"),
         ({"a": np.zeros((3, 4))}, {"n_components": 2, "solver": "magic"}, "solver"),
         ({"a": np.zeros((1, 4))}, {"n_components": 1}, "at least 2"),
@@ -327,9 +321,9 @@ def test_wasserstein_bad_input(x, y, kwargs, match):
 
 def test_pair_functions_bad_input():
     real = np.zeros((5, 4), dtype=np.uint8)
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match=">= 2"):
         pca_wasserstein(real, real, n_components=1)
-    with pytest.raises(ValueError, match="same SNP panel"):
+    with pytest.raises(ValueError, match="same SNPs"):
         pca_wasserstein(real, np.zeros((5, 3), dtype=np.uint8))
     with pytest.raises(ValueError, match="0 and 1"):
         umap_wasserstein(real, np.full((5, 4), 3))

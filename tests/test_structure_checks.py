@@ -9,8 +9,9 @@ import ot
 import pytest
 from sklearn.decomposition import PCA
 
-from artgen.stats.structure import (pca, pca_wasserstein, umap_embedding, umap_wasserstein,
-                                    wasserstein_2d)
+from artgen.stats.pca import pca
+from artgen.stats.umap import umap_embedding
+from artgen.stats.wasserstein import pca_wasserstein, umap_wasserstein, wasserstein_2d
 
 
 def populations(n_per_pop, n_snps, rng, shift=0.35):

@@ -26,55 +26,9 @@ pytestmark = pytest.mark.workflow
 VENV_BIN = Path(sys.executable).parent
 PANELS = ("informative", "dense", "dispersed")
 
-TINY = {
-    "seed": 5,
-    "data": {"source": "simulated"},
-    "cohort": {
-        "samples": {"YRI": 12, "CEU": 30, "CHB": 12},
-        "contigs": [{"chrom": "15", "left": 30_000_000, "length": 1_000_000},
-                    {"chrom": "1", "left": 20_000_000, "length": 300_000},
-                    {"chrom": "2", "left": 20_000_000, "length": 300_000}],
-    },
-    "populations": ["YRI", "CEU", "CHB"],
-    "target_population": "CEU",
-    "panels": {
-        "informative": {"n_snps": 60, "min_maf": 0.05, "min_distance": 5000},
-        "dense": {"chrom": "15", "start": 30_200_000, "n_snps": 150, "min_maf": 0.01,
-                  "train_populations": ["CEU"]},
-        "dispersed": {"chrom": "15", "n_snps": 80, "min_maf": 0.05,
-                      "train_populations": ["CEU"]},
-        "chromosome": {"chrom": "15", "start": 30_500_000, "end": 30_800_000, "min_maf": 0.01,
-                       "train_populations": ["CEU"], "window_snps": 150, "overlap_snps": 30,
-                       "ld_tolerance": 10, "models": ["test", "markov", "hmm"],
-                       "ld_max_distance": 100_000, "ld_max_pairs": 5000},
-    },
-    "splits": {"test_fraction": 0.25, "sampling_fraction": 0.15, "n_impute_targets": 4},
-    "models": {"test": {}, "bernoulli": {}, "markov": {"window": 3},
-               "bernoulli_pop": {"model": "bernoulli", "conditional": True},
-               "gan": {"loss": "wasserstein", "output": "bernoulli", "temperature": "auto",
-                       "conditional": True, "match_frequencies": True, "critic_steps": 2, "minibatch_std": 4, "beta_1": 0.5, "beta_2": 0.9,
-                       "epochs": 20, "snapshot_every": 10, "latent_size": 16, "batch_size": 16},
-               "rbm": {"start": "sampling", "n_hidden": 8, "epochs": 10, "snapshot_every": 5,
-                       "gibbs_steps": 5},
-               "copying": {},
-               "hmm": {"n_states": [3, 6], "iterations": 6, "min_state_haplotypes": 2,
-                       "conditional": True}},
-    "evaluation": {"n_triplets": 200, "umap": False, "draws": 2},
-    "selection": {"panel": "dispersed", "complement": "YRI", "outgroup": "CHB",
-                  "models": ["gan", "copying"]},
-    "imputation": {"panel": "dense", "density": 0.3, "models": ["copying", "hmm"],
-                   "memory_gb": 1},
-    "painting": {"panel": "dispersed", "models": ["gan", "copying"], "n_recipients": 10},
-    "coalescent": {"panel": "dense", "n_haplotypes": 2000},
-    # Attacks on a few dozen haplotypes are too noisy for the default
-    # thresholds: the tiny run checks the plumbing, not the privacy.
-    "privacy": {"sensitivity": {"panel": "informative", "model": "markov", "counts": [1, 10, 40]},
-                "release": {"panels": ["informative"], "models": ["markov", "hmm"],
-                            "thresholds": {"max_privacy_loss": None, "max_mia_auc": None,
-                                           "max_mia_tpr_1fpr": None,
-                                           "max_mia_density_auc": None,
-                                           "max_lr_mia_auc": None}}},
-}
+# The tiny configuration a user can run too (.test/config/config.yaml): every
+# rule on a cohort small enough for minutes on 2 cores.
+TINY = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())
 
 
 def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True):
@@ -107,6 +61,52 @@ def test_lint_is_clean():
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert "Lints for" not in result.stdout + result.stderr
+
+
+def test_rule_files_are_snakefmt_clean():
+    rule_files = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
+    result = subprocess.run([str(VENV_BIN / "snakefmt"), "--check", "--diff",
+                             *map(str, rule_files)], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+def test_parsing_the_workflow_imports_no_generator(tmp_path):
+    """A dry run (the tiny config trains the GAN) learns what it needs of each
+    generator from the light registry: neither the generators nor TensorFlow
+    are imported while the workflow parses."""
+    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPROFILEIMPORTTIME": "1"}
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(TINY, sort_keys=False))
+    result = subprocess.run(
+        [str(VENV_BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"),
+         "--directory", str(tmp_path), "--cores", "2", "-n", "all"],
+        capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "artgen.model_registry" in imported and "train_network" in result.stdout
+    heavy = {m for m in imported if m.split(".")[0] in ("tensorflow", "keras")
+             or m.startswith("artgen.models")}
+    assert not heavy, sorted(heavy)
+
+
+def test_the_light_model_registry_agrees_with_the_generators():
+    from artgen import model_registry
+    from artgen.models import IterativeGenerator, generator_class, registered_models
+
+    assert sorted(model_registry.MODELS) == registered_models()
+    for name, info in model_registry.MODELS.items():
+        cls = generator_class(name)
+        assert f"{cls.__module__}.{cls.__qualname__}" == f"{info.module}.{info.cls}", name
+        assert model_registry.is_iterative(name) == cls.iterative, name
+        assert model_registry.has_snapshots(name) == issubclass(cls, IterativeGenerator), name
+        for capability in model_registry.CAPABILITIES:
+            assert model_registry.has_capability(name, capability) == \
+                callable(getattr(cls, capability, None)), (name, capability)
+    assert not model_registry.is_iterative("no_such_model")
+    with pytest.raises(ValueError, match="unknown capability"):
+        model_registry.has_capability("hmm", "log_likelihod")
 
 
 def test_config_breaking_the_schema_is_refused_readably(tmp_path):

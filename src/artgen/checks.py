@@ -11,6 +11,8 @@ naming the argument that is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from artgen.errors import InputError
@@ -19,7 +21,9 @@ __all__ = [
     "alt_counts",
     "check_alleles",
     "check_count",
+    "check_datasets",
     "check_haplotype_matrix",
+    "check_haplotype_sets",
     "check_haplotypes",
     "check_pair",
     "check_same_snps",
@@ -119,17 +123,56 @@ def check_haplotype_matrix(alleles, name: str = "training matrix") -> np.ndarray
     return np.ascontiguousarray(check_haplotypes(alleles, name, dtypes="any"))
 
 
+def check_haplotype_sets(min_rows: int = 1, **sets) -> dict[str, np.ndarray]:
+    """Each named set (keyword ``name=matrix``) as by :func:`check_alleles`,
+    with at least ``min_rows`` haplotypes, all on the same number of SNPs;
+    returned in a dict under its name. Raises InputError naming the set."""
+    out = {}
+    for name, x in sets.items():
+        arr = check_alleles(x, name)
+        if arr.shape[0] < min_rows:
+            raise InputError(f"{name} needs at least {min_rows} haplotype"
+                             f"{'s' if min_rows > 1 else ''}, got {arr.shape[0]}")
+        out[name] = arr
+    widths = {name: arr.shape[1] for name, arr in out.items()}
+    if len(set(widths.values())) > 1:
+        listed = ", ".join(f"{name} {w}" for name, w in widths.items())
+        raise InputError(f"all haplotype sets must have the same SNPs; columns: {listed}")
+    return out
+
+
+def check_datasets(datasets, *, dtypes: str = "integer") -> dict[str, np.ndarray]:
+    """A non-empty ``{name: haplotype matrix}``, each matrix as by
+    :func:`check_haplotypes` with ``dtypes``, all on the same SNPs; names
+    are non-empty strings. Raises InputError naming the dataset."""
+    if not isinstance(datasets, Mapping) or not datasets:
+        raise InputError("datasets must be a non-empty dict {name: haplotype matrix}, got "
+                         f"{type(datasets).__name__ if not isinstance(datasets, Mapping) else 'an empty one'}")
+    checked = {}
+    for name, h in datasets.items():
+        if not isinstance(name, str) or not name:
+            raise InputError(f"dataset names must be non-empty strings, got {name!r}")
+        checked[name] = check_haplotypes(h, f"dataset {name!r}", dtypes=dtypes)
+    widths = {name: h.shape[1] for name, h in checked.items()}
+    if len(set(widths.values())) > 1:
+        raise InputError(f"all datasets must be on the same SNPs; SNPs per dataset: {widths}")
+    return checked
+
+
 # ---------------------------------------------------------------- numbers
 
-def check_count(value, name: str, low: int, *, allow_none: bool = False) -> int | None:
-    """``value`` as an int if it is an integer >= ``low`` (bools are not
-    integers here), else an InputError naming ``name``. With ``allow_none``,
-    None is also accepted and returned as is."""
+def check_count(value, name: str, low: int, *, high: int | None = None,
+                allow_none: bool = False) -> int | None:
+    """``value`` as an int if it is an integer >= ``low`` (and <= ``high``
+    when given; bools are not integers here), else an InputError naming
+    ``name``. With ``allow_none``, None is also accepted and returned as is."""
     if allow_none and value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low \
+            or (high is not None and value > high):
         none = " or None" if allow_none else ""
-        raise InputError(f"{name} must be an integer >= {low}{none}, got {value!r}")
+        bounds = f">= {low}" if high is None else f"between {low} and {high}"
+        raise InputError(f"{name} must be an integer {bounds}{none}, got {value!r}")
     return int(value)
 
 

@@ -327,7 +327,8 @@ def compare(real: Haplotypes, sim: Haplotypes, *, min_freq: float = 0.1, n_bins:
     """
     from artgen.stats.frequencies import sfs_proportions
     from artgen.stats.ld import ld_decay
-    from artgen.stats.structure import pca, wasserstein_2d
+    from artgen.stats.pca import pca
+    from artgen.stats.wasserstein import wasserstein_2d
 
     seed = check_count(seed, "seed", 0)
     min_freq = _check_min_freq(min_freq)

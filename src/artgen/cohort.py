@@ -10,11 +10,9 @@ per contig, and a panel file ``sample pop super_pop``.
 
 from __future__ import annotations
 
-import zlib
-
-import numpy as np
 import pandas as pd
 
+from artgen import seeds
 from artgen.errors import InputError
 from artgen.io.hapt import write_panel_file
 from artgen.io.vcf import bgzipped_vcf
@@ -42,8 +40,7 @@ def cohort_panel(samples: dict[str, int]) -> pd.DataFrame:
 def contig_seed(seed: int, chrom: str) -> int:
     """A seed for one contig, derived from the cohort seed and the contig's
     name, so each contig is the same whichever order the jobs run in."""
-    state = np.random.SeedSequence([seed, zlib.crc32(chrom.encode())]).generate_state(1)[0]
-    return int(state % (2**31 - 2)) + 1
+    return seeds.child(seed, "cohort/contig", chrom) % (2**31 - 2) + 1
 
 
 def simulate_contig(*, chrom: str, left: int, length: int, samples: dict[str, int],

@@ -118,6 +118,16 @@ def _check_sources(config: Mapping) -> list[str]:
     return problems
 
 
+def _unknown_models(section: Mapping, where: str, models: list[str]) -> list[str]:
+    """The problem, if any, of a ``models`` list in ``section`` (at ``where``)
+    that names models not configured under ``models``."""
+    unknown = [m for m in section.get("models") or [] if m not in models]
+    if not unknown:
+        return []
+    return [f"config: {where}.models: {_named(unknown)} not under models "
+            f"(configured: {_named(models)})"]
+
+
 def _check_panels(config: Mapping, populations: list[str] | None) -> list[str]:
     problems = []
     chromosomes = (list(config["data"].get("vcf", {})) if config["data"]["source"] == "vcf"
@@ -128,10 +138,7 @@ def _check_panels(config: Mapping, populations: list[str] | None) -> list[str]:
         if "chrom" in panel and str(panel["chrom"]) not in chromosomes:
             problems.append(f"config: panels.{name}.chrom: {panel['chrom']!r} is not in the "
                             f"data (chromosomes: {_named(chromosomes)})")
-        unknown = [m for m in panel.get("models") or [] if m not in models]
-        if unknown:
-            problems.append(f"config: panels.{name}.models: {_named(unknown)} not under models "
-                            f"(configured: {_named(models)})")
+        problems += _unknown_models(panel, f"panels.{name}", models)
         if populations is None:
             continue
         missing = [p for p in panel.get("train_populations") or [] if p not in populations]
@@ -203,10 +210,7 @@ def _check_downstream(config: Mapping, populations: list[str] | None) -> list[st
         if name not in config["panels"]:
             problems.append(f"config: privacy.release.panels: {name!r} is not a configured panel "
                             f"(configured: {_named(config['panels'])})")
-    unknown = [m for m in release.get("models") or [] if m not in models]
-    if unknown:
-        problems.append(f"config: privacy.release.models: {_named(unknown)} not under models "
-                        f"(configured: {_named(models)})")
+    problems += _unknown_models(release, "privacy.release", models)
     return problems
 
 

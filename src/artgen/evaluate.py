@@ -136,7 +136,7 @@ def structure_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, set
     carries a bias of the order of the regularisation, as large as the test
     split's whole distance, hence the exact one is the headline. umap_w2d and
     umap_w2d_entropic likewise on a joint UMAP, when UMAP is on."""
-    from artgen.stats.structure import pca_wasserstein, umap_wasserstein
+    from artgen.stats.wasserstein import pca_wasserstein, umap_wasserstein
 
     pca = pca_wasserstein(real.alleles, ags.alleles, reg=settings.wasserstein_reg,
                           seed=settings.seed)
@@ -152,8 +152,9 @@ def distance_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, sett
     """pairwise_w (within real vs within AG), pairwise_between_w (within real
     vs between real and AG), nn_median (real to closest AG),
     identical_to_train; table: the three distance histograms."""
-    from artgen.stats.distances import (count_identical, nearest_neighbour_distances,
-                                        pairwise_distance_counts, wasserstein_from_counts)
+    from artgen.stats.distances import (nearest_neighbour_distances, pairwise_distance_counts,
+                                        wasserstein_from_counts)
+    from artgen.stats.privacy import identical_to_train
 
     within_real = pairwise_distance_counts(real.alleles)
     within_ag = pairwise_distance_counts(ags.alleles)
@@ -162,7 +163,7 @@ def distance_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, sett
     metrics = {"pairwise_w": wasserstein_from_counts(within_real, within_ag),
                "pairwise_between_w": wasserstein_from_counts(within_real, between),
                "nn_median": float(np.median(nearest)),
-               "identical_to_train": count_identical(ags.alleles, real.alleles)}
+               "identical_to_train": int(identical_to_train(ags.alleles, real.alleles).sum())}
     distance = np.arange(real.n_snps + 1)
     table = pd.concat([pd.DataFrame({"pairs": name, "distance": distance, "count": counts})
                        for name, counts in (("within_real", within_real), ("within_ag", within_ag),
@@ -179,8 +180,8 @@ def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, setti
     privacy loss (held-out AA_TS minus training AA_TS) with every training
     row against as many AGs, and ``privacy_loss_matched`` with all three
     sets at one size (unbiased for AGs unlike the data, but an exact copy
-    shows only in part: see :func:`~artgen.stats.distances.privacy_loss`)."""
-    from artgen.stats.distances import privacy_loss
+    shows only in part: see :func:`~artgen.stats.privacy.privacy_loss`)."""
+    from artgen.stats.privacy import privacy_loss
 
     result = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed)
     matched = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed,
@@ -335,6 +336,35 @@ def compute_family(family: str, real: Haplotypes, ags: Haplotypes, held_out: Hap
     return FAMILIES[family](real, ags, held_out, settings)
 
 
+def compute_families(families, real: Haplotypes, ags: list[Haplotypes], held_out: Haplotypes,
+                     settings: Settings, fidelity: Haplotypes | None = None
+                     ) -> dict[str, tuple[list[dict], pd.DataFrame | None]]:
+    """Every family of ``families`` on every AG draw of one fitted model:
+    ``{family: (metrics of each draw, side table of draw 0)}``. The heldout
+    family halves ``fidelity`` (default: ``held_out``). All in one process, so
+    that the data are read once and the imports (and UMAP's compilation) are
+    paid once, not once per family."""
+    import time
+    from dataclasses import replace
+
+    fidelity = held_out if fidelity is None else fidelity
+    results = {}
+    for family in dict.fromkeys(families):
+        start = time.perf_counter()
+        draws, table = [], None
+        for draw, h in enumerate(ags):
+            # UMAP (about 10 s per embedding) on the first draw only: the paper's
+            # figure shows one AG set, and the summary does not use it.
+            metrics, side = compute_family(
+                family, real, h, fidelity if family == "heldout" else held_out,
+                settings if draw == 0 else replace(settings, umap=False))
+            draws.append(metrics)
+            table = side if draw == 0 else table  # figures show the first draw, as the paper
+        results[family] = draws, table
+        log.info("%s: %.1f s", family, time.perf_counter() - start)
+    return results
+
+
 def tidy_metrics(metrics: dict, *, panel: str, model: str, seed: int,
                  draw: int = 0) -> pd.DataFrame:
     """One row per value: ``panel model seed draw metric value``."""
@@ -342,227 +372,23 @@ def tidy_metrics(metrics: dict, *, panel: str, model: str, seed: int,
                          for name, value in metrics.items()], columns=METRIC_COLUMNS)
 
 
-# --- the metrics table and its summary ---------------------------------------------------
+def read_metrics(path, panel: str, model: str, metrics, *, required: str | None = None
+                 ) -> dict[str, float]:
+    """The values of ``metrics`` of ``model`` on ``panel`` in a tidy metrics
+    table (as :func:`tidy_metrics` writes them): ``{metric: value}``, an
+    InputError if the table cannot be read or lacks ``required``."""
+    from artgen.errors import InputError
 
-SUMMARY_METRICS = [
-    ("af_r_ho", "AF r"), ("ld_r_ho", "LD r"), ("pca_w2d_ho", "PCA W"),
-    ("pairwise_w_ho", "pairwise W"), ("af_r", "AF r (train)"), ("ld_r", "LD r (train)"),
-    ("fixed_frac", "fixed"), ("fixed_frac_bootstrap", "fixed (bootstrap)"),
-    ("nn_median", "NN median"), ("identical_to_train", "copies"),
-    ("aa_truth_train", "AA truth"), ("aa_syn_train", "AA syn"), ("aats_train", "AATS"),
-    ("aa_deviation_train", "AA deviation"), ("privacy_loss", "privacy loss"),
-    ("privacy_loss_matched", "privacy loss (matched sizes)"),
-    ("mia_auc", "attack AUC"), ("lr_mia_auc", "likelihood attack AUC"),
-    ("loglik_gap", "log-likelihood gap"), ("boundary_ld_ratio_rel_min", "seam LD / real"),
-]
-#: Columns divided by the ``test`` row's value of the same metric (the
-#: real-vs-real value of the held-out comparison), each beside its metric.
-RATIO_METRICS = {"ld_r_ho": "LD r / real", "pca_w2d_ho": "PCA W / real",
-                 "pairwise_w_ho": "pairwise W / real"}
-BASELINE_ORDER = ["test", "markov", "bernoulli"]
-
-
-def model_order(models) -> list[str]:
-    """The test split first, then the models, then the baselines."""
-    models = list(dict.fromkeys(models))
-    first = [m for m in models if m == "test"]
-    last = [m for m in BASELINE_ORDER[1:] if m in models]
-    return first + [m for m in models if m not in BASELINE_ORDER] + last
-
-
-def format_interval(median: float, low: float, high: float) -> str:
-    """``median [low, high]``, or the one value when the draws agree (or
-    there is one draw)."""
-    if not (np.isfinite(low) and np.isfinite(high)) or format_value(low) == format_value(high):
-        return format_value(median)
-    return f"{format_value(median)} [{format_value(low)}, {format_value(high)}]"
-
-
-def format_value(value: float) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    if float(value).is_integer() and abs(value) >= 1:
-        return f"{int(value)}"
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
-
-
-SUMMARY_INTRO = (
-    "Each cell is the median over independent AG draws from the fitted model, with the "
-    "range over the draws in brackets (one value: the draws agree, or one draw). "
-    "AF r, LD r, PCA W and pairwise W compare each model's AGs with held-out real "
-    "haplotypes at a matched size: the test split is halved by individual, one half is "
-    "the reference, and each row compares a set as large as the other half with it: the "
-    "AGs drawn down to that size, and for `test` that other half itself (the real-vs-real "
-    "value, the best a generator can hope for). Ratios (/ real) are to that `test` value. "
-    "The columns marked (train) are the paper's definitions, against the training "
-    "haplotypes at the AGs' full size: a model that returns its training set scores "
-    "perfectly there, and `test` there is a smaller sample. `markov` and `bernoulli` "
-    "are the baselines. AATS: 0.5 is ideal, below overfits, above underfits; fixed: share "
-    "of the real polymorphic sites fixed in the AGs, beside the share an equally large "
-    "resample of the training set would fix; AA deviation (|AA truth - 0.5| + "
-    "|AA syn - 0.5|) catches the case where both are off but average to 0.5. PCA W: exact "
-    "2-D Wasserstein on PCs 1-2 (cost scaled to [0, 1]). Privacy loss: AATS against "
-    "held-out real haplotypes minus AATS against the training set (> 0 means leakage); "
-    "attack AUC: distance-based membership inference (0.5: members cannot be told apart). "
-    "Seam LD / real (windowed panels): the smallest, over distance bins, of the AGs' r^2 "
-    "across window seams over within windows, divided by the real set's (1: seams "
-    "invisible).")
-
-
-def summary_tables(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
-    """Per panel: ``(panel, heading, frame)``, the frame one formatted row per
-    model (test split first, baselines last) and one column per summary
-    metric, each the median over the model's AG draws with their range."""
-    panels = []
-    for panel, rows in table.groupby("panel", sort=False):
-        # Over the AG draws of each model: the median and the range.
-        stats = {stat: rows.pivot_table(index="model", columns="metric", values="value",
-                                        aggfunc=stat, dropna=False)
-                 for stat in ("median", "min", "max")}
-        wide = stats["median"]
-        columns = [(m, label) for m, label in SUMMARY_METRICS if m in wide.columns]
-        records = []
-        # Models with none of these metrics (the coalescent baseline) are left out.
-        for model in model_order(m for m in wide.index
-                                 if wide.loc[m, [c for c, _ in columns]].notna().any()):
-            record = {"model": model}
-            for m, label in columns:
-                values = [stats[stat].loc[model, m] for stat in ("median", "min", "max")]
-                record[label] = format_interval(*values)
-                if m in RATIO_METRICS and "test" in wide.index:
-                    real = wide.loc["test", m]
-                    record[RATIO_METRICS[m]] = (format_interval(*(v / real for v in values))
-                                                if real else "n/a")
-            records.append(record)
-        panels.append((panel, _heading(rows), pd.DataFrame(records)))
-    return panels
-
-
-def _heading(rows: pd.DataFrame) -> str:
-    """``seed 5, 5 AG draws`` of one panel's rows."""
-    seeds = ", ".join(map(str, sorted(set(rows["seed"]))))
-    draws = rows["draw"].nunique()
-    return f"seed {seeds}, {draws} AG draw{'s' if draws > 1 else ''} per model"
-
-
-@dataclass(frozen=True)
-class Targets:
-    """What an AG set must meet to be fit to share (config
-    ``evaluation.targets``); None leaves a criterion out. Each is judged on
-    the model's worst draw."""
-
-    #: held-out LD r at least the real-vs-real value minus this
-    ld_r_within: float | None = 0.05
-    #: held-out pairwise W at most this many times the real-vs-real value
-    pairwise_w_ratio: float | None = 2.0
-    max_privacy_loss: float | None = 0.02
-    #: distance attack's AUC
-    max_attack_auc: float | None = 0.55
-
-
-def verdicts(table: pd.DataFrame, targets: Targets) -> list[tuple[str, str, str, list[str]]]:
-    """One verdict per (panel, model) other than ``test``: ``(panel, model,
-    verdict, checks)``, the verdict ``meets``, ``misses`` or ``not measured``
-    (some criterion lacks its metric and none is missed), each check one
-    phrase with the value, the bound and ``ok``/``MISS``. Every criterion is
-    judged on the model's worst draw (lowest LD r, highest pairwise W,
-    privacy loss and attack AUC), against the median of the real-vs-real row."""
-    out = []
-    for panel, rows in table.groupby("panel", sort=False):
-        values = rows.groupby(["model", "metric"])["value"]
-        low, high, median = values.min(), values.max(), values.median()
-
-        def get(series, model, metric):
-            value = series.get((model, metric), np.nan)
-            return float(value) if np.isfinite(value) else None
-
-        for model in model_order(rows["model"]):
-            if model == "test" or get(median, model, "privacy_loss") is None:
-                continue
-            checks, missed, unmeasured = [], False, False
-
-            def judge(ok, text):
-                nonlocal missed
-                missed |= not ok
-                checks.append(f"{text} {'ok' if ok else 'MISS'}")
-
-            if targets.ld_r_within is not None:
-                worst, real = get(low, model, "ld_r_ho"), get(median, "test", "ld_r_ho")
-                if worst is None or real is None:
-                    unmeasured = True
-                else:
-                    bound = real - targets.ld_r_within
-                    judge(worst >= bound, f"LD r {worst:.3f} (min {bound:.3f} = real "
-                                          f"{real:.3f} - {targets.ld_r_within:g})")
-            if targets.pairwise_w_ratio is not None:
-                worst, real = get(high, model, "pairwise_w_ho"), get(median, "test",
-                                                                      "pairwise_w_ho")
-                if worst is None or not real:
-                    unmeasured = True
-                else:
-                    judge(worst <= targets.pairwise_w_ratio * real,
-                          f"pairwise W {worst / real:.2f}x real (max "
-                          f"{targets.pairwise_w_ratio:g}x)")
-            for limit, metric, label in ((targets.max_privacy_loss, "privacy_loss",
-                                          "privacy loss"),
-                                         (targets.max_attack_auc, "mia_auc", "attack AUC")):
-                if limit is None:
-                    continue
-                worst = get(high, model, metric)
-                if worst is None:
-                    unmeasured = True
-                else:
-                    judge(worst <= limit, f"{label} {worst:.3f} (max {limit:g})")
-            verdict = "misses" if missed else "not measured" if unmeasured else "meets"
-            out.append((panel, model, verdict, checks))
-    return out
-
-
-VERDICT_INTRO = ("Fit to share? Each criterion on the worst of the model's AG draws, against "
-                 "evaluation.targets:")
-
-
-def summary_markdown(table: pd.DataFrame, targets: Targets | None = None) -> str:
-    """The metrics table as one Markdown table per panel, each model beside
-    the test split (the ceiling) and the baselines (the floor), and a
-    verdict line per model against ``targets`` (none: no verdicts)."""
-    lines = ["# Metrics summary", "", SUMMARY_INTRO, ""]
-    judged = verdicts(table, targets) if targets else []
-    for panel, heading, frame in summary_tables(table):
-        lines += [f"## Panel `{panel}` ({heading})", ""]
-        lines += ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-        for record in frame.itertuples(index=False):
-            cells = [f"`{record[0]}`", *record[1:]]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-        mine = [v for v in judged if v[0] == panel]
-        if mine:
-            lines += [VERDICT_INTRO, ""]
-            lines += [f"- `{model}` **{verdict}**: {'; '.join(checks)}"
-                      for _, model, verdict, checks in mine]
-            lines.append("")
-    return "\n".join(lines)
-
-
-def summary_html(table: pd.DataFrame, targets: Targets | None = None) -> str:
-    """The same summary as :func:`summary_markdown`, as a self-contained HTML page."""
-    import html
-
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Metrics summary</title>",
-             "<style>body{font-family:sans-serif;margin:1em 2em}table{border-collapse:collapse;"
-             "margin-bottom:1.5em}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
-             "td:first-child,th:first-child{text-align:left}</style></head><body>",
-             "<h1>Metrics summary</h1>", f"<p>{html.escape(SUMMARY_INTRO)}</p>"]
-    judged = verdicts(table, targets) if targets else []
-    for panel, heading, frame in summary_tables(table):
-        parts.append(f"<h2>Panel {html.escape(panel)} ({html.escape(heading)})</h2>")
-        parts.append(frame.to_html(index=False, escape=True, border=0))
-        mine = [v for v in judged if v[0] == panel]
-        if mine:
-            parts.append(f"<p>{html.escape(VERDICT_INTRO)}</p><ul>")
-            parts += [f"<li><code>{html.escape(model)}</code> <b>{html.escape(verdict)}</b>: "
-                      f"{html.escape('; '.join(checks))}</li>"
-                      for _, model, verdict, checks in mine]
-            parts.append("</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    try:
+        table = pd.read_csv(path, sep="\t")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the metrics table ({exc})") from None
+    if list(table.columns) != METRIC_COLUMNS:
+        raise InputError(f"{path}: expected the columns {' '.join(METRIC_COLUMNS)}, got "
+                         f"{' '.join(map(str, table.columns))}")
+    rows = table[(table["panel"].astype(str) == panel) & (table["model"].astype(str) == model)
+                 & table["metric"].isin(metrics)]
+    found = dict(zip(rows["metric"], rows["value"].astype(float)))
+    if required and required not in found:
+        raise InputError(f"{path}: no {required} of model {model} on panel {panel}")
+    return found

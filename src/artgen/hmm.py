@@ -282,6 +282,35 @@ def _backward_step(h, theta, alpha, jump, m, b, out):
         out[k] /= total
 
 
+@numba.njit(cache=True, nogil=True)
+def _workspace(m_snps, k_states):
+    """One thread's buffers of :func:`_state_posteriors`: the forward table,
+    two backward vectors and the posteriors."""
+    return (np.empty((m_snps, k_states)), np.empty(k_states), np.empty(k_states),
+            np.empty((m_snps, k_states)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _state_posteriors(h, theta, alpha, jump, work):
+    """Forward-backward of haplotype ``h``: its log-likelihood and its
+    posterior state probabilities (M, K), with the forward table left in
+    ``work[0]``. The arrays returned are ``work``'s, overwritten by the next call."""
+    f, b, b_next, gamma = work
+    loglik = _forward(h, theta, alpha, jump, f)
+    m_snps, k_states = theta.shape
+    b[:] = 1.0
+    for m in range(m_snps - 1, -1, -1):
+        total = 0.0
+        for k in range(k_states):
+            total += f[m, k] * b[k]
+        for k in range(k_states):
+            gamma[m, k] = f[m, k] * b[k] / total
+        if m > 0:
+            _backward_step(h, theta, alpha, jump, m, b, b_next)
+            b[:] = b_next
+    return loglik, gamma
+
+
 @numba.njit(cache=True, parallel=True)
 def _em_statistics(haplotypes, codes, theta, alpha, jump, bounds):
     n_blocks = len(bounds) - 1
@@ -292,21 +321,16 @@ def _em_statistics(haplotypes, codes, theta, alpha, jump, bounds):
     mass = np.zeros((n_blocks, m_snps, k_states))
     jumps = np.zeros((n_blocks, n_pops, m_snps, k_states))
     for block in numba.prange(n_blocks):
-        f = np.empty((m_snps, k_states))
-        b = np.empty(k_states)
-        b_next = np.empty(k_states)
+        work = _workspace(m_snps, k_states)
+        f = work[0]
         for i in range(bounds[block], bounds[block + 1]):
             h = haplotypes[i]
             a = alpha[codes[i]]
-            loglik[i] = _forward(h, theta, a, jump, f)
-            b[:] = 1.0
+            loglik[i], gamma = _state_posteriors(h, theta, a, jump, work)
             for m in range(m_snps - 1, -1, -1):
-                total = 0.0
-                for k in range(k_states):
-                    total += f[m, k] * b[k]
                 r = jump[m]
                 for k in range(k_states):
-                    g = f[m, k] * b[k] / total
+                    g = gamma[m, k]
                     mass[block, m, k] += g
                     if h[m] == 1:
                         ones[block, m, k] += g
@@ -316,9 +340,6 @@ def _em_statistics(haplotypes, codes, theta, alpha, jump, bounds):
                         jumped = r * a[m, k]
                         jumps[block, codes[i], m, k] += g * jumped / (
                             jumped + (1.0 - r) * f[m - 1, k])
-                if m > 0:
-                    _backward_step(h, theta, a, jump, m, b, b_next)
-                    b[:] = b_next
     return loglik, ones, mass, jumps
 
 
@@ -345,26 +366,14 @@ def _posteriors(haplotypes, codes, theta, alpha, jump, weights, bounds, per_snp)
     n_out = weights.shape[2]
     out = np.zeros((len(haplotypes), m_snps if per_snp else 1, n_out))
     for block in numba.prange(len(bounds) - 1):
-        f = np.empty((m_snps, k_states))
-        b = np.empty(k_states)
-        b_next = np.empty(k_states)
+        work = _workspace(m_snps, k_states)
         for i in range(bounds[block], bounds[block + 1]):
-            h = haplotypes[i]
-            a = alpha[codes[i]]
-            _forward(h, theta, a, jump, f)
-            b[:] = 1.0
+            gamma = _state_posteriors(haplotypes[i], theta, alpha[codes[i]], jump, work)[1]
             for m in range(m_snps - 1, -1, -1):
-                total = 0.0
-                for k in range(k_states):
-                    total += f[m, k] * b[k]
                 row = m if per_snp else 0
                 for k in range(k_states):
-                    g = f[m, k] * b[k] / total
                     for c in range(n_out):
-                        out[i, row, c] += g * weights[m, k, c]
-                if m > 0:
-                    _backward_step(h, theta, a, jump, m, b, b_next)
-                    b[:] = b_next
+                        out[i, row, c] += gamma[m, k] * weights[m, k, c]
     return out
 
 

@@ -25,6 +25,7 @@ import logging
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from artgen import seeds
 from artgen.errors import InputError
 from artgen.windows import Window
 
@@ -78,7 +79,7 @@ def match_chunks(previous: np.ndarray, chunks: np.ndarray, previous_groups=None,
 
 def window_seed(seed: int, window: int) -> int:
     """The sampling seed of one window, derived from the run's seed."""
-    return int(np.random.SeedSequence([seed, window]).generate_state(1)[0])
+    return seeds.child(seed, "stitching/window", window)
 
 
 def can_continue(model) -> bool:

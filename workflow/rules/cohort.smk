@@ -9,19 +9,19 @@ if config["data"]["source"] == "simulated":
         output:
             vcf="results/cohort/chr{chrom}.vcf.gz",
             tbi="results/cohort/chr{chrom}.vcf.gz.tbi",
+        log:
+            "results/logs/simulate_contig/chr{chrom}.log",
+        benchmark:
+            "results/benchmarks/simulate_contig/chr{chrom}.tsv"
+        priority: INPUT_PRIORITY
+        conda:
+            "../../envs/cohort.yaml"
+        threads: 1
         params:
             contig=cohort_contig,
             samples=cohort_samples_arg(),
             model=config["cohort"]["model"],
             seed=config["seed"],
-        log:
-            "results/logs/simulate_contig/chr{chrom}.log",
-        benchmark:
-            "results/benchmarks/simulate_contig/chr{chrom}.tsv"
-        conda:
-            "../../envs/cohort.yaml"
-        threads: 1
-        priority: INPUT_PRIORITY
         shell:
             "python -m artgen simulate-contig --chrom {wildcards.chrom}"
             " --left {params.contig[left]} --length {params.contig[length]}"
@@ -31,14 +31,14 @@ if config["data"]["source"] == "simulated":
     rule cohort_panel_file:
         output:
             "results/cohort/samples.panel",
-        params:
-            samples=cohort_samples_arg(),
         log:
             "results/logs/cohort_panel_file/samples.log",
+        priority: INPUT_PRIORITY
         conda:
             "../../envs/cohort.yaml"
         threads: 1
-        priority: INPUT_PRIORITY
+        params:
+            samples=cohort_samples_arg(),
         shell:
             "python -m artgen cohort-panel --samples {params.samples} --out {output} 2> {log}"
 
@@ -48,30 +48,31 @@ else:
         output:
             vcf="results/data/chr{chrom}.vcf.gz",
             tbi="results/data/chr{chrom}.vcf.gz.tbi",
-        params:
-            source=vcf_source,
         log:
             "results/logs/fetch_vcf/chr{chrom}.log",
+        priority: INPUT_PRIORITY
         conda:
             "../../envs/vcf.yaml"
         threads: 1
-        priority: INPUT_PRIORITY
+        params:
+            source=vcf_source,
         shell:
             "python -m artgen fetch --vcf {params.source:q} {output.vcf} 2> {log}"
+
 
 if config["data"]["source"] == "vcf" and config["data"]["panel_file"]:
 
     rule fetch_panel_file:
         output:
             "results/data/samples.panel",
-        params:
-            source=config["data"]["panel_file"],
         log:
             "results/logs/fetch_panel_file/samples.log",
+        priority: INPUT_PRIORITY
         conda:
             "../../envs/vcf.yaml"
         threads: 1
-        priority: INPUT_PRIORITY
+        params:
+            source=config["data"]["panel_file"],
         shell:
             "python -m artgen fetch {params.source:q} {output} 2> {log}"
 
@@ -83,14 +84,14 @@ elif config["data"]["source"] == "vcf":
             input_vcf(data_chromosomes()[0]),
         output:
             "results/data/samples.panel",
-        params:
-            population=config["target_population"],
         log:
             "results/logs/samples_panel_file/samples.log",
+        priority: INPUT_PRIORITY
         conda:
             "../../envs/vcf.yaml"
         threads: 1
-        priority: INPUT_PRIORITY
+        params:
+            population=config["target_population"],
         shell:
             "python -m artgen samples-panel --vcf {input} --population {params.population}"
             " --out {output} 2> {log}"

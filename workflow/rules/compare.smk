@@ -5,21 +5,17 @@ if "coalescent" in config:
 
     COALESCENT = config["coalescent"]
 
-
     rule coalescent:
         input:
-            real=f"results/splits/{COALESCENT['panel']}/train.npz",
+            real=train_split(COALESCENT["panel"]),
         output:
             sim=f"results/coalescent/{COALESCENT['panel']}/coalescent.npz",
-            tables=expand("results/coalescent/{panel}/{table}.tsv", panel=COALESCENT["panel"],
-                          table=["sfs", "ld_decay", "pca"]),
+            tables=expand(
+                "results/coalescent/{panel}/{table}.tsv",
+                panel=COALESCENT["panel"],
+                table=["sfs", "ld_decay", "pca"],
+            ),
             metrics=f"results/coalescent/{COALESCENT['panel']}/metrics.tsv",
-        params:
-            folder=lambda wildcards, output: Path(output.metrics).parent,
-            target=config["target_population"],
-            seed=config["seed"],
-            settings=COALESCENT,
-            n=f"--n-haplotypes {COALESCENT['n_haplotypes']}" if COALESCENT["n_haplotypes"] else "",
         log:
             f"results/logs/coalescent/{COALESCENT['panel']}.log",
         benchmark:
@@ -27,6 +23,16 @@ if "coalescent" in config:
         conda:
             "../../envs/compare.yaml"
         threads: 1
+        params:
+            folder=metrics_folder,
+            target=config["target_population"],
+            seed=config["seed"],
+            settings=COALESCENT,
+            n=(
+                f"--n-haplotypes {COALESCENT['n_haplotypes']}"
+                if COALESCENT["n_haplotypes"]
+                else ""
+            ),
         shell:
             "python -m artgen coalescent --real {input.real} --population {params.target}"
             " --model {params.settings[model]} --min-freq {params.settings[min_freq]}"
@@ -39,20 +45,14 @@ if "painting" in config:
 
     PAINTING = config["painting"]
 
-
     rule painting:
         input:
-            panel=f"results/panels/{PAINTING['panel']}.npz",
-            target_donors=f"results/splits/{PAINTING['panel']}/sampling.npz",
-            real=f"results/splits/{PAINTING['panel']}/train.npz",
+            panel=panel_file(PAINTING["panel"]),
+            target_donors=sampling_split(PAINTING["panel"]),
+            real=train_split(PAINTING["panel"]),
             ags=ag_files(PAINTING["panel"], PAINTING["models"]),
         output:
             f"results/painting/{PAINTING['panel']}.tsv",
-        params:
-            ags=ag_args(PAINTING["panel"], PAINTING["models"]),
-            target=config["target_population"],
-            seed=config["seed"],
-            settings=PAINTING,
         log:
             f"results/logs/painting/{PAINTING['panel']}.log",
         benchmark:
@@ -60,6 +60,11 @@ if "painting" in config:
         conda:
             "../../envs/compare.yaml"
         threads: 1
+        params:
+            ags=ag_args(PAINTING["panel"], PAINTING["models"]),
+            target=config["target_population"],
+            seed=config["seed"],
+            settings=PAINTING,
         shell:
             "python -m artgen paint --panel {input.panel} --target-donors {input.target_donors}"
             " --real {input.real} --ags {params.ags} --target {params.target}"

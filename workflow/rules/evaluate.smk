@@ -4,27 +4,25 @@
 
 rule statistics:
     input:
-        real="results/splits/{panel}/train.npz",
+        real=train_split(),
         ags=ag_draws,
         held_out=held_out_split,
-        fidelity="results/splits/{panel}/test.npz",
+        fidelity=test_split(),
     output:
-        metrics=expand("results/stats/{{panel}}/{{model}}/{family}.tsv", family=FAMILIES),
-        tables=expand("results/stats/{{panel}}/{{model}}/{family}.table.tsv", family=FAMILIES),
-    params:
-        families=" ".join(FAMILIES),
-        out_dir=lambda wildcards: f"results/stats/{wildcards.panel}/{wildcards.model}",
-        seed=config["seed"],
-        settings=evaluation_args,
+        metrics=[metrics_file(family=family) for family in FAMILIES],
+        tables=[table_file(family=family) for family in FAMILIES],
     log:
         "results/logs/statistics/{panel}/{model}.log",
     benchmark:
         "results/benchmarks/statistics/{panel}/{model}.tsv"
     conda:
         "../../envs/stats.yaml"
-    # One core each (two models' statistics side by side on two cores); a
-    # windowed panel's, at chromosome scale, take two.
-    threads: lambda wildcards: 2 if wildcards.panel in WINDOWED else 1
+    threads: statistics_threads
+    params:
+        families=" ".join(FAMILIES),
+        out_dir=stats_dir(),
+        seed=config["seed"],
+        settings=evaluation_args,
     shell:
         "python -m artgen stats {params.families} --real {input.real} --ags {input.ags}"
         " --held-out {input.held_out} --held-out-fidelity {input.fidelity}"
@@ -38,15 +36,18 @@ rule metrics_table:
     output:
         table="results/metrics.tsv",
         summary="results/metrics.md",
-        html=report("results/metrics.html", caption="../report/metrics.rst",
-                    category="0. Metrics"),
-    params:
-        targets=verdict_args(),
+        html=report(
+            "results/metrics.html",
+            caption="../report/metrics.rst",
+            category="0. Metrics",
+        ),
     log:
         "results/logs/metrics_table/metrics.log",
     conda:
         "../../envs/stats.yaml"
     threads: 1
+    params:
+        targets=verdict_args(),
     shell:
         "python -m artgen metrics-table {input} --out {output.table}"
         " --summary {output.summary} --html {output.html} {params.targets} 2> {log}"
@@ -59,15 +60,15 @@ rule panel_metrics_table:
     output:
         table="results/metrics/{panel}.tsv",
         summary="results/metrics/{panel}.md",
-    wildcard_constraints:
-        panel="|".join(PANELS),
-    params:
-        targets=verdict_args(),
     log:
         "results/logs/panel_metrics_table/{panel}.log",
+    wildcard_constraints:
+        panel="|".join(PANELS),
     conda:
         "../../envs/stats.yaml"
     threads: 1
+    params:
+        targets=verdict_args(),
     shell:
         "python -m artgen metrics-table {input} --out {output.table}"
         " --summary {output.summary} {params.targets} 2> {log}"

@@ -11,32 +11,31 @@ if "imputation" in config:
 
     IMPUTATION = config["imputation"]
 
-
     rule impute:
         input:
-            panel=f"results/panels/{IMPUTATION['panel']}.npz",
-            train=f"results/splits/{IMPUTATION['panel']}/train.npz",
-            targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
+            panel=panel_file(IMPUTATION["panel"]),
+            train=train_split(IMPUTATION["panel"]),
+            targets=impute_target_split(IMPUTATION["panel"]),
             ags=imputation_ags,
         output:
             bins=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
             classes=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.classes.tsv",
-        wildcard_constraints:
-            reference=alternatives(list(BEAGLE_REFERENCES)),
-        params:
-            reference=imputation_reference_args,
-            target=config["target_population"],
-            seed=config["seed"],
-            settings=IMPUTATION,
         log:
             f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
         benchmark:
             f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
+        wildcard_constraints:
+            reference=alternatives(list(BEAGLE_REFERENCES)),
         conda:
             "../../envs/imputation.yaml"
         threads: 1
         resources:
             mem_mb=1024 * (IMPUTATION["memory_gb"] + 1),
+        params:
+            reference=imputation_reference_args,
+            target=config["target_population"],
+            seed=config["seed"],
+            settings=IMPUTATION,
         shell:
             "python -m artgen impute --panel {input.panel} --train {input.train}"
             " --targets {input.targets} --reference {wildcards.reference} {params.reference}"
@@ -45,28 +44,27 @@ if "imputation" in config:
             " --panel-name {params.settings[panel]} --seed {params.seed} --out {output.bins}"
             " --classes-out {output.classes} 2> {log}"
 
-
     rule impute_direct:
         input:
             model=imputation_model,
-            train=f"results/splits/{IMPUTATION['panel']}/train.npz",
-            targets=f"results/splits/{IMPUTATION['panel']}/impute_target.npz",
+            train=train_split(IMPUTATION["panel"]),
+            targets=impute_target_split(IMPUTATION["panel"]),
         output:
             bins=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.tsv",
             classes=f"results/imputation/{IMPUTATION['panel']}/{{reference}}.classes.tsv",
-        wildcard_constraints:
-            reference=alternatives(list(DIRECT_REFERENCES)),
-        params:
-            target=config["target_population"],
-            seed=config["seed"],
-            settings=IMPUTATION,
         log:
             f"results/logs/impute/{IMPUTATION['panel']}/{{reference}}.log",
         benchmark:
             f"results/benchmarks/impute/{IMPUTATION['panel']}/{{reference}}.tsv"
+        wildcard_constraints:
+            reference=alternatives(list(DIRECT_REFERENCES)),
         conda:
             "../../envs/stats.yaml"
         threads: 2
+        params:
+            target=config["target_population"],
+            seed=config["seed"],
+            settings=IMPUTATION,
         shell:
             "python -m artgen impute --model-file {input.model} --train {input.train}"
             " --targets {input.targets} --reference {wildcards.reference}"
@@ -74,13 +72,18 @@ if "imputation" in config:
             " --panel-name {params.settings[panel]} --seed {params.seed} --out {output.bins}"
             " --classes-out {output.classes} 2> {log}"
 
-
     rule imputation_table:
         input:
-            bins=expand("results/imputation/{panel}/{reference}.tsv", panel=IMPUTATION["panel"],
-                        reference=IMPUTATION_REFERENCES),
-            classes=expand("results/imputation/{panel}/{reference}.classes.tsv",
-                           panel=IMPUTATION["panel"], reference=IMPUTATION_REFERENCES),
+            bins=expand(
+                "results/imputation/{panel}/{reference}.tsv",
+                panel=IMPUTATION["panel"],
+                reference=IMPUTATION_REFERENCES,
+            ),
+            classes=expand(
+                "results/imputation/{panel}/{reference}.classes.tsv",
+                panel=IMPUTATION["panel"],
+                reference=IMPUTATION_REFERENCES,
+            ),
         output:
             bins=f"results/imputation/{IMPUTATION['panel']}/quality.tsv",
             classes=f"results/imputation/{IMPUTATION['panel']}/quality_by_maf_class.tsv",

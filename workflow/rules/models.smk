@@ -6,20 +6,20 @@ rule train_model:
     input:
         data=training_split,
     output:
-        "results/models/{panel}/{model}.npz",
-    wildcard_constraints:
-        model=alternatives(CLOSED_FORM),
-    params:
-        generator=lambda wildcards: model_class(wildcards.model),
-        settings=model_settings_args,
-        phased=phased_arg(),
+        model_file(),
     log:
         "results/logs/train_model/{panel}/{model}.log",
     benchmark:
         "results/benchmarks/train_model/{panel}/{model}.tsv"
+    wildcard_constraints:
+        model=alternatives(CLOSED_FORM),
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    params:
+        generator=generator_name,
+        settings=model_settings_args,
+        phased=phased_arg(),
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
         " {params.settings} {params.phased} --out {output} 2> {log}"
@@ -31,28 +31,28 @@ rule train_model:
 rule train_network:
     input:
         data=training_split,
-        validation=validation_split,
+        validation=validation_split(),
         start=start_set,
     output:
-        model="results/models/{panel}/{model}.npz",
-        history="results/training/{panel}/{model}.tsv",
-    wildcard_constraints:
-        model=alternatives(NETWORKS),
-    params:
-        generator=lambda wildcards: model_class(wildcards.model),
-        settings=model_settings_args,
-        seed=config["seed"],
-        checkpoint="results/checkpoints/{panel}/{model}.npz",
-        start=lambda wildcards, input: f"--start-set {input.start}" if input.start else "",
-        phased=phased_arg(),
+        model=model_file(),
+        history=training_history(),
     log:
         "results/logs/train_network/{panel}/{model}.log",
     benchmark:
         "results/benchmarks/train_network/{panel}/{model}.tsv"
+    wildcard_constraints:
+        model=alternatives(NETWORKS),
+    priority: training_priority
     conda:
         "../../envs/models.yaml"
     threads: config["network_threads"]
-    priority: training_priority
+    params:
+        generator=generator_name,
+        settings=model_settings_args,
+        seed=config["seed"],
+        checkpoint="results/checkpoints/{panel}/{model}.npz",
+        start=start_set_arg,
+        phased=phased_arg(),
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
         " --validation {input.validation}"
@@ -64,9 +64,9 @@ rule train_network:
 
 rule plot_training:
     input:
-        "results/training/{panel}/{model}.tsv",
+        training_history(),
     output:
-        "results/training/{panel}/{model}.png",
+        training_history(ext="png"),
     log:
         "results/logs/plot_training/{panel}/{model}.log",
     conda:
@@ -79,16 +79,13 @@ rule plot_training:
 
 rule sample_ags:
     input:
-        model="results/models/{panel}/{model}.npz",
+        model=model_file(),
         like=training_split,
     output:
-        npz="results/ags/{panel}/{model}.npz",
-        vcf="results/ags/{panel}/{model}.vcf.gz",
-        tbi="results/ags/{panel}/{model}.vcf.gz.tbi",
-        hapt="results/ags/{panel}/{model}.hapt.gz",
-    params:
-        seed=config["seed"],
-        phased=phased_arg(),
+        npz=ag_file(),
+        vcf=ag_file(ext="vcf.gz"),
+        tbi=ag_file(ext="vcf.gz.tbi"),
+        hapt=ag_file(ext="hapt.gz"),
     log:
         "results/logs/sample_ags/{panel}/{model}.log",
     benchmark:
@@ -96,6 +93,9 @@ rule sample_ags:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    params:
+        seed=config["seed"],
+        phased=phased_arg(),
     shell:
         "python -m artgen sample --model-file {input.model} --like {input.like}"
         " --seed {params.seed} {params.phased} --out {output.npz} --vcf-out {output.vcf}"
@@ -108,13 +108,10 @@ if DRAWS > 1:
 
     rule sample_draws:
         input:
-            model="results/models/{panel}/{model}.npz",
+            model=model_file(),
             like=training_split,
         output:
-            expand(AG_DRAW, draw=range(1, DRAWS), allow_missing=True),
-        params:
-            seed=config["seed"],
-            phased=phased_arg(),
+            [ag_draw_file(draw=draw) for draw in range(1, DRAWS)],
         log:
             "results/logs/sample_draws/{panel}/{model}.log",
         benchmark:
@@ -122,6 +119,9 @@ if DRAWS > 1:
         conda:
             "../../envs/vcf.yaml"
         threads: 1
+        params:
+            seed=config["seed"],
+            phased=phased_arg(),
         shell:
             "python -m artgen sample --model-file {input.model} --like {input.like}"
             " --seed {params.seed} --draw 1 {params.phased} --out {output} 2> {log}"

@@ -10,22 +10,22 @@ rule panel_from_hapt:
         unpack(panel_hapt),
         panel_file=input_panel_file(),
     output:
-        npz="results/panels/{panel}.npz",
-        vcf="results/panels/{panel}.vcf.gz",
-        tbi="results/panels/{panel}.vcf.gz.tbi",
-    wildcard_constraints:
-        panel=alternatives(FROM_HAPT),
-    params:
-        populations=populations_arg(),
-        phased=phased_arg(),
+        npz=panel_file(),
+        vcf=panel_file(ext="vcf.gz"),
+        tbi=panel_file(ext="vcf.gz.tbi"),
     log:
         "results/logs/panel_from_hapt/{panel}.log",
     benchmark:
         "results/benchmarks/panel_from_hapt/{panel}.tsv"
+    wildcard_constraints:
+        panel=alternatives(FROM_HAPT),
+    priority: INPUT_PRIORITY
     conda:
         "../../envs/vcf.yaml"
     threads: 1
-    priority: INPUT_PRIORITY
+    params:
+        populations=populations_arg(),
+        phased=phased_arg(),
     shell:
         "python -m artgen import-hapt --hapt {input.hapt} --legend {input.legend}"
         " --panel-file {input.panel_file} {params.populations} {params.phased}"
@@ -38,23 +38,23 @@ rule build_panel:
         panel_file=input_panel_file(),
         snp_list=panel_snp_list,
     output:
-        npz="results/panels/{panel}.npz",
-        vcf="results/panels/{panel}.vcf.gz",
-        tbi="results/panels/{panel}.vcf.gz.tbi",
-    wildcard_constraints:
-        panel=alternatives([p for p in PANELS if p not in FROM_HAPT]),
-    params:
-        args=panel_args,
-        populations=populations_arg(),
-        phased=phased_arg(),
+        npz=panel_file(),
+        vcf=panel_file(ext="vcf.gz"),
+        tbi=panel_file(ext="vcf.gz.tbi"),
     log:
         "results/logs/build_panel/{panel}.log",
     benchmark:
         "results/benchmarks/build_panel/{panel}.tsv"
+    wildcard_constraints:
+        panel=alternatives([p for p in PANELS if p not in FROM_HAPT]),
+    priority: INPUT_PRIORITY
     conda:
         "../../envs/vcf.yaml"
     threads: 1
-    priority: INPUT_PRIORITY
+    params:
+        args=panel_args,
+        populations=populations_arg(),
+        phased=phased_arg(),
     shell:
         "python -m artgen build-panel {params.args} --panel-file {input.panel_file}"
         " {params.populations} {params.phased} --out {output.npz} --vcf-out {output.vcf}"
@@ -66,17 +66,17 @@ rule make_splits:
         panel_file=input_panel_file(),
     output:
         "results/splits.tsv",
+    log:
+        "results/logs/make_splits/splits.log",
+    priority: INPUT_PRIORITY
+    conda:
+        "../../envs/vcf.yaml"
+    threads: 1
     params:
         settings=config["splits"],
         populations=populations_arg(),
         target=config["target_population"],
         seed=config["seed"],
-    log:
-        "results/logs/make_splits/splits.log",
-    conda:
-        "../../envs/vcf.yaml"
-    threads: 1
-    priority: INPUT_PRIORITY
     shell:
         "python -m artgen make-splits --panel-file {input.panel_file} {params.populations}"
         " --target {params.target} --seed {params.seed}"
@@ -89,20 +89,20 @@ rule make_splits:
 
 rule apply_split:
     input:
-        panel="results/panels/{panel}.npz",
+        panel=panel_file(),
         splits="results/splits.tsv",
     output:
-        "results/splits/{panel}/{split}.npz",
-    wildcard_constraints:
-        panel="|".join(PANELS),
-    params:
-        populations=split_populations_arg,
+        split_file(),
     log:
         "results/logs/apply_split/{panel}/{split}.log",
+    wildcard_constraints:
+        panel="|".join(PANELS),
+    priority: INPUT_PRIORITY
     conda:
         "../../envs/vcf.yaml"
     threads: 1
-    priority: INPUT_PRIORITY
+    params:
+        populations=split_populations_arg,
     shell:
         "python -m artgen apply-split --panel {input.panel} --splits {input.splits}"
         " --split {wildcards.split} {params.populations} --out {output} 2> {log}"

@@ -10,17 +10,12 @@ if SENSITIVITY:
 
     rule privacy_sensitivity:
         input:
-            ags=f"results/ags/{SENSITIVITY['panel']}/{SENSITIVITY['model']}.npz",
-            train=f"results/splits/{SENSITIVITY['panel']}/train.npz",
-            test=f"results/splits/{SENSITIVITY['panel']}/test.npz",
-            reference=f"results/splits/{SENSITIVITY['panel']}/sampling.npz",
+            ags=ag_file(SENSITIVITY["panel"], SENSITIVITY["model"]),
+            train=train_split(SENSITIVITY["panel"]),
+            test=test_split(SENSITIVITY["panel"]),
+            reference=sampling_split(SENSITIVITY["panel"]),
         output:
             f"results/privacy/{SENSITIVITY['panel']}/sensitivity.tsv",
-        params:
-            counts=" ".join(map(str, SENSITIVITY["counts"])),
-            thresholds=json.dumps(RELEASE["thresholds"]),
-            settings=SENSITIVITY,
-            seed=config["seed"],
         log:
             f"results/logs/privacy_sensitivity/{SENSITIVITY['panel']}.log",
         benchmark:
@@ -28,6 +23,11 @@ if SENSITIVITY:
         conda:
             "../../envs/stats.yaml"
         threads: 1
+        params:
+            counts=" ".join(map(str, SENSITIVITY["counts"])),
+            thresholds=json.dumps(RELEASE["thresholds"]),
+            settings=SENSITIVITY,
+            seed=config["seed"],
         shell:
             "python -m artgen privacy-sensitivity --ags {input.ags} --train {input.train}"
             " --test {input.test} --reference {input.reference} --counts {params.counts}"
@@ -42,24 +42,24 @@ if SENSITIVITY:
 # and gates the model's release.
 rule likelihood_attack:
     input:
-        model="results/models/{panel}/{model}.npz",
-        train="results/splits/{panel}/train.npz",
-        test="results/splits/{panel}/test.npz",
-        reference="results/splits/{panel}/sampling.npz",
+        model=model_file(),
+        train=train_split(),
+        test=test_split(),
+        reference=sampling_split(),
     output:
-        "results/stats/{panel}/{model}/likelihood.tsv",
-    wildcard_constraints:
-        model=alternatives(LIKELIHOOD_MODELS),
-    params:
-        seed=config["seed"],
-        phased=phased_arg(),
+        metrics_file(family="likelihood"),
     log:
         "results/logs/likelihood_attack/{panel}/{model}.log",
     benchmark:
         "results/benchmarks/likelihood_attack/{panel}/{model}.tsv"
+    wildcard_constraints:
+        model=alternatives(LIKELIHOOD_MODELS),
     conda:
         "../../envs/stats.yaml"
     threads: 4
+    params:
+        seed=config["seed"],
+        phased=phased_arg(),
     shell:
         "python -m artgen likelihood-attack --model-file {input.model} --train {input.train}"
         " --test {input.test} --reference-set {input.reference} --seed {params.seed}"
@@ -69,29 +69,25 @@ rule likelihood_attack:
 
 rule release:
     input:
-        ags="results/ags/{panel}/{model}.npz",
+        ags=ag_file(),
         # the gate reads the worst of the model's AG draws
-        draws=lambda wildcards: ag_draws(wildcards)[1:],
-        train="results/splits/{panel}/train.npz",
-        test="results/splits/{panel}/test.npz",
-        reference="results/splits/{panel}/sampling.npz",
+        draws=further_draws,
+        train=train_split(),
+        test=test_split(),
+        reference=sampling_split(),
         likelihood=release_likelihood,
     output:
         vcf="results/release/{panel}/{model}.vcf.gz",
         tbi="results/release/{panel}/{model}.vcf.gz.tbi",
         hapt="results/release/{panel}/{model}.hapt.gz",
         card_json="results/release/{panel}/{model}.card.json",
-        card_md=report("results/release/{panel}/{model}.card.md",
-                       caption="../report/privacy_card.rst", category="4. Privacy",
-                       subcategory="Privacy cards", labels={"panel": "{panel}",
-                                                            "model": "{model}"}),
-    params:
-        settings=lambda wildcards: json.dumps(config["models"][wildcards.model]),
-        thresholds=json.dumps(RELEASE["thresholds"]),
-        likelihood=lambda wildcards, input: (f"--likelihood-attack {input.likelihood}"
-                                             if input.likelihood else ""),
-        dataset=dataset_description(),
-        seed=config["seed"],
+        card_md=report(
+            "results/release/{panel}/{model}.card.md",
+            caption="../report/privacy_card.rst",
+            category="4. Privacy",
+            subcategory="Privacy cards",
+            labels={"panel": "{panel}", "model": "{model}"},
+        ),
     log:
         "results/logs/release/{panel}/{model}.log",
     benchmark:
@@ -99,6 +95,12 @@ rule release:
     conda:
         "../../envs/vcf.yaml"
     threads: 1
+    params:
+        settings=model_settings_json,
+        thresholds=json.dumps(RELEASE["thresholds"]),
+        likelihood=likelihood_attack_arg,
+        dataset=dataset_description(),
+        seed=config["seed"],
     shell:
         "python -m artgen release --ags {input.ags} --draws {input.draws}"
         " --train {input.train} --test {input.test}"

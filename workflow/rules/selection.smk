@@ -5,20 +5,14 @@ if "selection" in config:
 
     SELECTION = config["selection"]
 
-
     rule selection_scans:
         input:
-            panel=f"results/panels/{SELECTION['panel']}.npz",
-            real=f"results/splits/{SELECTION['panel']}/train.npz",
+            panel=panel_file(SELECTION["panel"]),
+            real=train_split(SELECTION["panel"]),
             ags=ag_files(SELECTION["panel"], SELECTION["models"]),
         output:
             scans=f"results/selection/{SELECTION['panel']}/scans.tsv",
             metrics=f"results/selection/{SELECTION['panel']}/metrics.tsv",
-        params:
-            ags=ag_args(SELECTION["panel"], SELECTION["models"]),
-            target=config["target_population"],
-            seed=config["seed"],
-            settings=SELECTION,
         log:
             f"results/logs/selection_scans/{SELECTION['panel']}.log",
         benchmark:
@@ -26,6 +20,11 @@ if "selection" in config:
         conda:
             "../../envs/stats.yaml"
         threads: 1
+        params:
+            ags=ag_args(SELECTION["panel"], SELECTION["models"]),
+            target=config["target_population"],
+            seed=config["seed"],
+            settings=SELECTION,
         shell:
             "python -m artgen selection --panel {input.panel} --real {input.real} --ags {params.ags}"
             " --target {params.target} --complement {params.settings[complement]}"

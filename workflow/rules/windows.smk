@@ -5,43 +5,42 @@
 # windows run --cores at a time, or as separate SLURM jobs. The "test"
 # reference is real held-out data, not a model: it is sampled whole.
 
+
 # The number of windows is known once the panel is built: a checkpoint.
 checkpoint plan_windows:
     input:
-        "results/splits/{panel}/train.npz",
+        train_split(),
     output:
-        "results/windows/{panel}/plan.tsv",
-    wildcard_constraints:
-        panel=alternatives(WINDOWED),
-    params:
-        windows=lambda wildcards: " ".join(
-            f"--{key.replace('_', '-')} {config['panels'][wildcards.panel][key]}"
-            for key in ("window_snps", "overlap_snps", "ld_tolerance")),
+        window_plan(),
     log:
         "results/logs/plan_windows/{panel}.log",
+    wildcard_constraints:
+        panel=alternatives(WINDOWED),
+    priority: INPUT_PRIORITY
     conda:
         "../../envs/vcf.yaml"
     threads: 1
-    priority: INPUT_PRIORITY
+    params:
+        windows=window_args,
     shell:
         "python -m artgen plan-windows --data {input} {params.windows} --out {output} 2> {log}"
 
 
 rule cut_window:
     input:
-        data="results/splits/{windowed}/{split}.npz",
-        plan="results/windows/{windowed}/plan.tsv",
+        data=split_file("{windowed}"),
+        plan=window_plan("{windowed}"),
     output:
-        "results/splits/{windowed}.w{window}/{split}.npz",
+        split_file("{windowed}.w{window}"),
+    log:
+        "results/logs/cut_window/{windowed}.w{window}/{split}.log",
     wildcard_constraints:
         windowed=alternatives(WINDOWED),
         window=r"\d\d\d+",
-    log:
-        "results/logs/cut_window/{windowed}.w{window}/{split}.log",
+    priority: INPUT_PRIORITY
     conda:
         "../../envs/vcf.yaml"
     threads: 1
-    priority: INPUT_PRIORITY
     shell:
         "python -m artgen cut-window --data {input.data} --plan {input.plan}"
         " --window {wildcards.window} --out {output} 2> {log}"
@@ -52,26 +51,26 @@ ruleorder: stitch_ags > sample_ags
 
 rule stitch_ags:
     input:
-        plan="results/windows/{panel}/plan.tsv",
+        plan=window_plan(),
         models=window_models,
         like=training_split,
     output:
-        npz="results/ags/{panel}/{model}.npz",
-        vcf="results/ags/{panel}/{model}.vcf.gz",
-        tbi="results/ags/{panel}/{model}.vcf.gz.tbi",
-        hapt="results/ags/{panel}/{model}.hapt.gz",
-    wildcard_constraints:
-        panel=alternatives(WINDOWED),
-        model=alternatives([m for m in MODELS if m not in HELD_OUT_MODELS]),
-    params:
-        seed=config["seed"],
+        npz=ag_file(),
+        vcf=ag_file(ext="vcf.gz"),
+        tbi=ag_file(ext="vcf.gz.tbi"),
+        hapt=ag_file(ext="hapt.gz"),
     log:
         "results/logs/stitch_ags/{panel}/{model}.log",
     benchmark:
         "results/benchmarks/stitch_ags/{panel}/{model}.tsv"
+    wildcard_constraints:
+        panel=alternatives(WINDOWED),
+        model=alternatives([m for m in MODELS if m not in HELD_OUT_MODELS]),
     conda:
         "../../envs/models.yaml"
     threads: 1
+    params:
+        seed=config["seed"],
     shell:
         "python -m artgen stitch --plan {input.plan} --model-files {input.models}"
         " --like {input.like} --seed {params.seed} --out {output.npz}"
@@ -80,24 +79,24 @@ rule stitch_ags:
 
 rule boundary_ld:
     input:
-        real="results/splits/{panel}/train.npz",
-        ags="results/ags/{panel}/{model}.npz",
-        plan="results/windows/{panel}/plan.tsv",
+        real=train_split(),
+        ags=ag_file(),
+        plan=window_plan(),
     output:
-        metrics="results/stats/{panel}/{model}/boundary.tsv",
-        table="results/stats/{panel}/{model}/boundary.table.tsv",
-    wildcard_constraints:
-        panel=alternatives(WINDOWED),
-    params:
-        seed=config["seed"],
-        max_pairs=lambda wildcards: config["panels"][wildcards.panel]["ld_max_pairs"],
+        metrics=metrics_file(family="boundary"),
+        table=table_file(family="boundary"),
     log:
         "results/logs/boundary_ld/{panel}/{model}.log",
     benchmark:
         "results/benchmarks/boundary_ld/{panel}/{model}.tsv"
+    wildcard_constraints:
+        panel=alternatives(WINDOWED),
     conda:
         "../../envs/stats.yaml"
     threads: 1
+    params:
+        seed=config["seed"],
+        max_pairs=ld_max_pairs,
     shell:
         "python -m artgen boundary-ld --real {input.real} --ags {input.ags} --plan {input.plan}"
         " --panel {wildcards.panel} --model {wildcards.model} --seed {params.seed}"

@@ -189,28 +189,27 @@ def concat_blocks(blocks, n_samples: int) -> SnpBlock:
 def check_calls(block: SnpBlock, samples, path, phased: bool = True) -> None:
     """Raise an :class:`InputError` naming the first site and sample with a
     missing call, or with an unphased genotype when ``phased`` is required."""
-    missing = (block.gt < 0).any(axis=2)
-    if missing.any():
-        site, sample = np.argwhere(missing)[0]
-        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
-                         f"{samples[sample]!r} has a missing call; the panel needs complete genotypes")
-    high = (block.gt > 1).any(axis=2)
-    if high.any():
-        site, sample = np.argwhere(high)[0]
-        a, b = block.gt[site, sample]
-        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
-                         f"{samples[sample]!r} has genotype '{a}|{b}', but the record has one "
-                         f"ALT allele")
+    _raise_at_first_call((block.gt < 0).any(axis=2), block, samples, path,
+                         "has a missing call; the panel needs complete genotypes")
+    _raise_at_first_call((block.gt > 1).any(axis=2), block, samples, path,
+                         "has genotype '{a}|{b}', but the record has one ALT allele")
     if phased:
         # A homozygous call carries no phase information, but 1000 Genomes
         # writes it phased too; any '/' means the file is not phased data.
-        unphased = ~block.phased
-        if unphased.any():
-            site, sample = np.argwhere(unphased)[0]
-            a, b = block.gt[site, sample]
-            raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
-                             f"{samples[sample]!r} has an unphased genotype '{a}/{b}'; the panel "
-                             f"needs phased haplotypes (set data.phased: false for unphased data)")
+        _raise_at_first_call(~block.phased, block, samples, path,
+                             "has an unphased genotype '{a}/{b}'; the panel needs phased "
+                             "haplotypes (set data.phased: false for unphased data)")
+
+
+def _raise_at_first_call(bad, block, samples, path, problem: str) -> None:
+    """Raise an :class:`InputError` at the first (site, sample) where ``bad``
+    (n_sites, n_samples) holds; ``problem`` may name the call's alleles as
+    ``{a}`` and ``{b}``."""
+    if bad.any():
+        site, sample = np.argwhere(bad)[0]
+        a, b = block.gt[site, sample]
+        raise InputError(f"{path}: site {block.chrom[site]}:{block.pos[site]}: sample "
+                         f"{samples[sample]!r} " + problem.format(a=a, b=b))
 
 
 def check_site_order(chrom, pos, path) -> None:

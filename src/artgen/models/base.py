@@ -10,7 +10,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from artgen import provenance
 from artgen.errors import InputError
+from artgen.io.atomic import all_or_nothing
 from artgen.io.binary import one_line, read_npz, write_npz
 
 _REGISTRY: dict[str, type[Generator]] = {}
@@ -64,10 +66,18 @@ class Generator(ABC):
         """Train on at most ``threads`` CPU threads (None: all). Closed-form
         models have nothing to parallelise."""
 
-    def save(self, path) -> None:
-        """Save settings and learned state to ``path`` (``.npz``)."""
+    def save(self, path, record: dict | None = None) -> None:
+        """Save settings and learned state to ``path`` (``.npz``), with its
+        provenance record beside it (:mod:`artgen.provenance`): the model's
+        name and settings, and ``record`` (the seed, the training data's
+        digest and the command, as :func:`artgen.provenance.training` gives
+        them; absent fields are recorded as null)."""
         meta = json.dumps({"model": self.name, "settings": self.settings()}, sort_keys=True)
-        write_npz(path, {"meta": np.array(meta), **self.state()})
+        fields = {"command": None, "arguments": None, "seed": None, "training_data": None,
+                  **(record or {}), "model": self.name, "settings": self.settings()}
+        with all_or_nothing(path, companions=(provenance.SUFFIX,)):
+            write_npz(path, {"meta": np.array(meta), **self.state()})
+            provenance.write(path, fields)
 
 
 class PopulationLabels:
@@ -199,13 +209,20 @@ def load_generator(path) -> Generator:
     return model
 
 
+def parse_meta(meta: np.ndarray):
+    """The JSON value that a ``meta`` member (one string, a 0-d array) holds,
+    or a ValueError saying why it holds none (the metadata of saved models
+    and of training checkpoints)."""
+    if meta.dtype.kind != "U" or meta.ndim != 0:
+        raise ValueError(f"a {meta.dtype} array of shape {meta.shape}, not one string")
+    return json.loads(str(meta))
+
+
 def _model_meta(meta: np.ndarray, path) -> tuple[str, dict]:
     """The generator name and settings of a saved model's ``meta`` member
     (a JSON object as one string), or an InputError naming ``path``."""
     try:
-        if meta.dtype.kind != "U" or meta.ndim != 0:
-            raise ValueError(f"a {meta.dtype} array of shape {meta.shape}, not one string")
-        parsed = json.loads(str(meta))
+        parsed = parse_meta(meta)
     except ValueError as exc:  # json.JSONDecodeError is one
         raise InputError(f"{path}: not a saved model: its 'meta' member is not JSON text "
                          f"({one_line(exc)})") from None

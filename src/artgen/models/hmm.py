@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from artgen import hmm
+from artgen import hmm, seeds
 from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.hmm import DEFAULT_NE, HMMParameters, check_genetic_map, check_real
@@ -93,7 +93,7 @@ def validation_rows(n_rows: int, fraction: float, seed: int) -> np.ndarray:
         raise InputError(f"hmm: validation_fraction {fraction} of {n_individuals} individuals "
                          f"leaves {n_val} for validation and {n_individuals - n_val} for "
                          f"fitting; both need at least one")
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x7A1]))
+    rng = seeds.rng(seed, "hmm/validation")
     chosen = rng.choice(n_individuals, size=n_val, replace=False)
     return np.isin(owners, chosen)
 
@@ -304,9 +304,9 @@ class HMMGenerator(PopulationLabels, Generator):
     def _initial_parameters(self, fitting, frequency, k, n_pops, seed) -> HMMParameters:
         """Clusters seeded from ``k`` random fitting haplotypes blended with
         the training frequencies; uniform alpha; jumps from the genetic map."""
-        rng = np.random.default_rng(np.random.SeedSequence([seed, k, 0x4D4D]))
-        seeds = fitting[rng.choice(len(fitting), size=k, replace=k > len(fitting))]
-        theta = np.clip(0.5 * seeds.T + 0.5 * frequency[:, None], 0.01, 0.99)
+        rng = seeds.rng(seed, "hmm/clusters", k)
+        centres = fitting[rng.choice(len(fitting), size=k, replace=k > len(fitting))]
+        theta = np.clip(0.5 * centres.T + 0.5 * frequency[:, None], 0.01, 0.99)
         alpha = np.full((n_pops, len(frequency), k), 1.0 / k)
         jump = hmm.switch_probabilities(self.chrom, self.pos, self.ne, self.cm_per_mb, k)
         # A long gap within a chromosome starts below 1, so that EM can learn it.

@@ -37,6 +37,7 @@ import math
 import numpy as np
 from scipy.special import erfcx, expit, log_ndtr, ndtri_exp
 
+from artgen import seeds
 from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.models.training import IterativeGenerator
@@ -471,7 +472,7 @@ class RBMGenerator(IterativeGenerator):
         self._data = alleles
         self._seed = seed
         self.train_haplotypes = alleles if self.start == "train" else None
-        rng = np.random.default_rng([seed, 0])  # epochs use [seed, epoch >= 1]
+        rng = seeds.rng(seed, "rbm/epoch", 0)  # the epochs are 1, 2, ...
         # Frequencies clipped half a count from 0 and 1 keep logits finite at fixed sites.
         freq = np.clip(alleles.mean(axis=0), 0.5 / n, 1 - 0.5 / n)
         self.weights = (self.init_scale * rng.standard_normal((n_visible, self.n_hidden))
@@ -579,7 +580,7 @@ class RBMGenerator(IterativeGenerator):
         dtype = np.dtype(self.dtype)
         losses = []
         for epoch in range(first_epoch + 1, first_epoch + n_epochs + 1):
-            rng = np.random.default_rng([self._seed, epoch])
+            rng = seeds.rng(self._seed, "rbm/epoch", epoch)
             order = rng.permutation(len(self._data))
             sq_error, n_seen = 0.0, 0
             lr = self._learning_rate(epoch)

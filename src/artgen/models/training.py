@@ -8,7 +8,7 @@ training haplotypes (at most ``snapshot_size``) and scores them.
 With a validation set (:meth:`IterativeGenerator.set_validation`: real
 haplotypes held out of training) the choice looks only at data the model
 never saw. Each snapshot gets its privacy loss (AATS against the validation
-set minus AATS against the training set, :func:`~artgen.stats.distances.privacy_loss`),
+set minus AATS against the training set, :func:`~artgen.stats.privacy.privacy_loss`),
 the distance attack's AUC (training haplotypes as members, validation ones
 as non-members) and its fidelity to the validation set (AF r, LD r, AATS
 halves, pairwise W at matched sizes). The snapshot kept is the most faithful
@@ -55,14 +55,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from artgen import seeds
 from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
 from artgen.io.binary import ArchiveError, one_line, read_npz, write_npz
-from artgen.models.base import Generator
+from artgen.models.base import Generator, parse_meta
+from artgen.provenance import data_digest
 from artgen.stats.attack import distance_attack_scores, roc_auc
-from artgen.stats.distances import (adversarial_accuracy, pairwise_distance_counts, privacy_loss,
-                                    subsample_rows, wasserstein_from_counts)
+from artgen.stats.distances import pairwise_distance_counts, subsample_rows, wasserstein_from_counts
+from artgen.stats.privacy import adversarial_accuracy, privacy_loss
 from artgen.stats.frequencies import af_correlation, fixed_sites
 from artgen.stats.ld import ld_correlation
 
@@ -113,7 +115,7 @@ def validation_metrics(train: np.ndarray, validation: np.ndarray, ags: np.ndarra
                        seed: int) -> dict[str, float]:
     """Scores of a snapshot's AGs on real haplotypes the model never saw.
 
-    ``val_*``: AA halves (:func:`~artgen.stats.distances.privacy_loss`'s
+    ``val_*``: AA halves (:func:`~artgen.stats.privacy.privacy_loss`'s
     comparison with the validation set, every AG counted), AF r, LD r, the
     fixed-site-weighted :func:`snapshot_score` and pairwise W (AGs drawn
     down to the validation set's size) against ``validation``;
@@ -166,10 +168,9 @@ def snapshot_rank(snap: dict, tolerance: float = 0.0,
 
 
 def data_fingerprint(alleles: np.ndarray) -> str:
-    """A short hash of a training matrix (shape and contents)."""
-    digest = hashlib.sha256(np.asarray(alleles.shape, dtype=np.int64).tobytes())
-    digest.update(np.packbits(alleles, axis=1).tobytes())
-    return digest.hexdigest()[:16]
+    """A short hash of a training matrix (shape and contents): the start of
+    its :func:`artgen.provenance.data_digest`."""
+    return data_digest(alleles)[:16]
 
 
 class IterativeGenerator(Generator):
@@ -301,7 +302,7 @@ class IterativeGenerator(Generator):
             losses = self._run_epochs(epoch, n)
             seconds = (time.perf_counter() - start) / n
             epoch += n
-            snap_seed = _snapshot_seed(seed, epoch)
+            snap_seed = seeds.child(seed, "training/snapshot", epoch)
             tuned = self._calibrate(alleles, alleles if validation is None else validation,
                                     n_eval, seed=snap_seed)
             ags = self.sample(n_eval, seed=snap_seed)
@@ -514,9 +515,7 @@ def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
         raise InputError(f"checkpoint {path} is corrupt (no 'meta' member)")
     meta = arrays.pop("meta")
     try:
-        if meta.dtype.kind != "U" or meta.ndim != 0:
-            raise ValueError(f"a {meta.dtype} array of shape {meta.shape}, not one string")
-        meta = json.loads(str(meta))
+        meta = parse_meta(meta)
     except ValueError as exc:  # json.JSONDecodeError is one
         raise InputError(f"checkpoint {path} is corrupt (its 'meta' member is not JSON text: "
                          f"{one_line(exc)})") from None
@@ -528,10 +527,6 @@ def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
     if not isinstance(meta.get("key"), str):
         raise InputError(f"checkpoint {path} is corrupt (no key of data, settings and seed)")
     return meta, arrays
-
-
-def _snapshot_seed(seed: int, epoch: int) -> int:
-    return int(np.random.SeedSequence([seed, epoch, 0x5A4]).generate_state(1)[0])
 
 
 def _history_table(rows: list[dict], kept_epoch: int) -> pd.DataFrame:

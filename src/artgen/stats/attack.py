@@ -19,8 +19,9 @@ Contents
   Breugel et al. 2023): log density of the candidate under the AGs minus
   under a reference population, Gaussian kernel density estimates in the PCA
   space of the reference.
-- :func:`roc_auc`, :func:`tpr_at_fpr`: how well scores separate members from
-  non-members (AUC 0.5 = no better than chance; TPR at 1% FPR is the
+- Scores are judged with :func:`artgen.stats.privacy.roc_auc` and
+  :func:`artgen.stats.privacy.tpr_at_fpr`: how well they separate members
+  from non-members (AUC 0.5 = no better than chance; TPR at 1% FPR is the
   low-false-alarm regime that matters for a single individual).
 - :func:`membership_inference`: both attacks on balanced member/non-member
   sets, as the metrics ``mia_auc``, ``mia_tpr_1fpr``, ``mia_density_auc``,
@@ -53,13 +54,13 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.linalg import ArpackError
 from scipy.special import logsumexp
-from scipy.stats import rankdata
 
-from artgen.checks import check_alleles, check_seed
+from artgen.checks import check_count, check_haplotype_sets, check_seed
 from artgen.errors import InputError
-from artgen.stats.distances import (count_identical, nearest_neighbour_distances, privacy_loss,
-                                    subsample_rows)
-from artgen.stats.structure import pca
+from artgen.stats.distances import nearest_neighbour_distances
+from artgen.stats.privacy import (balanced_member_rows, identical_to_train, privacy_loss, roc_auc,
+                                  tpr_at_fpr)
+from artgen.stats.pca import pca
 
 __all__ = [
     "DEFAULT_COUNTS",
@@ -72,9 +73,7 @@ __all__ = [
     "log_kde",
     "membership_inference",
     "plant_training_haplotypes",
-    "roc_auc",
     "sensitivity_table",
-    "tpr_at_fpr",
 ]
 
 log = logging.getLogger(__name__)
@@ -93,43 +92,6 @@ LIKELIHOOD_METRICS = ("lr_mia_auc", "lr_mia_tpr_1fpr", "loglik_train", "loglik_t
 _KDE_BLOCK_BYTES = 64 * 2**20
 
 
-# --------------------------------------------------------------------------- checks
-
-
-def _check_sets(min_rows: int = 1, **sets) -> dict[str, np.ndarray]:
-    """Each named set as a uint8 0/1 matrix, all with the same number of SNPs."""
-    out = {}
-    for name, x in sets.items():
-        arr = check_alleles(x, name)
-        if arr.shape[0] < min_rows:
-            raise InputError(f"{name} needs at least {min_rows} haplotype"
-                             f"{'s' if min_rows > 1 else ''}, got {arr.shape[0]}")
-        out[name] = arr
-    widths = {name: arr.shape[1] for name, arr in out.items()}
-    if len(set(widths.values())) > 1:
-        listed = ", ".join(f"{name} {w}" for name, w in widths.items())
-        raise InputError(f"all haplotype sets must have the same SNPs; columns: {listed}")
-    return out
-
-
-def _check_count(n, name: str, low: int, high: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not low <= n <= high:
-        raise InputError(f"{name} must be an integer between {low} and {high}, got {n!r}")
-    return int(n)
-
-
-def _check_scores(x, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be numbers") from None
-    if arr.ndim != 1 or arr.size == 0:
-        raise InputError(f"{name} must be a non-empty 1-D array of scores, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise InputError(f"{name} holds a NaN or infinite score")
-    return arr
-
-
 # --------------------------------------------------------------------------- scores
 
 
@@ -139,7 +101,8 @@ def distance_attack_scores(ags, candidates) -> np.ndarray:
     A candidate that the generator copied or memorised has an AG at distance
     0 (the highest possible score); the closer the nearest AG, the more
     likely a member. Scores are integers (as floats) and ties are common:
-    :func:`roc_auc` and :func:`tpr_at_fpr` handle them.
+    :func:`~artgen.stats.privacy.roc_auc` and
+    :func:`~artgen.stats.privacy.tpr_at_fpr` handle them.
 
     Parameters
     ----------
@@ -159,7 +122,7 @@ def distance_attack_scores(ags, candidates) -> np.ndarray:
     >>> distance_attack_scores(ags, np.array([[1, 1, 0, 0], [1, 1, 1, 1]], dtype=np.uint8))
     array([ 0., -2.])
     """
-    sets = _check_sets(ags=ags, candidates=candidates)
+    sets = check_haplotype_sets(ags=ags, candidates=candidates)
     return (-nearest_neighbour_distances(sets["candidates"], sets["ags"])).astype(np.float64)
 
 
@@ -222,7 +185,7 @@ def density_attack_scores(ags, candidates, reference, *,
 
     Method:
 
-    1. PCA fitted on ``reference`` alone (:func:`artgen.stats.structure.pca`,
+    1. PCA fitted on ``reference`` alone (:func:`artgen.stats.pca.pca`,
        centred, not scaled, Lanczos solver), ``n_components`` axes; the AGs
        and candidates are projected onto them. Axes with zero variance in
        the reference are dropped.
@@ -266,7 +229,7 @@ def density_attack_scores(ags, candidates, reference, *,
     >>> density_attack_scores(ags, ref[:4], ref, n_components=2).shape
     (4,)
     """
-    sets = _check_sets(ags=ags, candidates=candidates, reference=reference)
+    sets = check_haplotype_sets(ags=ags, candidates=candidates, reference=reference)
     model = _DensityRatio(sets["reference"], n_components, check_seed(seed))
     return model.scores(sets["ags"], sets["candidates"])
 
@@ -301,97 +264,6 @@ class _DensityRatio:
         return log_kde(points, self.project(ags)) - log_kde(points, self.reference)
 
 
-# --------------------------------------------------------------------------- ROC
-
-
-def roc_auc(member_scores, nonmember_scores) -> float:
-    """Area under the ROC curve: P(member score > non-member score), ties 1/2.
-
-    The Mann-Whitney U statistic with average ranks, divided by
-    ``n_members * n_nonmembers``; equal to
-    ``sklearn.metrics.roc_auc_score`` (checked in the tests).
-
-    Parameters
-    ----------
-    member_scores, nonmember_scores : array_like, shape (n,), (m,)
-        Finite scores, higher = more likely a member; at least one each.
-
-    Returns
-    -------
-    float
-        1 = members always score higher; 0.5 = no separation.
-
-    Examples
-    --------
-    >>> roc_auc([3, 2], [2, 1])     # pairs 3>2, 3>1, 2=2 (1/2), 2>1
-    0.875
-    """
-    m = _check_scores(member_scores, "member_scores")
-    n = _check_scores(nonmember_scores, "nonmember_scores")
-    ranks = rankdata(np.concatenate([m, n]))  # average ranks of ties
-    u = ranks[:m.size].sum() - m.size * (m.size + 1) / 2.0
-    return float(u / (m.size * n.size))
-
-
-def tpr_at_fpr(member_scores, nonmember_scores, fpr: float = 0.01, *,
-               interpolate: bool = True) -> float:
-    """True-positive rate of the attack at a false-positive rate of ``fpr``.
-
-    A candidate is called a member when its score is at least a threshold
-    ``t``; each distinct score (and +inf) gives one point of the ROC curve,
-    as ``sklearn.metrics.roc_curve(..., drop_intermediate=False)`` lists
-    them.
-
-    ``interpolate=True`` (default): the ROC curve with straight segments
-    between its points, read at ``fpr``. A segment is what an attacker gets
-    by calling a random share of a group of tied candidates members, so the
-    value is achievable in expectation, and it is the curve whose area is
-    :func:`roc_auc` (ties counted 1/2). Distance scores are small integers
-    with many ties: without interpolation a single tie group holding more
-    than ``fpr`` of the non-members forces the value to the point below it,
-    often 0, however many members the group holds.
-
-    ``interpolate=False``: the largest TPR among the ROC points with
-    ``FPR <= fpr`` (``tpr[fpr_curve <= fpr].max()``), the best a
-    deterministic threshold achieves.
-
-    Parameters
-    ----------
-    member_scores, nonmember_scores : array_like
-        Finite scores, higher = more likely a member; at least one each.
-    fpr : float, default 0.01
-        False-positive rate, in [0, 1].
-    interpolate : bool, default True
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.0)
-    0.25
-    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.125)   # halfway up the tie at 4
-    0.375
-    >>> tpr_at_fpr([5, 4, 1, 1], [4, 1, 0, 0], fpr=0.125, interpolate=False)
-    0.25
-    """
-    m = _check_scores(member_scores, "member_scores")
-    n = _check_scores(nonmember_scores, "nonmember_scores")
-    if isinstance(fpr, bool) or not isinstance(fpr, (int, float, np.integer, np.floating)) \
-            or not 0.0 <= fpr <= 1.0:
-        raise InputError(f"fpr must be a number between 0 and 1, got {fpr!r}")
-    thresholds = np.unique(np.concatenate([m, n]))[::-1]  # highest first
-    # the ROC points, from (0, 0) (threshold +inf) to (1, 1) (the lowest score)
-    tp = np.concatenate([[0], m.size - np.searchsorted(np.sort(m), thresholds, side="left")])
-    fp = np.concatenate([[0], n.size - np.searchsorted(np.sort(n), thresholds, side="left")])
-    x, y = fp / n.size, tp / m.size
-    k = int(np.flatnonzero(x <= fpr)[-1])  # last point at or left of fpr: the highest there
-    if not interpolate or x[k] == fpr or k == x.size - 1:
-        return float(y[k])
-    return float(y[k] + (fpr - x[k]) * (y[k + 1] - y[k]) / (x[k + 1] - x[k]))
-
-
 # --------------------------------------------------------------------------- attack
 
 
@@ -413,7 +285,8 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
     seed : int
         Non-negative. ``numpy.random.SeedSequence(seed).generate_state(2)``
         gives the seeds of the member and the non-member subsamples
-        (:func:`artgen.stats.distances.subsample_rows`); ``seed`` itself
+        (:func:`artgen.stats.distances.subsample_rows`, via
+        :func:`artgen.stats.privacy.balanced_member_rows`); ``seed`` itself
         goes to the PCA.
     n_members : int, optional
         Haplotypes per class, at most ``min(n_train, n_test)`` (the
@@ -426,8 +299,9 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
     -------
     dict
         ``mia_auc``, ``mia_tpr_1fpr``: the distance attack's ROC AUC and its
-        TPR at 1% FPR (:func:`tpr_at_fpr`, interpolated); ``mia_density_auc``,
-        ``mia_density_tpr_1fpr``: the same for the density attack.
+        TPR at 1% FPR (:func:`~artgen.stats.privacy.tpr_at_fpr`,
+        interpolated); ``mia_density_auc``, ``mia_density_tpr_1fpr``: the
+        same for the density attack.
 
     Examples
     --------
@@ -436,37 +310,17 @@ def membership_inference(ags, train, test, reference, *, seed: int, n_members: i
     >>> membership_inference(train.copy(), train, test, ref, seed=0)["mia_auc"]
     1.0
     """
-    sets = _check_sets(ags=ags, train=train, test=test, reference=reference)
+    sets = check_haplotype_sets(ags=ags, train=train, test=test, reference=reference)
     seed = check_seed(seed)
     density = _DensityRatio(sets["reference"], n_components, seed)
     return _membership_inference(sets["ags"], sets["train"], sets["test"], density, seed,
                                  n_members)
 
 
-def _balanced_rows(n_train: int, n_test: int, seed: int,
-                   n_members) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices of the members (of the training set) and the non-members
-    (of the test split), as many of each: ``n_members``, by default
-    ``min(n_train, n_test)``. A class larger than that is drawn down to it,
-    in row order, as :func:`artgen.stats.distances.subsample_rows` draws it,
-    with the first and second seed of ``SeedSequence(seed).generate_state(2)``."""
-    if n_members is None:
-        n = min(n_train, n_test)
-    else:
-        n = _check_count(n_members, "n_members", 1, min(n_train, n_test))
-    member_seed, nonmember_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
-
-    def draw(size, rng_seed):
-        if n == size:
-            return np.arange(size)
-        return subsample_rows(np.arange(size), n, rng_seed)
-
-    return draw(n_train, member_seed), draw(n_test, nonmember_seed)
-
-
 def _membership_inference(ags: np.ndarray, train: np.ndarray, test: np.ndarray,
                           density: _DensityRatio, seed: int, n_members) -> dict[str, float]:
-    member_rows, nonmember_rows = _balanced_rows(train.shape[0], test.shape[0], seed, n_members)
+    member_rows, nonmember_rows = balanced_member_rows(train.shape[0], test.shape[0], seed,
+                                                       n_members)
     n = len(member_rows)
     members, nonmembers = train[member_rows], test[nonmember_rows]
 
@@ -522,11 +376,12 @@ def likelihood_ratio_attack(model, reference_model, train, test, *, seed: int,
     Returns
     -------
     dict
-        ``lr_mia_auc``: ROC AUC of the scores (:func:`roc_auc`; 0.5 = no
-        leak); ``lr_mia_tpr_1fpr``: TPR at 1% FPR (:func:`tpr_at_fpr`,
-        interpolated); ``loglik_train``, ``loglik_test``: mean
-        log-likelihood per row of all of ``train`` and all of ``test``
-        under the model; ``loglik_gap``: their difference (train - test),
+        ``lr_mia_auc``: ROC AUC of the scores
+        (:func:`~artgen.stats.privacy.roc_auc`; 0.5 = no leak);
+        ``lr_mia_tpr_1fpr``: TPR at 1% FPR
+        (:func:`~artgen.stats.privacy.tpr_at_fpr`, interpolated);
+        ``loglik_train``, ``loglik_test``: mean log-likelihood per row of
+        all of ``train`` and all of ``test`` under the model; ``loglik_gap``: their difference (train - test),
         the model's memorisation gap (near 0 for a model that generalises).
 
     Examples
@@ -541,7 +396,7 @@ def likelihood_ratio_attack(model, reference_model, train, test, *, seed: int,
     >>> out["lr_mia_auc"], out["loglik_gap"]
     (1.0, 4.0)
     """
-    sets = _check_sets(train=train, test=test)
+    sets = check_haplotype_sets(train=train, test=test)
     seed = check_seed(seed)
     train, test = sets["train"], sets["test"]
     for name, labels, rows in (("train_populations", train_populations, train),
@@ -549,7 +404,8 @@ def likelihood_ratio_attack(model, reference_model, train, test, *, seed: int,
         if labels is not None and np.shape(labels) != (rows.shape[0],):
             raise InputError(f"{name} must have one label per row ({rows.shape[0]}), "
                              f"got shape {np.shape(labels)}")
-    member_rows, nonmember_rows = _balanced_rows(train.shape[0], test.shape[0], seed, n_members)
+    member_rows, nonmember_rows = balanced_member_rows(train.shape[0], test.shape[0], seed,
+                                                       n_members)
 
     def pick(labels, rows):
         return None if labels is None else np.asarray(labels)[rows]
@@ -623,10 +479,10 @@ def plant_training_haplotypes(ags, train, n: int, seed: int) -> np.ndarray:
     >>> int(plant_training_haplotypes(ags, train, 2, seed=0).sum(axis=1).astype(bool).sum())
     2
     """
-    sets = _check_sets(ags=ags, train=train)
+    sets = check_haplotype_sets(ags=ags, train=train)
     seed = check_seed(seed)
     n_ags, n_train = sets["ags"].shape[0], sets["train"].shape[0]
-    n = _check_count(n, "n (training haplotypes to plant)", 0, min(n_ags, n_train))
+    n = check_count(n, "n (training haplotypes to plant)", 0, high=min(n_ags, n_train))
     rng = np.random.default_rng(seed)
     slots = rng.permutation(n_ags)[:n]
     sources = rng.permutation(n_train)[:n]
@@ -644,7 +500,7 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
     many training haplotypes with :func:`plant_training_haplotypes` (one
     seed for all rows, so the plants are nested). Counts above
     ``min(n_ags, n_train)`` are dropped (logged). Every row uses the same
-    seeds for :func:`artgen.stats.distances.privacy_loss` and
+    seeds for :func:`artgen.stats.privacy.privacy_loss` and
     :func:`membership_inference`, so the same members and subsamples are
     scored and rows differ only by the planting.
 
@@ -675,11 +531,10 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
         ``planted identical_to_train aats_train aats_test privacy_loss
         mia_auc mia_tpr_1fpr mia_density_auc mia_density_tpr_1fpr``.
     """
-    sets = _check_sets(min_rows=2, ags=ags, train=train, test=test, reference=reference)
+    sets = check_haplotype_sets(min_rows=2, ags=ags, train=train, test=test, reference=reference)
     seed = check_seed(seed)
-    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise InputError(f"repeats must be a positive integer, got {repeats!r}")
-    loss_seeds = np.random.SeedSequence(seed).generate_state(int(repeats)).tolist()
+    repeats = check_count(repeats, "repeats", 1)
+    loss_seeds = np.random.SeedSequence(seed).generate_state(repeats).tolist()
     if isinstance(counts, (str, bytes)) or not isinstance(counts, Iterable):
         raise InputError(f"counts must be a list of positive integers, got {counts!r}")
     counts = list(counts)
@@ -701,7 +556,8 @@ def sensitivity_table(ags, train, test, reference, *, counts: Iterable[int] = DE
         scores = {"aats_train": float(np.mean([x.train.aa_ts for x in losses])),
                   "aats_test": float(np.mean([x.test.aa_ts for x in losses])),
                   "privacy_loss": float(np.mean([x.loss for x in losses]))}
-        rows.append({"planted": n, "identical_to_train": count_identical(mixed, sets["train"]),
+        rows.append({"planted": n, "identical_to_train":
+                     int(identical_to_train(mixed, sets["train"]).sum()),
                      **scores, **attack})
         log.info("sensitivity: %d planted, privacy loss %.4f, distance-attack AUC %.4f", n,
                  scores["privacy_loss"], attack["mia_auc"])

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from artgen import seeds
 from artgen.checks import alt_counts, check_haplotypes, check_pair, pearson
 from artgen.errors import InputError
 
@@ -220,7 +221,7 @@ def _gap_seed(seed, gap):
     if base is None:
         return None
     base = list(np.atleast_1d(np.asarray(base, dtype=object)).tolist())
-    return np.random.SeedSequence(base + [0 if gap == "random" else gap])
+    return seeds.sequence(base, "correlations/gap", 0 if gap == "random" else gap)
 
 
 def three_point_values(real, ag, gaps: Sequence = DEFAULT_GAPS, n_triplets: int = 8000,

@@ -1,4 +1,4 @@
-"""Hamming distances between haplotypes, and the statistics built on them.
+"""Hamming distances between haplotypes: matrices, histograms, nearest neighbours.
 
 Inputs are haplotype matrices: numpy ``uint8`` arrays of 0/1, shape
 (n_haplotypes, n_snps), rows haplotypes. The distance between two haplotypes
@@ -11,10 +11,12 @@ Contents
 - :func:`pairwise_distance_counts`: histogram of pairwise distances.
 - :func:`wasserstein_from_counts`: exact Wasserstein-1 between two histograms.
 - :func:`nearest_neighbour_distances`: distance to the closest reference row.
-- :func:`count_identical`: rows copied exactly from a reference set.
-- :func:`adversarial_accuracy`, :func:`privacy_loss`, :func:`subsample_rows`:
-  nearest-neighbour adversarial accuracy (AA_TS) and privacy loss, as in
-  Yelmen et al. 2021 (PLoS Genetics), after Yale et al. 2020.
+- :func:`cross_nearest_distances`: nearest distances both ways between two
+  sets, in one pass.
+- :func:`check_distance_pair`: the input rule of these functions, for the
+  statistics built on them (:mod:`artgen.stats.privacy`).
+- :func:`subsample_rows`: rows drawn without replacement, to compare sets
+  at one size.
 
 How distances are computed
 --------------------------
@@ -45,23 +47,19 @@ costing a few percent more time but no more memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
-from artgen.checks import check_haplotypes, check_same_snps, check_seed
+from artgen.checks import check_count, check_haplotypes, check_same_snps
 from artgen.errors import InputError
 
 __all__ = [
-    "AdversarialAccuracy",
-    "PrivacyLoss",
-    "adversarial_accuracy",
-    "count_identical",
+    "check_distance_pair",
+    "cross_nearest_distances",
     "hamming_distances",
     "iter_distance_blocks",
     "nearest_neighbour_distances",
     "pairwise_distance_counts",
-    "privacy_loss",
     "subsample_rows",
     "wasserstein_from_counts",
 ]
@@ -91,21 +89,14 @@ def _check_haplotypes(x, name: str) -> np.ndarray:
     return np.ascontiguousarray(x)
 
 
-def _check_pair(a, b, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
-    """Two matrices as :func:`_check_haplotypes` returns them, with the same SNPs."""
+def check_distance_pair(a, b, name_a: str, name_b: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two haplotype matrices as the distance functions take them: each a
+    C-contiguous uint8 0/1 matrix (n_rows, n_snps), empty allowed, with
+    fewer than 2**24 SNPs, both with the same SNPs; or an InputError."""
     a = _check_haplotypes(a, name_a)
     b = _check_haplotypes(b, name_b)
     check_same_snps(a, b, name_a, name_b)
     return a, b
-
-
-def _check_block_rows(block_rows) -> int | None:
-    if block_rows is None:
-        return None
-    if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) \
-            or block_rows < 1:
-        raise InputError(f"block_rows must be a positive integer or None, got {block_rows!r}")
-    return int(block_rows)
 
 
 # --------------------------------------------------------------------------- core
@@ -279,7 +270,7 @@ def hamming_distances(a, b=None, *, block_rows: int | None = None) -> np.ndarray
     >>> hamming_distances(a, np.array([[1, 1, 1, 1]], dtype=np.uint8)).ravel()
     array([4, 2, 1], dtype=int32)
     """
-    block_rows = _check_block_rows(block_rows)
+    block_rows = check_count(block_rows, "block_rows", 1, allow_none=True)
     if b is None:
         x = _Operand(_check_haplotypes(a, "a"))
         out = np.empty((x.n, x.n), dtype=np.int32)
@@ -288,7 +279,7 @@ def hamming_distances(a, b=None, *, block_rows: int | None = None) -> np.ndarray
             out[start:stop, start:] = block
             out[start:, start:stop] = block.T
         return out
-    a, b = _check_pair(a, b, "a", "b")
+    a, b = check_distance_pair(a, b, "a", "b")
     opa, opb = _Operand(a), _Operand(b)
     rows, tile = _plan(opa, opb, block_rows)
     out = np.empty((opa.n, opb.n), dtype=np.int32)
@@ -328,12 +319,12 @@ def iter_distance_blocks(a, b=None, block_rows: int | None = None
     0 [[0, 2, 3], [2, 0, 1]]
     2 [[3, 1, 0]]
     """
-    block_rows = _check_block_rows(block_rows)
+    block_rows = check_count(block_rows, "block_rows", 1, allow_none=True)
     if b is None:
         x = _check_haplotypes(a, "a")
         opa = opb = _Operand(x)
     else:
-        a, b = _check_pair(a, b, "a", "b")
+        a, b = check_distance_pair(a, b, "a", "b")
         opa, opb = _Operand(a), _Operand(b)
     # the generator body is separate so that bad input raises at call time
     return _rect_blocks(opa, opb, block_rows)
@@ -365,7 +356,7 @@ def pairwise_distance_counts(a, b=None, *, block_rows: int | None = None) -> np.
     >>> pairwise_distance_counts(a, a)           # all 9 ordered pairs
     array([3, 2, 2, 2, 0])
     """
-    block_rows = _check_block_rows(block_rows)
+    block_rows = check_count(block_rows, "block_rows", 1, allow_none=True)
     if b is None:
         x = _Operand(_check_haplotypes(a, "a"))
         length = x.n_snps + 1
@@ -378,7 +369,7 @@ def pairwise_distance_counts(a, b=None, *, block_rows: int | None = None) -> np.
             counts += square // 2
             del block
         return counts
-    a, b = _check_pair(a, b, "a", "b")
+    a, b = check_distance_pair(a, b, "a", "b")
     length = a.shape[1] + 1
     counts = np.zeros(length, dtype=np.int64)
     for _, block in _rect_blocks(_Operand(a), _Operand(b), block_rows):
@@ -465,8 +456,8 @@ def nearest_neighbour_distances(query, reference, exclude_self: bool = False, *,
     >>> nearest_neighbour_distances(a, a, exclude_self=True)
     array([2, 1, 1], dtype=int32)
     """
-    block_rows = _check_block_rows(block_rows)
-    query, reference = _check_pair(query, reference, "query", "reference")
+    block_rows = check_count(block_rows, "block_rows", 1, allow_none=True)
+    query, reference = check_distance_pair(query, reference, "query", "reference")
     if exclude_self:
         if query.shape != reference.shape or not (
                 query is reference or np.array_equal(query, reference)):
@@ -482,149 +473,38 @@ def nearest_neighbour_distances(query, reference, exclude_self: bool = False, *,
     return _nn_cross(_Operand(query), _Operand(reference), block_rows, want_cols=False)[0]
 
 
-def count_identical(candidates, reference) -> int:
-    """Number of candidate rows identical to at least one reference row.
-
-    Rows are hashed (packed to bytes, looked up in a set): no distance matrix.
-    Duplicate candidate rows each count.
+def cross_nearest_distances(a, b, *, block_rows: int | None = None
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest distances both ways between two sets, from one pass over their pairs.
 
     Parameters
     ----------
-    candidates : ndarray, uint8, shape (n_candidates, n_snps)
-    reference : ndarray, uint8, shape (n_ref, n_snps)
-
-    Returns
-    -------
-    int, between 0 and n_candidates
-
-    Examples
-    --------
-    >>> ref = np.array([[0, 1, 1], [1, 0, 0]], dtype=np.uint8)
-    >>> cand = np.array([[0, 1, 1], [0, 1, 1], [1, 1, 1]], dtype=np.uint8)
-    >>> count_identical(cand, ref)
-    2
-    """
-    candidates, reference = _check_pair(candidates, reference, "candidates", "reference")
-    known = {row.tobytes() for row in np.packbits(reference, axis=1)}
-    return int(sum(row.tobytes() in known for row in np.packbits(candidates, axis=1)))
-
-
-# --------------------------------------------------------------------------- adversarial accuracy
-
-
-@dataclass(frozen=True)
-class AdversarialAccuracy:
-    """Nearest-neighbour adversarial accuracy of a real and a synthetic set.
-
-    Attributes
-    ----------
-    aa_truth : float
-        Fraction of real rows whose nearest synthetic row is strictly farther
-        than their nearest other real row.
-    aa_syn : float
-        Fraction of synthetic rows whose nearest real row is strictly farther
-        than their nearest other synthetic row.
-    aa_ts : float
-        (aa_truth + aa_syn) / 2. 0.5 is ideal; below 0.5 means overfitting
-        (synthetic rows too close to real ones), above 0.5 underfitting.
-    """
-
-    aa_truth: float
-    aa_syn: float
-    aa_ts: float
-
-
-@dataclass(frozen=True)
-class PrivacyLoss:
-    """Privacy loss of a synthetic set: AA_TS against test minus against train.
-
-    Attributes
-    ----------
-    train, test : AdversarialAccuracy
-        Synthetic vs the training set, and vs a held-out test set.
-    loss : float
-        ``test.aa_ts - train.aa_ts``; positive means the synthetic set is
-        closer to the training data than to unseen data (leakage).
-    n_train_rows, n_test_rows : int
-        Rows of each set used in the train and in the test comparison.
-    """
-
-    train: AdversarialAccuracy
-    test: AdversarialAccuracy
-    loss: float
-    n_train_rows: int
-    n_test_rows: int
-
-
-def _accuracy(truth: float, syn: float) -> AdversarialAccuracy:
-    return AdversarialAccuracy(aa_truth=truth, aa_syn=syn, aa_ts=(truth + syn) / 2)
-
-
-def _aa(d_ts, d_tt, d_st, d_ss) -> AdversarialAccuracy:
-    return _accuracy(float(np.mean(d_ts > d_tt)), float(np.mean(d_st > d_ss)))
-
-
-def _aa_operands(real: _Operand, synthetic: _Operand, d_ss: np.ndarray,
-                 block_rows: int | None, d_tt: np.ndarray | None = None
-                 ) -> AdversarialAccuracy:
-    """AA of two sets; ``d_ss`` and, when already known, ``d_tt`` are their
-    nearest-neighbour distances within themselves."""
-    d_ts, d_st = _nn_cross(real, synthetic, block_rows)
-    if d_tt is None:
-        d_tt = _nn_self(real, block_rows)
-    return _aa(d_ts, d_tt, d_st, d_ss)
-
-
-def _check_aa_sizes(real: np.ndarray, synthetic: np.ndarray) -> None:
-    if real.shape[0] != synthetic.shape[0]:
-        raise InputError(
-            f"adversarial accuracy needs sets of equal size, got {real.shape[0]} real and "
-            f"{synthetic.shape[0]} synthetic rows; subsample the larger one first, e.g. "
-            f"subsample_rows(x, {min(real.shape[0], synthetic.shape[0])}, seed)")
-    if real.shape[0] < 2:
-        raise InputError(
-            f"adversarial accuracy needs at least 2 rows per set, got {real.shape[0]}")
-
-
-def adversarial_accuracy(real, synthetic, *, block_rows: int | None = None
-                         ) -> AdversarialAccuracy:
-    """Nearest-neighbour adversarial accuracy AA_TS (Yale et al. 2020).
-
-    With real set T and synthetic set S of equal size n, and Hamming distances:
-    ``AA_truth = mean_i 1(d_TS(i) > d_TT(i))`` where d_TS(i) is the distance
-    from real row i to its nearest synthetic row and d_TT(i) to its nearest
-    *other* real row; ``AA_syn = mean_i 1(d_ST(i) > d_SS(i))`` likewise for
-    synthetic rows; ``AA_TS = (AA_truth + AA_syn) / 2``. The comparison is
-    strict: ties count as 0, so a synthetic exact copy of the real set gives
-    AA_TS = 0 whether or not it has duplicate rows.
-
-    Parameters
-    ----------
-    real : ndarray, uint8, shape (n, n_snps)
-    synthetic : ndarray, uint8, shape (n, n_snps)
-        Same number of rows (n >= 2); see :func:`subsample_rows`.
+    a : ndarray, uint8, shape (n_a, n_snps)
+    b : ndarray, uint8, shape (n_b, n_snps)
+        Each with at least one row.
     block_rows : int, optional
         Rows per block (default: fits ``BLOCK_BYTES``).
 
     Returns
     -------
-    AdversarialAccuracy
+    a_to_b : ndarray, int32, shape (n_a,)
+        Distance from each row of ``a`` to its closest row of ``b``.
+    b_to_a : ndarray, int32, shape (n_b,)
+        Distance from each row of ``b`` to its closest row of ``a``.
 
     Examples
     --------
-    >>> real = np.array([[0, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]], dtype=np.uint8)
-    >>> adversarial_accuracy(real, real.copy())
-    AdversarialAccuracy(aa_truth=0.0, aa_syn=0.0, aa_ts=0.0)
-    >>> syn = np.array([[0, 1, 1, 1], [1, 1, 1, 1], [1, 1, 0, 1]], dtype=np.uint8)
-    >>> adversarial_accuracy(real, syn).aa_ts   # doctest: +ELLIPSIS
-    0.333...
+    >>> a = np.array([[0, 0, 0, 0], [1, 1, 0, 0]], dtype=np.uint8)
+    >>> b = np.array([[1, 1, 1, 0], [1, 1, 1, 1], [0, 0, 0, 1]], dtype=np.uint8)
+    >>> [d.tolist() for d in cross_nearest_distances(a, b)]
+    [[1, 1], [1, 2, 1]]
     """
-    block_rows = _check_block_rows(block_rows)
-    real, synthetic = _check_pair(real, synthetic, "real", "synthetic")
-    _check_aa_sizes(real, synthetic)
-    syn = _Operand(synthetic)
-    d_ss = _nn_self(syn, block_rows)
-    return _aa_operands(_Operand(real), syn, d_ss, block_rows)
+    block_rows = check_count(block_rows, "block_rows", 1, allow_none=True)
+    a, b = check_distance_pair(a, b, "a", "b")
+    if min(a.shape[0], b.shape[0]) == 0:
+        raise InputError(f"a and b need at least one row each, got {a.shape[0]} and "
+                         f"{b.shape[0]}: there is no nearest neighbour")
+    return _nn_cross(_Operand(a), _Operand(b), block_rows)
 
 
 def subsample_rows(x, n: int, seed) -> np.ndarray:
@@ -657,116 +537,3 @@ def subsample_rows(x, n: int, seed) -> np.ndarray:
         raise InputError(f"n must be an integer between 0 and {x.shape[0]} (rows of x), got {n!r}")
     index = np.sort(np.random.default_rng(seed).choice(x.shape[0], size=int(n), replace=False))
     return x[index]
-
-
-def privacy_loss(synthetic, train, test, seed, *, matched: bool = False,
-                 block_rows: int | None = None) -> PrivacyLoss:
-    """Privacy loss: AA_TS(synthetic vs test) - AA_TS(synthetic vs train).
-
-    Each comparison uses as many rows as the smaller of its two sets: a
-    synthetic set as large as the training set (the pipeline's default) is
-    compared with all of the training set. Subsampling the training set
-    down to the (usually smaller) test set would hide leaks: a memorised
-    haplotype whose source row is left out of the subsample looks novel, so
-    an exact copy of the training set would show only about
-    n_test / n_train of its leak. A real set larger than the synthetic one
-    is subsampled with :func:`subsample_rows`. A synthetic set k times as
-    large as its partner (e.g. 704 AGs against a 232-haplotype test split)
-    is cut at random into k disjoint parts of the partner's size, each
-    compared with the partner, and the accuracies are averaged: every AG
-    counts, and the luck of one random part (which moved the loss by up to
-    0.05 at these sizes) averages out; rows left over after k parts are not
-    used. The seeds come from ``numpy.random.SeedSequence(seed).generate_state(4)``
-    (synthetic and train for the first comparison, synthetic and test for
-    the second). A set of exactly the needed size is used whole.
-
-    With ``matched=True`` both comparisons are at one size, ``n`` = the
-    smallest of the three sets (the paper's and Yale et al.'s definition:
-    as many real as synthetic rows, train and test alike). The training set
-    is cut at random into as many disjoint parts of ``n`` rows as it holds,
-    part ``i`` compared with synthetic part ``i`` (cycling through the
-    synthetic parts), and the accuracies averaged, so every training row
-    counts; the test set is compared with every synthetic part. AA_TS
-    depends on the set sizes for any generator unlike the data (AGs that
-    cluster, chains started at a small sampling set): compared at ``N``
-    training rows and ``n`` test rows, such a generator that never saw the
-    training set reads a privacy loss far from 0 (-0.16 for resampled real
-    haplotypes at 2,718 against 1,064 on the 805-SNP data; +0.006 matched).
-    The price: an exact copy of a training row shows only when its copy
-    falls in the same synthetic part (``n / n_syn`` of the time), so a
-    copy of the whole training set reads about ``n / n_train`` of its leak;
-    count copies apart (:func:`count_identical`).
-
-    Parameters
-    ----------
-    synthetic : ndarray, uint8, shape (n_syn, n_snps)
-    train : ndarray, uint8, shape (n_train, n_snps)
-        Real haplotypes the generative model was trained on.
-    test : ndarray, uint8, shape (n_test, n_snps)
-        Real haplotypes from the same population, not used in training.
-    seed : int
-        Non-negative; makes the subsampling reproducible.
-    block_rows : int, optional
-        Rows per block (default: fits ``BLOCK_BYTES``).
-
-    Returns
-    -------
-    PrivacyLoss
-        Positive ``loss`` means leakage: the synthetic set is closer to the
-        training rows than to unseen ones.
-
-    Examples
-    --------
-    >>> train = np.array([[0, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]], dtype=np.uint8)
-    >>> test = np.array([[0, 0, 1, 1], [1, 0, 1, 1], [0, 1, 1, 1]], dtype=np.uint8)
-    >>> result = privacy_loss(train.copy(), train, test, seed=0)
-    >>> result.train.aa_ts, result.loss > 0
-    (0.0, True)
-    """
-    block_rows = _check_block_rows(block_rows)
-    synthetic, train = _check_pair(synthetic, train, "synthetic", "train")
-    synthetic, test = _check_pair(synthetic, test, "synthetic", "test")
-    seed = check_seed(seed)
-    if matched:
-        n_train = n_test = min(synthetic.shape[0], train.shape[0], test.shape[0])
-    else:
-        n_train = min(synthetic.shape[0], train.shape[0])
-        n_test = min(synthetic.shape[0], test.shape[0])
-    if min(n_train, n_test) < 2:
-        raise InputError(f"privacy loss needs at least 2 rows in every set, got "
-                         f"{synthetic.shape[0]} synthetic, {train.shape[0]} train, "
-                         f"{test.shape[0]} test")
-    seeds = np.random.SeedSequence(int(seed)).generate_state(4)
-
-    def take(x, n, s):
-        return x if x.shape[0] == n else subsample_rows(x, n, int(s))
-
-    def parts(x, n, s):
-        """``x`` cut at random into ``len(x) // n`` disjoint parts of ``n`` rows."""
-        order = np.random.default_rng(int(s)).permutation(x.shape[0])
-        return [x[np.sort(order[i * n:(i + 1) * n])] for i in range(x.shape[0] // n)]
-
-    def mean_accuracy(each):
-        return _accuracy(float(np.mean([aa.aa_truth for aa in each])),
-                         float(np.mean([aa.aa_syn for aa in each])))
-
-    def compare(real, n, real_seed, syn_seed):
-        real = _Operand(take(real, n, real_seed))
-        syn_parts = [synthetic] if synthetic.shape[0] == n else parts(synthetic, n, syn_seed)
-        d_tt = _nn_self(real, block_rows)  # the same for every part
-        return mean_accuracy([_aa_operands(real, syn, _nn_self(syn, block_rows), block_rows, d_tt)
-                              for syn in map(_Operand, syn_parts)])
-
-    if matched:
-        on_test = compare(test, n_test, seeds[3], seeds[2])
-        real_parts = parts(train, n_train, seeds[1])
-        syn_parts = parts(synthetic, n_train, seeds[0])
-        on_train = mean_accuracy([
-            adversarial_accuracy(real, syn_parts[i % len(syn_parts)], block_rows=block_rows)
-            for i, real in enumerate(real_parts)])
-        n_train *= len(real_parts)
-    else:
-        on_train = compare(train, n_train, seeds[1], seeds[0])
-        on_test = compare(test, n_test, seeds[3], seeds[2])
-    return PrivacyLoss(train=on_train, test=on_test, loss=on_test.aa_ts - on_train.aa_ts,
-                       n_train_rows=n_train, n_test_rows=n_test)

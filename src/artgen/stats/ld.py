@@ -1,35 +1,19 @@
-"""Linkage disequilibrium (r^2) between SNPs, and real-vs-AG LD comparisons.
+"""Real-vs-AG comparisons of linkage disequilibrium over SNP pairs: the
+correlation of their r^2 (:func:`ld_correlation`), LD decay with distance
+(:func:`ld_decay`) and LD across window seams (:func:`boundary_ld`).
 
 Haplotype matrices are 0/1 ``uint8`` arrays of shape (n_haplotypes, n_snps).
-r^2 between SNPs i and j is the squared Pearson correlation of columns i and
-j (the usual haplotype r^2 = D^2 / (p_i q_i p_j q_j)); it is NaN when either
-column is monomorphic.
-
-How r^2 is computed
--------------------
-One matrix product per row block: with x_i the 0/1 column of SNP i, n the
-number of haplotypes, c_i = sum(x_i) and N_ij = x_i . x_j (the product
-``X[:, rows].T @ X``, done by BLAS in float32 -- exact, since every partial
-sum is an integer below 2**24),
-
-    r^2_ij = (n N_ij - c_i c_j)^2 / (c_i (n - c_i) c_j (n - c_j)).
-
-This is the centred product (n N_ij - c_i c_j = n^2 * cov_ij) written with
-integer counts: numerator and denominator are integers held exactly in
-float64 (for n below ~19,000; a single rounding otherwise), so r^2 is
-correctly rounded -- more accurate than centring float columns -- and the
-GEMM runs in float32, about twice as fast as float64.
-
-Functions over all pairs (``ld_correlation``, ``ld_decay``) walk the upper
-triangle in row blocks, so memory stays bounded (a few hundred MB for 10,000
-SNPs x 5,000 haplotypes) and the GEMM work is halved.
+r^2 itself comes from :mod:`artgen.stats.r2` (exact integer counts).
+Functions over all pairs walk the upper triangle in row blocks, so memory
+stays bounded (a few hundred MB for 10,000 SNPs x 5,000 haplotypes) and the
+GEMM work is halved.
 
 Whole chromosomes
 -----------------
 All pairs of 229,000 SNPs are 2.6e10: too many. ``max_distance`` keeps the
 pairs at most that many bp apart: in position order they are a band above
 the diagonal (row i pairs with SNPs i+1 .. hi_i - 1), walked in row blocks
-with only the band's columns, by the same GEMM. ``max_pairs`` caps the work
+with only the band's columns, by the GEMM of :mod:`artgen.stats.r2`. ``max_pairs`` caps the work
 further: when more pairs than that are within the limit, a seeded uniform
 sample of ``max_pairs`` of them is used, and r^2 of each sampled pair comes
 from its exact count N_ij (AND and popcount of bit-packed columns, the same
@@ -41,122 +25,18 @@ is measured on the same pairs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from artgen.checks import alt_counts, check_count, check_haplotypes, check_pair
+from artgen.checks import alt_counts, check_count, check_datasets, check_pair
 from artgen.errors import InputError
-from artgen.stats.correlations import PackedColumns
+from artgen.stats.r2 import BLOCK_ENTRIES, BlockBuffers, R2Columns, block_rows
 
-__all__ = ["r2_matrix", "ld_correlation", "ld_decay", "boundary_ld", "ld_matrix_for_plot",
-           "BOUNDARY_BINS"]
+__all__ = ["ld_correlation", "ld_decay", "boundary_ld", "BOUNDARY_BINS"]
 
-#: Target number of matrix entries per row block (8M float64 = 64 MiB).
-_BLOCK_ENTRIES = 8_000_000
-#: Sampled pairs whose r^2 is computed at a time (bounds the gathered bit rows).
-_PAIR_CHUNK = 65_536
 #: Distance bins (bp) of :func:`boundary_ld`.
 BOUNDARY_BINS = (0, 10_000, 25_000, 50_000, 100_000, 200_000)
-
-
-def _block_rows(block_size, n_cols: int) -> int:
-    if block_size is None:
-        return max(1, min(n_cols, _BLOCK_ENTRIES // max(n_cols, 1)))
-    if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)) \
-            or block_size < 1:
-        raise InputError(f"block_size must be a positive integer or None, got {block_size!r}")
-    return int(block_size)
-
-
-class _Panel:
-    """Per-dataset data for r^2: transposed columns for the GEMM (blocks of
-    pairs) or bit-packed columns (sampled pairs), each made on first use,
-    ALT counts and c (n - c) per SNP (NaN where monomorphic)."""
-
-    def __init__(self, h: np.ndarray):
-        n = h.shape[0]
-        self.h = h
-        self.n = float(n)
-        # 0/1 products summed in float32 are exact while the sum stays < 2**24.
-        self.gemm_dtype = np.float32 if n < 2**24 else np.float64
-        self.counts = alt_counts(h).astype(np.float64)               # (n_snps,)
-        var = self.counts * (n - self.counts)                         # n^2 p q
-        self.poly = var > 0
-        self.var = np.where(self.poly, var, np.nan)
-        # Below ~19,500 haplotypes numerator and denominator are exact
-        # integers in float64, so r^2 is correctly rounded and never > 1.
-        self.exact = n <= 19_000
-
-    @cached_property
-    def xt(self) -> np.ndarray:
-        """(n_snps, n) columns in the GEMM dtype: 4 bytes per allele, so only
-        made when a block of pairs is asked for."""
-        return np.ascontiguousarray(self.h.T, dtype=self.gemm_dtype)
-
-    @cached_property
-    def packed(self) -> PackedColumns:
-        """Bit-packed columns (n / 8 bytes per SNP), for sampled pairs."""
-        return PackedColumns(self.h)
-
-    def r2_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """float64 r^2 of the SNP pairs (i[k], j[k]), shape (len(i),).
-
-        The formula of :meth:`r2` on the exact count N_ij (popcount of the
-        AND of the packed columns), in the same order of operations: every
-        step before the division is exact, so the values are bit for bit
-        those of the GEMM path."""
-        out = np.empty(len(i), dtype=np.float64)
-        for s in range(0, len(i), _PAIR_CHUNK):
-            a, b = i[s:s + _PAIR_CHUNK], j[s:s + _PAIR_CHUNK]
-            num = self.packed.joint(a, b) * self.n                  # n N_ij
-            num -= self.counts[a] * self.counts[b]                  # n^2 D_ij
-            np.square(num, out=num)
-            np.divide(num, self.var[a] * self.var[b], out=out[s:s + len(a)])
-        if not self.exact:
-            np.minimum(out, 1.0, out=out)
-        return out
-
-    def r2(self, r0: int, r1: int, c0: int, c1: int, work: "_Work | None" = None,
-           slot: str = "out") -> np.ndarray:
-        """float64 r^2 of SNPs r0:r1 (rows) against SNPs c0:c1 (columns).
-
-        With `work`, the result is a view of the buffer ``work.<slot>``
-        (overwritten by the next call with the same slot)."""
-        shape = (r1 - r0, c1 - c0)
-        if work is None:
-            work = _Work(shape[0] * shape[1])
-        gram = work.get("gram", shape, self.gemm_dtype)
-        out = work.get(slot, shape)
-        tmp = work.get("tmp", shape)
-        np.matmul(self.xt[r0:r1], self.xt[c0:c1].T, out=gram)      # N_ij, exact
-        np.multiply(gram, self.n, out=out, dtype=np.float64)        # n N_ij
-        np.multiply.outer(self.counts[r0:r1], self.counts[c0:c1], out=tmp)
-        np.subtract(out, tmp, out=out)                              # n^2 D_ij
-        np.square(out, out=out)
-        np.multiply.outer(self.var[r0:r1], self.var[c0:c1], out=tmp)
-        np.divide(out, tmp, out=out)
-        if not self.exact:
-            np.minimum(out, 1.0, out=out)
-        return out
-
-
-class _Work:
-    """Reusable flat buffers, so that the block loops do not allocate (and
-    page-fault) fresh 64 MB temporaries for every block."""
-
-    def __init__(self, size: int):
-        self.size = max(int(size), 1)
-        self.buffers: dict[str, np.ndarray] = {}
-
-    def get(self, name: str, shape: tuple[int, int], dtype=np.float64) -> np.ndarray:
-        k = shape[0] * shape[1]
-        buf = self.buffers.get(name)
-        if buf is None or buf.dtype != np.dtype(dtype) or buf.size < k:
-            buf = np.empty(max(k, self.size), dtype=dtype)
-            self.buffers[name] = buf
-        return buf[:k].reshape(shape)
 
 
 class _PearsonAccumulator:
@@ -197,63 +77,6 @@ class _PearsonAccumulator:
         return float(np.clip(self.sxy / np.sqrt(self.sxx * self.syy), -1.0, 1.0))
 
 
-def _check_dtype(dtype) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise InputError(f"dtype must be float32 or float64, got {dtype!r}") from exc
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise InputError(f"dtype must be float32 or float64, got {dt}")
-    return dt
-
-
-def r2_matrix(h, dtype=np.float64, *, block_size: int | None = None) -> np.ndarray:
-    """Pairwise LD r^2 between all SNP columns.
-
-    Equal (to rounding) to ``np.corrcoef(h.T) ** 2`` and to
-    ``allel.rogers_huff_r(h.T) ** 2`` in square form (the latter is computed
-    in float32, so it agrees only to ~1e-6). See the module docstring for the
-    exact-count formula.
-
-    Parameters
-    ----------
-    h : ndarray, uint8, shape (n_haplotypes, n_snps)
-    dtype : float32 or float64
-        dtype of the result (the arithmetic is float64 either way).
-    block_size : int, optional
-        Rows per block (default: about 8M entries per block); only changes
-        memory use, not the result.
-
-    Returns
-    -------
-    ndarray, shape (n_snps, n_snps), symmetric
-        r^2 in [0, 1]; NaN in every row and column of a monomorphic SNP;
-        diagonal 1 for polymorphic SNPs. Needs n_snps^2 * itemsize bytes
-        (800 MB for 10,000 SNPs in float64).
-
-    Examples
-    --------
-    >>> h = np.array([[1, 1, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0]], dtype=np.uint8)
-    >>> r2_matrix(h).round(4)  # SNP 2 is monomorphic
-    array([[1.    , 0.3333,    nan],
-           [0.3333, 1.    ,    nan],
-           [   nan,    nan,    nan]])
-    """
-    h = check_haplotypes(h)
-    dt = _check_dtype(dtype)
-    m = h.shape[1]
-    panel = _Panel(h)
-    out = np.empty((m, m), dtype=dt)
-    step = _block_rows(block_size, m)
-    work = _Work(step * m)
-    for a in range(0, m, step):
-        b = min(a + step, m)
-        blk = panel.r2(a, b, a, m, work)         # upper part: rows a:b, columns a:m
-        out[a:b, a:] = blk
-        out[a:, a:b] = blk.T
-    return out
-
-
 def _polymorphic(h: np.ndarray) -> np.ndarray:
     c = alt_counts(h)
     return (c > 0) & (c < h.shape[0])
@@ -267,21 +90,6 @@ def _check_positions(positions, n_snps: int) -> np.ndarray:
         raise InputError(f"positions must have shape ({n_snps},) to match the haplotypes, "
                          f"got {pos.shape}")
     return pos.astype(np.int64, copy=False)
-
-
-def _check_datasets(datasets) -> dict[str, np.ndarray]:
-    """A non-empty {name: haplotype matrix} with the same SNPs in all."""
-    if not isinstance(datasets, Mapping) or len(datasets) == 0:
-        raise InputError("datasets must be a non-empty dict {name: haplotype matrix}")
-    checked = {}
-    for name, h in datasets.items():
-        checked[str(name)] = check_haplotypes(h, f"datasets[{name!r}]")
-    if len(checked) != len(datasets):
-        raise InputError("dataset names must be distinct as strings")
-    if len({h.shape[1] for h in checked.values()}) != 1:
-        sizes = {k: h.shape[1] for k, h in checked.items()}
-        raise InputError(f"all datasets must have the same SNPs; n_snps per dataset: {sizes}")
-    return checked
 
 
 class _Band:
@@ -319,8 +127,8 @@ class _Band:
         fraction of the width (but a few hundred rows, so the GEMMs stay
         large) and r (r + width) within the 8M entries."""
         if block_size is not None or not self.limited or self.m == 0:
-            return _block_rows(block_size, self.width)
-        return max(1, min(max(256, self.width // 4), _BLOCK_ENTRIES // (2 * self.width)))
+            return block_rows(block_size, self.width)
+        return max(1, min(max(256, self.width // 4), BLOCK_ENTRIES // (2 * self.width)))
 
     def blocks(self, step: int):
         """Row blocks ``(a, b, c)``: rows a:b with every pair of theirs in
@@ -390,9 +198,9 @@ def _sums_by_label(datasets: Mapping[str, np.ndarray], band: _Band, n_labels: in
     counts = np.zeros(n_labels + 1, dtype=np.int64)
     sums = {}
     step = band.step(block_size)
-    work = _Work(step * band.width)
+    work = BlockBuffers(step * band.width)
     for name, h in datasets.items():
-        panel = _Panel(h[:, band.snps])
+        panel = R2Columns(h[:, band.snps])
         total = np.zeros(n_labels + 1, dtype=np.float64)
         if pairs is not None:
             total += np.bincount(pair_labels, weights=panel.r2_pairs(*pairs),
@@ -470,14 +278,14 @@ def ld_correlation(real, ag, *, positions=None, max_distance: int | None = None,
         raise InputError("max_distance needs the SNP positions: pass positions=")
     pos = None if positions is None else _check_positions(positions, real.shape[1])
     band = _Band([real, ag], pos, max_distance)
-    pr, pa = _Panel(real[:, band.snps]), _Panel(ag[:, band.snps])
+    pr, pa = R2Columns(real[:, band.snps]), R2Columns(ag[:, band.snps])
     acc = _PearsonAccumulator()
     sample = band.sample(max_pairs, seed)
     if sample is not None:
         acc.add(pr.r2_pairs(*sample), pa.r2_pairs(*sample))
         return acc.r()
     step = band.step(block_size)
-    work = _Work(step * band.width)
+    work = BlockBuffers(step * band.width)
     for a, b, c in band.blocks(step):
         # pairs inside the diagonal block: its strict upper triangle (within the limit)
         mask = band.mask(a, b, a, b)
@@ -558,7 +366,7 @@ def ld_decay(datasets: Mapping[str, np.ndarray], positions, n_bins: int = 50, *,
     >>> df["distance_right"].tolist(), df["n_pairs"].tolist()   # only (0,1) is near enough
     ([10.0, 20.0], [0, 1])
     """
-    checked = _check_datasets(datasets)
+    checked = check_datasets(datasets)
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise InputError(f"n_bins must be a positive integer, got {n_bins!r}")
     n_bins = int(n_bins)
@@ -572,7 +380,7 @@ def ld_decay(datasets: Mapping[str, np.ndarray], positions, n_bins: int = 50, *,
     else:
         dmax = int(pos.max() - pos.min()) if band.m >= 2 else 0
 
-    def block_bins(a: int, b: int, c: int, work: _Work) -> np.ndarray:
+    def block_bins(a: int, b: int, c: int, work: BlockBuffers) -> np.ndarray:
         """Distance bin of each entry of rows a:b x columns a:c, flattened;
         entries that are no pair (j <= i, or too far) go to bin n_bins."""
         bins = work.get("bins", (b - a, c - a), np.int64)
@@ -685,7 +493,7 @@ def boundary_ld(datasets: Mapping[str, np.ndarray], positions, seams, *,
     >>> df[["n_within", "mean_r2_within", "n_straddling", "mean_r2_straddling"]].values.tolist()
     [[2.0, 1.0, 1.0, 0.0]]
     """
-    checked = _check_datasets(datasets)
+    checked = check_datasets(datasets)
     n_snps = next(iter(checked.values())).shape[1]
     pos = _check_positions(positions, n_snps)
     if np.any(np.diff(pos) < 0):
@@ -700,7 +508,7 @@ def boundary_ld(datasets: Mapping[str, np.ndarray], positions, seams, *,
     seg = np.searchsorted(seams, band.snps, side="right")   # segment of each SNP
     # label of a pair: its bin (within one segment) or nb + its bin (straddling)
 
-    def block_labels(a: int, b: int, c: int, work: _Work) -> np.ndarray:
+    def block_labels(a: int, b: int, c: int, work: BlockBuffers) -> np.ndarray:
         d = work.get("bins", (b - a, c - a), np.int64)
         np.subtract.outer(pos[a:c], pos[a:b], out=d.T)          # pos_j - pos_i >= 0
         labels = np.searchsorted(edges, d, side="right") - 1
@@ -748,59 +556,3 @@ def boundary_ld(datasets: Mapping[str, np.ndarray], positions, seams, *,
             "ratio": ratio,
         }))
     return pd.concat(frames, ignore_index=True)
-
-
-def ld_matrix_for_plot(real, ag, dtype=np.float64, *,
-                       block_size: int | None = None) -> np.ndarray:
-    """One square matrix: real r^2 below the diagonal, AG r^2 above it.
-
-    The layout of Yelmen et al. 2021 Fig. 2a (lower triangle real, upper
-    triangle AG). Diagonal NaN; NaN wherever the SNP is monomorphic in the
-    dataset shown in that triangle.
-
-    Parameters
-    ----------
-    real : ndarray, uint8, shape (n_real, n_snps)
-    ag : ndarray, uint8, shape (n_ag, n_snps)
-    dtype : float32 or float64
-        dtype of the result (float32 halves the memory for plotting).
-    block_size : int, optional
-        Rows per block; does not change the result.
-
-    Returns
-    -------
-    ndarray, shape (n_snps, n_snps)
-        ``M[i, j]`` = real r^2 for i > j, AG r^2 for i < j, NaN for i == j.
-
-    Examples
-    --------
-    >>> real = np.array([[1, 1], [1, 0], [0, 0], [0, 0]], dtype=np.uint8)  # r^2 = 1/3
-    >>> ag = np.array([[1, 1], [1, 1], [0, 0], [0, 0]], dtype=np.uint8)    # r^2 = 1
-    >>> ld_matrix_for_plot(real, ag).round(4)
-    array([[   nan, 1.    ],
-           [0.3333,    nan]])
-    """
-    real, ag = check_pair(real, ag)
-    dt = _check_dtype(dtype)
-    m = real.shape[1]
-    out = np.empty((m, m), dtype=dt)
-    step = _block_rows(block_size, m)
-    work = _Work(step * m)
-    for label, h in (("real", real), ("ag", ag)):
-        panel = _Panel(h)
-        for a in range(0, m, step):
-            b = min(a + step, m)
-            if label == "real":
-                blk = panel.r2(a, b, 0, b, work)     # rows a:b, columns 0:b
-                sq = blk[:, a:]
-                sq[np.triu_indices(b - a)] = np.nan  # keep strictly lower part
-                out[a:b, :a] = blk[:, :a]
-                out[a:b, a:b] = sq
-            else:
-                blk = panel.r2(a, b, a, m, work)     # rows a:b, columns a:m
-                sq = out[a:b, a:b]
-                iu = np.triu_indices(b - a, k=1)
-                sq[iu] = blk[:, : b - a][iu]
-                out[a:b, b:] = blk[:, b - a:]
-        del panel
-    return out

@@ -1,0 +1,140 @@
+"""The metrics the release gate reads: copies, privacy loss and attacks on the
+AG set that would be released (:func:`release_metrics`), and the same privacy
+metrics over further AG draws of the model (:func:`metrics_over_draws`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from artgen.errors import InputError
+from artgen.haplotypes import Haplotypes
+from artgen.release.policy import Thresholds
+from artgen.stats.attack import membership_inference
+from artgen.stats.privacy import identical_to_train, near_copies, privacy_loss
+
+__all__ = ["DRAW_METRICS", "metrics_over_draws", "release_metrics"]
+
+#: The privacy metrics measured on every AG draw of a model; the gate reads
+#: the worst draw of each (:func:`artgen.release.policy.release_checks`).
+DRAW_METRICS = ("privacy_loss", "aats_train", "aats_test", "mia_auc", "mia_tpr_1fpr",
+                "mia_density_auc", "mia_density_tpr_1fpr")
+
+
+def _withheld(ags: Haplotypes, copies: np.ndarray) -> np.ndarray:
+    """Copies, plus the other haplotype of their artificial individual when
+    the ids come in ``<sample>_A``/``<sample>_B`` pairs (the VCF's diploid
+    samples), so the released set keeps whole individuals."""
+    samples = ags.samples
+    paired = ags.n_haplotypes % 2 == 0 and np.array_equal(samples[0::2], samples[1::2])
+    if not paired:
+        return copies.copy()
+    either = copies[0::2] | copies[1::2]
+    return np.repeat(either, 2)
+
+
+def _check_sets(ags, train, test, reference) -> None:
+    for name, h in (("ags", ags), ("train", train), ("test", test), ("reference", reference)):
+        if not isinstance(h, Haplotypes):
+            raise InputError(f"{name} must be a Haplotypes set, got {type(h).__name__}")
+    for name, h in (("train", train), ("test", test), ("reference", reference)):
+        for field in ("chrom", "pos", "ref", "alt"):
+            if not np.array_equal(getattr(h, field), getattr(ags, field)):
+                raise InputError(f"the {name} set and the AGs are not at the same SNPs "
+                                 f"(their {field} columns differ)")
+    for name, h in (("train", train), ("test", test), ("reference", reference)):
+        if h.n_haplotypes < 2:
+            raise InputError(f"the {name} set needs at least 2 haplotypes, got {h.n_haplotypes}")
+
+
+def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference: Haplotypes,
+                    *, seed: int, thresholds: Thresholds | None = None
+                    ) -> tuple[dict, np.ndarray]:
+    """Everything the checks need, on the set that would be released.
+
+    Parameters
+    ----------
+    ags, train, test, reference : Haplotypes
+        The generated AGs, the training haplotypes, the held-out test split
+        and the attacker's reference population (the sampling split), at
+        the same SNPs.
+    seed : int
+        Seed of the privacy loss and the attacks.
+    thresholds : Thresholds, optional
+        The copies policy and near-copy distance (default: ``Thresholds()``).
+
+    Returns
+    -------
+    metrics : dict
+        ``n_snps``, ``n_generated``, ``n_released``; ``exact_copies``
+        (AGs identical to a training haplotype), ``exact_copies_share`` (of
+        the generated AGs), ``exact_copies_share_test`` (held-out
+        haplotypes identical to a training one), ``exact_copies_removed``,
+        ``withheld_partners``; ``near_distance``, ``near_copies``,
+        ``near_copies_share`` (of the released AGs),
+        ``near_copies_share_test``; ``aa_truth_train``, ``aa_syn_train``,
+        ``aats_train``, the same for ``test``, ``privacy_loss``;
+        ``mia_auc``, ``mia_tpr_1fpr``, ``mia_density_auc``,
+        ``mia_density_tpr_1fpr``. Statistics that need 2 released AGs are
+        NaN when fewer are left.
+    released : ndarray, bool, shape (n_generated,)
+        The AGs to release.
+    """
+    thresholds = Thresholds() if thresholds is None else thresholds
+    _check_sets(ags, train, test, reference)
+    copies = identical_to_train(ags.alleles, train.alleles)
+    withheld = _withheld(ags, copies) if thresholds.copies == "remove" else np.zeros_like(copies)
+    released = ~withheld
+    near = thresholds.near_distance_for(ags.n_snps)
+    near_ags = near_copies(ags.alleles, train.alleles, near)
+    near_test = near_copies(test.alleles, train.alleles, near)
+    n_released = int(released.sum())
+    metrics = {
+        "n_snps": ags.n_snps,
+        "n_generated": ags.n_haplotypes,
+        "n_released": n_released,
+        "exact_copies": int(copies.sum()),
+        "exact_copies_share": float(copies.mean()) if copies.size else 0.0,
+        "exact_copies_share_test": float(identical_to_train(test.alleles, train.alleles).mean()),
+        "exact_copies_removed": int((copies & withheld).sum()),
+        "withheld_partners": int((withheld & ~copies).sum()),
+        "near_distance": near,
+        "near_copies": int(near_ags[released].sum()),
+        "near_copies_share": float(near_ags[released].mean()) if n_released else 0.0,
+        "near_copies_share_test": float(near_test.mean()),
+    }
+    names = ["aa_truth_train", "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test",
+             "aats_test", "privacy_loss", "mia_auc", "mia_tpr_1fpr", "mia_density_auc",
+             "mia_density_tpr_1fpr"]
+    if n_released < 2:
+        metrics.update(dict.fromkeys(names, float("nan")))
+        return metrics, released
+    kept = ags.alleles[released]
+    loss = privacy_loss(kept, train.alleles, test.alleles, seed)
+    for where, aa in (("train", loss.train), ("test", loss.test)):
+        metrics.update({f"aa_truth_{where}": aa.aa_truth, f"aa_syn_{where}": aa.aa_syn,
+                        f"aats_{where}": aa.aa_ts})
+    metrics["privacy_loss"] = loss.loss
+    n_members = min(train.n_haplotypes, test.n_haplotypes)
+    metrics.update(membership_inference(kept, train.alleles, test.alleles, reference.alleles,
+                                        seed=seed, n_members=n_members))
+    return metrics, released
+
+
+def metrics_over_draws(metrics: dict, draws, train: Haplotypes, test: Haplotypes,
+                       reference: Haplotypes, *, seed: int,
+                       thresholds: Thresholds | None = None) -> dict:
+    """``metrics`` (of the set to release) with ``over_draws``: for each of
+    :data:`DRAW_METRICS`, its values on the set to release and on each
+    further AG draw of the same model (``draws``, Haplotypes), each draw
+    treated as the released one is (exact copies withheld per the policy),
+    and ``n_draws``. Privacy loss moves by about 0.015 from one draw to the
+    next; a gate on one draw lets a leaky model through on a lucky one."""
+    for i, other in enumerate(draws, start=1):
+        if not (np.array_equal(other.pos, train.pos) and np.array_equal(other.chrom, train.chrom)):
+            raise InputError(f"AG draw {i} is not at the SNPs of the AGs to release")
+    values = {name: [metrics.get(name)] for name in DRAW_METRICS}
+    for ags in draws:
+        drawn, _ = release_metrics(ags, train, test, reference, seed=seed, thresholds=thresholds)
+        for name in DRAW_METRICS:
+            values[name].append(drawn[name])
+    return {**metrics, "over_draws": values, "n_draws": 1 + len(draws)}
