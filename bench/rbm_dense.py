@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from artgen.evaluate import Settings, compute_family  # noqa: E402
 from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
-from artgen.models.rbm import RBMGenerator, free_energy  # noqa: E402
+from artgen.models.rbm import RBMGenerator  # noqa: E402
+from artgen.models.relu_units import free_energy  # noqa: E402
 
 #: The default config's rbm (config/config.yaml), then variants over it.
 DEFAULT = {"start": "sampling", "epochs": 100, "snapshot_every": 10, "aa_tolerance": 0.3}

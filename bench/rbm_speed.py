@@ -70,7 +70,7 @@ def plain_epoch(state: dict, data, rng, *, batch_size: int, k: int, lr: float) -
     """One epoch of textbook PCD-k on ``state`` (W, a, b, chains), in place."""
     from scipy.special import expit
 
-    from artgen.models.rbm import relu_mean, truncated_normal_positive
+    from artgen.models.relu_units import relu_mean, truncated_normal_positive
 
     w, a, b, chains = state["W"], state["a"], state["b"], state["chains"]
     dtype = w.dtype

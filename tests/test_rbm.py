@@ -13,8 +13,9 @@ from scipy import integrate, stats
 import artgen.models.rbm as rbm_module
 from artgen.errors import InputError
 from artgen.models.base import load_generator
-from artgen.models.rbm import (RBMGenerator, free_energy, relu_log_partition, relu_mean,
-                               truncated_normal_positive)
+from artgen.models.rbm import RBMGenerator
+from artgen.models.relu_units import (free_energy, relu_log_partition, relu_mean,
+                                      truncated_normal_positive)
 from artgen.models.training import TrainingRun
 from conftest import interrupt_at_epoch
 
@@ -286,7 +287,7 @@ def test_cycles_through_a_small_start_set(trained, structured):
 @pytest.mark.parametrize("bad", [{"n_hidden": 0}, {"hidden": "tanh"}, {"learning_rate": 0},
                                  {"k": 0}, {"start": "anywhere"}, {"gibbs_steps": 0},
                                  {"l2": -1.0}, {"batch_size": 2.5}, {"dtype": "float16"},
-                                 {"epochs": 0}])
+                                 {"epochs": 0}, {"temperature": 0}, {"temperature": "hot"}])
 def test_bad_settings(bad):
     with pytest.raises(InputError):
         RBMGenerator(**bad)
@@ -323,3 +324,51 @@ def test_hidden_activations_and_latent_projection(structured, trained):
     assert min(gaps) > 2 * spread
     with pytest.raises(InputError, match="n_components"):
         trained.latent_projection(structured, n_components=13)
+
+
+# -- the sampling temperature --------------------------------------------------------
+
+
+def test_temperature_one_is_the_plain_gibbs_chain(trained, structured):
+    """At temperature 1 an AG is the chain's state after gibbs_steps full steps."""
+    rng = np.random.default_rng(7)
+    starts = trained._start_states(50, rng)
+    expected = trained._gibbs(starts.astype(trained.dtype), trained.gibbs_steps, rng)
+    assert trained._sampling_temperature == 1.0
+    np.testing.assert_array_equal(trained.sample(50, seed=7), expected)
+
+
+def test_last_step_draws_at_the_temperature():
+    """With no couplings P(v_i = 1) = sigmoid(a_i / T) exactly."""
+    bias = np.array([-2.0, -0.5, 0.0, 1.0, 3.0])
+    model = RBMGenerator(n_hidden=2, dtype="float64", start="random", gibbs_steps=1)
+    n = 40000
+    for temperature in (1.0, 0.5, 2.0):
+        model.set_state({"weights": np.zeros((5, 2)), "visible_bias": bias,
+                         "hidden_bias": np.zeros(2), "temperature": np.array(temperature)})
+        freq = model.sample(n, seed=1).mean(axis=0)
+        p = 1 / (1 + np.exp(-bias / temperature))
+        assert np.all(np.abs(freq - p) < 4 * np.sqrt(p * (1 - p) / n))
+
+
+def test_auto_temperature_is_calibrated_and_kept(tmp_path, structured):
+    """Every snapshot calibrates the temperature on the validation set; the
+    kept one travels with the saved model."""
+    model = quick_rbm(temperature="auto", start="train")
+    model.set_validation(structured[300:])
+    model.fit(structured[:300], seed=2)
+    temperatures = model.history["temperature"].dropna()
+    assert len(temperatures) == 3
+    assert temperatures.between(0.25, 2.0).all()
+    kept = model.history.loc[model.history["kept"] == 1, "temperature"].iloc[0]
+    assert model._sampling_temperature == kept
+    model.save(tmp_path / "rbm.npz")
+    loaded = load_generator(tmp_path / "rbm.npz")
+    assert loaded._sampling_temperature == kept
+    np.testing.assert_array_equal(loaded.sample(30, seed=4), model.sample(30, seed=4))
+
+
+def test_a_bad_saved_temperature_is_refused(trained):
+    state = {**trained.state(), "temperature": np.array([1.0, 2.0])}
+    with pytest.raises(InputError, match="temperature must be one positive number"):
+        RBMGenerator().set_state(state)

@@ -47,7 +47,8 @@ from artgen.checks import check_count
 from artgen.errors import InputError
 from artgen.models.base import PopulationLabels
 from artgen.models.gan_trainer import GANTrainer, configure_tensorflow
-from artgen.models.training import IterativeGenerator, snapshot_metrics
+from artgen.models.training import (IterativeGenerator, calibrate_temperature,
+                                    check_temperature, saved_temperature)
 
 # Latent draws per population on which frequency offsets are fitted.
 _FREQUENCY_DRAWS = 2048
@@ -278,13 +279,9 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
         if self.minibatch_std == 1 or (self.minibatch_std and batch_size % self.minibatch_std):
             raise InputError(f"gan: minibatch_std must be 0 or a divisor of batch_size "
                              f"({batch_size}) of at least 2, got {minibatch_std!r}")
-        if temperature != "auto" and (isinstance(temperature, (bool, str))
-                                      or not temperature > 0):
-            raise InputError(f"gan: temperature must be a positive number or 'auto', "
-                             f"got {temperature!r}")
+        self.temperature = check_temperature(temperature, "gan")
         if temperature != 1.0 and output != "bernoulli":
             raise InputError("gan: temperature applies to output 'bernoulli' only")
-        self.temperature = temperature if temperature == "auto" else float(temperature)
         if not isinstance(conditional, (bool, np.bool_)):
             raise InputError(f"gan: conditional must be true or false, got {conditional!r}")
         if conditional and pack != 1:
@@ -333,14 +330,7 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
     def set_state(self, state):
         n_params = sum(1 for key in state if key.startswith("g"))
         params = [np.asarray(state[f"g{i}"], dtype=np.float32) for i in range(n_params)]
-        temperature = np.asarray(state.get("temperature", 1.0))
-        if temperature.shape or temperature.dtype.kind not in "iuf" \
-                or not (np.isfinite(temperature) and temperature > 0):
-            got = (f"a {temperature.dtype} array of shape {temperature.shape}"
-                   if temperature.shape else repr(temperature.item()))
-            raise InputError(f"gan: the sampling temperature must be one positive number, "
-                             f"got {got}")
-        temperature = float(temperature)
+        temperature = saved_temperature(state, "gan")
         self._set_label_state(state)
         # A conditional generator reads the one-hot population label beside the latent draw.
         n_labels = len(self.populations) if self.conditional else 0
@@ -410,26 +400,20 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
             if match:
                 self._offsets = match(self._sampling_temperature)
             return {}
-        # Bisection on log T for AA_truth = AA_syn against the reference (the
-        # validation set: balanced against the training set, the AGs would be
-        # pulled towards the training haplotypes), on the same draws each
-        # time (one seed), keeping the best-scoring temperature visited; the
-        # offsets (fitted to the training frequencies) depend on the
-        # temperature, so they are refitted at each.
-        low, high = np.log(0.5), np.log(3.0)
-        best = None
-        for _ in range(7):
-            self._sampling_temperature = float(np.exp((low + high) / 2))
+        # Balanced against the validation set (against the training set the
+        # AGs would be pulled towards the training haplotypes). The offsets
+        # (fitted to the training frequencies) depend on the temperature, so
+        # they are refitted at each.
+        def use(temperature):
+            self._sampling_temperature = temperature
             if match:
-                self._offsets = match(self._sampling_temperature)
-            snap = snapshot_metrics(reference, self.sample(n, seed), seed)
-            if best is None or snap["snapshot_score"] < best[0]:
-                best = (snap["snapshot_score"], self._sampling_temperature, self._offsets)
-            if snap["aa_truth"] < snap["aa_syn"]:
-                low = np.log(self._sampling_temperature)
-            else:
-                high = np.log(self._sampling_temperature)
-        _, self._sampling_temperature, self._offsets = best
+                self._offsets = match(temperature)
+
+        def draw(temperature):
+            use(temperature)
+            return self.sample(n, seed)
+
+        use(calibrate_temperature(draw, reference, seed, low=0.5, high=3.0))
         return {"temperature": self._sampling_temperature}
 
     def _frequency_matcher(self, alleles, seed):

@@ -35,20 +35,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import erfcx, expit, log_ndtr, ndtri_exp
+from scipy.special import expit
 
 from artgen import seeds
 from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
-from artgen.models.training import IterativeGenerator
+from artgen.models.relu_units import free_energy, relu_mean, truncated_normal_positive
+from artgen.models.training import (IterativeGenerator, calibrate_temperature,
+                                    check_temperature, saved_temperature)
 
 HIDDEN_TYPES = ("relu", "sigmoid")
 STARTS = ("random", "train", "sampling")
 OPTIMIZERS = ("sgd", "adam")
 DTYPES = ("float32", "float64")
 
-_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 # Rows per block when sampling or encoding many haplotypes: bounds the
 # memory of the (rows, n_visible) float temporaries.
 _BLOCK_ROWS = 4096
@@ -57,77 +57,6 @@ _PLL_ROWS = 1000
 # Weight of each minibatch in the running mean of the hidden offset
 # (Melchior, Fischer & Wiskott 2016 use 0.01 or 0.001).
 _OFFSET_RATE = 0.01
-
-
-# -- the ReLU hidden unit ------------------------------------------------------------
-
-
-def truncated_normal_positive(mu, rng: np.random.Generator) -> np.ndarray:
-    """Exact draws of ``N(mu, 1)`` truncated to ``[0, inf)``, one per element of ``mu``.
-
-    Inverse CDF in log space: with ``U ~ U(0, 1]`` the upper-tail
-    probability of the draw is ``U * Phi(mu)``, so
-    ``h = mu - ndtri_exp(log U + log Phi(mu))``. Working with
-    ``log Phi(mu)`` keeps it exact where ``Phi(mu)`` underflows (``mu`` of
-    -40 and below), where naive ``ndtri(U * ndtr(mu))`` returns inf.
-
-    Parameters
-    ----------
-    mu : array_like, any shape
-        Means of the untruncated Gaussians (unit variance).
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray, float64, same shape as ``mu``; every element >= 0.
-    """
-    mu = np.asarray(mu, dtype=np.float64)
-    # 1 - U(0, 1) lies in (0, 1]: log never sees 0 (which would give h = inf).
-    log_u = np.log1p(-rng.random(mu.shape))
-    h = mu - ndtri_exp(log_u + log_ndtr(mu))
-    # Rounding can leave -1e-16 where the draw sits on the boundary.
-    return np.maximum(h, 0.0, out=h)
-
-
-def relu_log_partition(mu) -> np.ndarray:
-    """``log int_0^inf exp(-h^2/2 + mu h) dh = log(sqrt(2 pi) Phi(mu)) + mu^2/2``,
-    elementwise (float64, same shape as ``mu``); finite for any finite ``mu``."""
-    mu = np.asarray(mu, dtype=np.float64)
-    return _LOG_SQRT_2PI + log_ndtr(mu) + 0.5 * mu * mu
-
-
-def relu_mean(mu) -> np.ndarray:
-    """``E[h]`` of ``N(mu, 1)`` truncated to ``h >= 0``: ``mu + phi(mu)/Phi(mu)``,
-    elementwise (float64, same shape as ``mu``).
-
-    ``phi/Phi`` is written as ``sqrt(2/pi) / erfcx(-mu/sqrt 2)``, which
-    neither overflows nor divides 0 by 0 in the far tails.
-    """
-    mu = np.asarray(mu, dtype=np.float64)
-    with np.errstate(over="ignore"):  # erfcx(-large) = inf gives the right limit, 0
-        return mu + _SQRT_2_OVER_PI / erfcx(-mu / math.sqrt(2))
-
-
-def free_energy(alleles, weights, visible_bias, hidden_bias, hidden: str = "relu"
-                ) -> np.ndarray:
-    """Free energy ``F(v)`` of each row, so that ``P(v) = exp(-F(v)) / Z``.
-
-    Parameters
-    ----------
-    alleles : array_like, shape (n, n_visible), 0/1
-    weights : ndarray, shape (n_visible, n_hidden)
-    visible_bias : ndarray, shape (n_visible,)
-    hidden_bias : ndarray, shape (n_hidden,)
-    hidden : {"relu", "sigmoid"}
-
-    Returns
-    -------
-    ndarray, float64, shape (n,)
-    """
-    v = np.asarray(alleles, dtype=np.float64)
-    mu = v @ np.asarray(weights, dtype=np.float64) + hidden_bias
-    log_z = relu_log_partition(mu) if hidden == "relu" else np.logaddexp(0.0, mu)
-    return -(v @ np.asarray(visible_bias, dtype=np.float64)) - log_z.sum(axis=1)
 
 
 # -- the generator -------------------------------------------------------------------
@@ -199,6 +128,16 @@ class RBMGenerator(IterativeGenerator):
         training haplotypes, or the sampling set given with :meth:`set_start_set`.
     gibbs_steps : int
         Gibbs steps (h | v then v | h) from the start state to an AG.
+    temperature : float or "auto"
+        The last step draws the AG's alleles with probabilities
+        sigmoid(x / temperature), x the visible units' input (1: the
+        model's own conditional). "auto" calibrates it at every snapshot on
+        the validation set (the training set when there is none): the
+        value between 0.25 and 2 that balances AA_truth and AA_syn. On real
+        dense haplotypes the model's per-site probabilities are too flat:
+        each AG carries enough independent per-site noise to sit far from
+        every real haplotype (AA_truth 0.94, pairwise W 3x the held-out's);
+        a colder last step removes that noise and keeps the chain's LD.
     epochs, snapshot_every, patience, snapshot_size, aa_tolerance, privacy_tolerance
         See :class:`artgen.models.training.IterativeGenerator`.
 
@@ -215,7 +154,8 @@ class RBMGenerator(IterativeGenerator):
                  learning_rate_final: float | None = 1e-3, batch_size: int = 32, k: int = 10,
                  n_chains: int = 100, l2: float = 0.0, centering: bool = True,
                  optimizer: str = "sgd", init_scale: float = 0.01, dtype: str = "float32",
-                 start: str = "train", gibbs_steps: int = 10, epochs: int = 40,
+                 start: str = "train", gibbs_steps: int = 10,
+                 temperature: float | str = 1.0, epochs: int = 40,
                  snapshot_every: int = 5, patience: int = 0, snapshot_size: int = 5000,
                  aa_tolerance: float = 0.0, privacy_tolerance: float = 0.02):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
@@ -239,6 +179,9 @@ class RBMGenerator(IterativeGenerator):
         self.dtype = _check_choice(dtype, "dtype", DTYPES)
         self.start = _check_choice(start, "start", STARTS)
         self.gibbs_steps = check_count(gibbs_steps, "gibbs_steps", 1)
+        self.temperature = check_temperature(temperature, "rbm")
+        # The temperature AGs are drawn at ("auto": the last calibrated one).
+        self._sampling_temperature = 1.0 if temperature == "auto" else self.temperature
         self.weights: np.ndarray | None = None
         self.visible_bias: np.ndarray | None = None
         self.hidden_bias: np.ndarray | None = None
@@ -253,7 +196,7 @@ class RBMGenerator(IterativeGenerator):
                 "centering": self.centering, "optimizer": self.optimizer,
                 "init_scale": self.init_scale,
                 "dtype": self.dtype, "start": self.start, "gibbs_steps": self.gibbs_steps,
-                **self._iterative_settings()}
+                "temperature": self.temperature, **self._iterative_settings()}
 
     def use_threads(self, threads):
         # BLAS thread pools larger than the job's share of the cores
@@ -276,7 +219,8 @@ class RBMGenerator(IterativeGenerator):
 
     def state(self):
         out = {"weights": self.weights, "visible_bias": self.visible_bias,
-               "hidden_bias": self.hidden_bias}
+               "hidden_bias": self.hidden_bias,
+               "temperature": np.array(self._sampling_temperature)}
         # Real haplotypes go into the saved model only where sampling needs them.
         if self.start == "train":
             out["train_haplotypes"] = self.train_haplotypes
@@ -289,6 +233,7 @@ class RBMGenerator(IterativeGenerator):
         self.weights = np.asarray(state["weights"], dtype=dtype)
         self.visible_bias = np.asarray(state["visible_bias"], dtype=dtype)
         self.hidden_bias = np.asarray(state["hidden_bias"], dtype=dtype)
+        self._sampling_temperature = saved_temperature(state, "rbm")
         if "train_haplotypes" in state:
             self.train_haplotypes = np.asarray(state["train_haplotypes"], dtype=np.uint8)
         if "start_set" in state:
@@ -310,11 +255,13 @@ class RBMGenerator(IterativeGenerator):
             return truncated_normal_positive(mu, rng).astype(mu.dtype, copy=False)
         return (rng.random(mu.shape, dtype=mu.dtype) < expit(mu)).astype(mu.dtype)
 
-    def _visible_prob(self, h: np.ndarray) -> np.ndarray:
-        return expit(h @ self.weights.T + self.visible_bias)
+    def _visible_prob(self, h: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+        x = h @ self.weights.T + self.visible_bias
+        return expit(x if temperature == 1.0 else x / temperature)
 
-    def _sample_visible(self, h: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        p = self._visible_prob(h)
+    def _sample_visible(self, h: np.ndarray, rng: np.random.Generator,
+                        temperature: float = 1.0) -> np.ndarray:
+        p = self._visible_prob(h, temperature)
         return (rng.random(p.shape, dtype=p.dtype) < p).astype(p.dtype)
 
     def _gibbs(self, v: np.ndarray, steps: int, rng: np.random.Generator) -> np.ndarray:
@@ -439,7 +386,8 @@ class RBMGenerator(IterativeGenerator):
 
     def sample(self, n, seed):
         """``n`` AGs, uint8 (n, n_visible): chains started as ``start`` says,
-        after ``gibbs_steps`` Gibbs steps; the same seed gives the same AGs."""
+        after ``gibbs_steps`` Gibbs steps, the last one's alleles drawn at
+        the sampling temperature; the same seed gives the same AGs."""
         self._require_fitted()
         n = check_count(n, "n", 0)
         rng = np.random.default_rng(seed)
@@ -447,8 +395,22 @@ class RBMGenerator(IterativeGenerator):
         out = np.empty_like(starts)
         for lo in range(0, n, _BLOCK_ROWS):
             block = starts[lo:lo + _BLOCK_ROWS].astype(self.dtype)
-            out[lo:lo + _BLOCK_ROWS] = self._gibbs(block, self.gibbs_steps, rng)
+            v = self._gibbs(block, self.gibbs_steps - 1, rng)
+            out[lo:lo + _BLOCK_ROWS] = self._sample_visible(self._sample_hidden(v, rng), rng,
+                                                            self._sampling_temperature)
         return out
+
+    def _calibrate(self, alleles, reference, n, seed):
+        if self.temperature != "auto":
+            return {}
+
+        def draw(temperature):
+            self._sampling_temperature = temperature
+            return self.sample(n, seed)
+
+        self._sampling_temperature = calibrate_temperature(draw, reference, seed,
+                                                           low=0.25, high=2.0)
+        return {"temperature": self._sampling_temperature}
 
     # -- training ----------------------------------------------------------------------
 

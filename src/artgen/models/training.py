@@ -167,6 +167,51 @@ def snapshot_rank(snap: dict, tolerance: float = 0.0,
     return 1, snap["snapshot_score"]
 
 
+def check_temperature(value, model: str) -> float | str:
+    """A sampling temperature setting: a positive number or ``"auto"``."""
+    if value != "auto" and (isinstance(value, (bool, str)) or not value > 0):
+        raise InputError(f"{model}: temperature must be a positive number or 'auto', "
+                         f"got {value!r}")
+    return value if value == "auto" else float(value)
+
+
+def saved_temperature(state: dict, model: str) -> float:
+    """The sampling temperature of a saved state (1 where an older file has none)."""
+    temperature = np.asarray(state.get("temperature", 1.0))
+    if temperature.shape or temperature.dtype.kind not in "iuf" \
+            or not (np.isfinite(temperature) and temperature > 0):
+        got = (f"a {temperature.dtype} array of shape {temperature.shape}"
+               if temperature.shape else repr(temperature.item()))
+        raise InputError(f"{model}: the sampling temperature must be one positive number, "
+                         f"got {got}")
+    return float(temperature)
+
+
+def calibrate_temperature(draw, reference: np.ndarray, seed: int, low: float,
+                          high: float, steps: int = 7) -> float:
+    """The sampling temperature, between ``low`` and ``high``, that balances
+    AA_truth and AA_syn of ``draw(temperature)`` (AGs) against ``reference``.
+
+    Bisection on log T, assuming AA_truth rises and AA_syn falls as the
+    temperature rises (more per-site noise takes the AGs away from the real
+    haplotypes and from each other); ``draw`` should use one seed, so that
+    only the temperature changes. Returns the best-scoring temperature
+    visited (:func:`snapshot_score`), which need not be the last.
+    """
+    low, high = np.log(low), np.log(high)
+    best = None
+    for _ in range(steps):
+        temperature = float(np.exp((low + high) / 2))
+        snap = snapshot_metrics(reference, draw(temperature), seed)
+        if best is None or snap["snapshot_score"] < best[0]:
+            best = (snap["snapshot_score"], temperature)
+        if snap["aa_truth"] < snap["aa_syn"]:
+            low = np.log(temperature)
+        else:
+            high = np.log(temperature)
+    return best[1]
+
+
 def data_fingerprint(alleles: np.ndarray) -> str:
     """A short hash of a training matrix (shape and contents): the start of
     its :func:`artgen.provenance.data_digest`."""
