@@ -270,7 +270,8 @@ def step_closed_form(data_path, start_path, generator, settings, threads, seed, 
 
 
 def step_network(data_path, start_path, generator, settings, threads, seed, workdir, epochs):
-    from artgen.models.training import snapshot_metrics, write_checkpoint
+    from artgen.models.checkpoints import write_checkpoint
+    from artgen.models.training import snapshot_metrics
 
     model, alleles = _prepared(data_path, start_path, generator, settings, threads)
     start = time.perf_counter()

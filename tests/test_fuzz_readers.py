@@ -34,7 +34,7 @@ from artgen.io.binary import read_npz, write_npz
 from artgen.models import load_generator
 from artgen.models.gan import GANGenerator
 from artgen.models.gan_trainer import layer_sizes
-from artgen.models.training import arrays_checksum
+from artgen.models.checkpoints import arrays_checksum
 
 # cyvcf2 warns when a region holds no record; damaged files make that common here.
 pytestmark = pytest.mark.filterwarnings("ignore:no intervals found:UserWarning")

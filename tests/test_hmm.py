@@ -19,7 +19,7 @@ from artgen.errors import InputError
 from artgen.hmm import HMMParameters
 from artgen.models import TrainingRun, load_generator, make_generator, registered_models
 from artgen.models.hmm import HISTORY_COLUMNS, HMMGenerator, validation_rows
-from artgen.models.training import read_checkpoint
+from artgen.models.checkpoints import read_checkpoint
 
 
 # --------------------------------------------------------------------------- helpers

@@ -15,6 +15,7 @@ from scipy.spatial.distance import cdist, pdist
 
 import artgen.stats.distances as dist
 import artgen.stats.privacy as privacy
+from artgen.errors import InputError
 from artgen.stats.distances import (
     cross_nearest_distances,
     hamming_distances,
@@ -28,6 +29,7 @@ from artgen.stats.privacy import (
     AdversarialAccuracy,
     adversarial_accuracy,
     identical_to_train,
+    privacy_loss_standard_error,
     privacy_loss,
 )
 
@@ -595,3 +597,25 @@ def test_matched_privacy_loss_is_unbiased_where_the_full_one_is_not():
     copies = privacy_loss(train[rng.permutation(600)], train, test, seed=0, matched=True)
     assert copies.loss > 0.1
     assert matched == privacy_loss(ags, train, test, seed=0, matched=True)  # reproducible
+
+
+def test_privacy_loss_standard_error_bounds_the_spread_of_privacy_loss():
+    """Three independent samples of one structured population (AGs, train,
+    test): the matched privacy loss is noise around 0, and its spread over
+    many replicates sits at or under the formula's 0.5 / sqrt(n)."""
+    rng = np.random.default_rng(11)
+    founders = rng.integers(0, 2, size=(12, 80), dtype=np.uint8)
+
+    def population(n):
+        rows = founders[rng.integers(0, len(founders), n)]
+        return np.where(rng.random(rows.shape) < 0.1, 1 - rows, rows).astype(np.uint8)
+
+    n = 60
+    losses = [privacy_loss(population(n), population(n), population(n), seed=i,
+                           matched=True).loss for i in range(120)]
+    assert abs(np.mean(losses)) < 3 * privacy_loss_standard_error(n) / np.sqrt(len(losses))
+    assert 0.5 * privacy_loss_standard_error(n) < np.std(losses) < \
+        1.15 * privacy_loss_standard_error(n)
+    assert privacy_loss_standard_error(100) == 0.05
+    with pytest.raises(InputError):
+        privacy_loss_standard_error(0)

@@ -12,7 +12,8 @@ import pytest
 from artgen.io.binary import write_npz
 from artgen.models import TrainingRun
 from artgen.models.rbm import RBMGenerator
-from artgen.models.training import IterativeGenerator, previous_checkpoint, read_checkpoint
+from artgen.models.checkpoints import previous_checkpoint, read_checkpoint
+from artgen.models.training import IterativeGenerator
 from artgen.errors import InputError
 from conftest import interrupt_at_epoch
 

@@ -67,8 +67,8 @@ from artgen.errors import InputError
 from artgen.hmm import DEFAULT_NE, HMMParameters, check_genetic_map, check_real
 from artgen.io.atomic import atomic_output
 from artgen.models.base import Generator, PopulationLabels
-from artgen.models.training import (data_fingerprint, is_int, is_number, newest_checkpoint,
-                                    write_checkpoint)
+from artgen.models.checkpoints import is_int, is_number, newest_checkpoint, write_checkpoint
+from artgen.models.training import data_fingerprint
 
 __all__ = ["HMMGenerator", "validation_rows"]
 

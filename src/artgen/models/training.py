@@ -13,7 +13,8 @@ the distance attack's AUC (training haplotypes as members, validation ones
 as non-members) and its fidelity to the validation set (AF r, LD r, AATS
 halves, pairwise W at matched sizes). The snapshot kept is the most faithful
 one (AF r + LD r against the validation set) among those whose privacy loss
-is within ``privacy_tolerance`` and whose validation AA halves are within
+is within ``privacy_tolerance`` (give or take two standard errors of the
+validation set's privacy loss) and whose validation AA halves are within
 ``aa_tolerance`` of 0.5; failing the AA window, the one nearest it; and if no
 snapshot is private enough, the one with the lowest privacy loss, said in the
 log and the history (column ``private``). A choice scored against the
@@ -43,10 +44,8 @@ is an error instead: the next checkpoint written would replace it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import time
 from abc import abstractmethod
 from dataclasses import dataclass
@@ -59,12 +58,13 @@ from artgen import seeds
 from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
-from artgen.io.binary import ArchiveError, one_line, read_npz, write_npz
-from artgen.models.base import Generator, parse_meta
+from artgen.models.base import Generator
+from artgen.models.checkpoints import is_int, is_number, newest_checkpoint, write_checkpoint
 from artgen.provenance import data_digest
 from artgen.stats.attack import distance_attack_scores, roc_auc
 from artgen.stats.distances import pairwise_distance_counts, subsample_rows, wasserstein_from_counts
-from artgen.stats.privacy import adversarial_accuracy, privacy_loss
+from artgen.stats.privacy import (adversarial_accuracy, privacy_loss,
+                                  privacy_loss_standard_error)
 from artgen.stats.frequencies import af_correlation, fixed_sites
 from artgen.stats.ld import ld_correlation
 
@@ -120,7 +120,9 @@ def validation_metrics(train: np.ndarray, validation: np.ndarray, ags: np.ndarra
     fixed-site-weighted :func:`snapshot_score` and pairwise W (AGs drawn
     down to the validation set's size) against ``validation``;
     ``privacy_loss``: AATS against ``validation`` minus AATS against
-    ``train``; ``attack_auc``: the distance attack's AUC with the training
+    ``train``, with ``privacy_loss_se``, its standard error when nothing
+    leaks (:func:`~artgen.stats.privacy.privacy_loss_standard_error`);
+    ``attack_auc``: the distance attack's AUC with the training
     rows as members and the validation rows as non-members (0.5: the AGs
     are no closer to the one than to the other).
     """
@@ -133,9 +135,19 @@ def validation_metrics(train: np.ndarray, validation: np.ndarray, ags: np.ndarra
             "val_pairwise_w": wasserstein_from_counts(pairwise_distance_counts(syn),
                                                       pairwise_distance_counts(validation)),
             "privacy_loss": loss.loss,
+            "privacy_loss_se": privacy_loss_standard_error(loss.n_test_rows),
             "attack_auc": roc_auc(distance_attack_scores(ags, train),
                                   distance_attack_scores(ags, validation)),
             "snapshot_score": snapshot_score(loss.test.aa_truth, loss.test.aa_syn, fixed_share)}
+
+
+def is_private(snap: dict, privacy_tolerance: float) -> bool:
+    """Whether a snapshot's privacy loss on the validation set is within
+    ``privacy_tolerance``, give or take two standard errors
+    (``privacy_loss_se``; 0 where a history has none): on a small
+    validation set a loss of 0.02 cannot be told from none, and ranking
+    snapshots by noise keeps the luckiest, often an early, rough one."""
+    return snap["privacy_loss"] <= privacy_tolerance + 2 * snap.get("privacy_loss_se", 0.0)
 
 
 def snapshot_rank(snap: dict, tolerance: float = 0.0,
@@ -143,8 +155,8 @@ def snapshot_rank(snap: dict, tolerance: float = 0.0,
     """Sort key of a snapshot's metrics, smaller is better.
 
     Scored on a validation set (``privacy_loss`` among the metrics): a
-    snapshot whose privacy loss exceeds ``privacy_tolerance`` comes last,
-    by its privacy loss. The others are ranked on the validation metrics as
+    snapshot that is not private (:func:`is_private`) comes last, by its
+    privacy loss. The others are ranked on the validation metrics as
     follows. Without one, on the training-set metrics.
 
     Snapshots whose AA_truth and AA_syn are both within ``tolerance`` of 0.5
@@ -156,7 +168,7 @@ def snapshot_rank(snap: dict, tolerance: float = 0.0,
     """
     prefix = ""
     if np.isfinite(snap.get("privacy_loss", np.nan)):
-        if snap["privacy_loss"] > privacy_tolerance:
+        if not is_private(snap, privacy_tolerance):
             return 2, snap["privacy_loss"]
         prefix = "val_"
     within = (tolerance > 0 and abs(snap[prefix + "aa_truth"] - 0.5) <= tolerance
@@ -242,7 +254,9 @@ class IterativeGenerator(Generator):
         best by :func:`snapshot_score` alone.
     privacy_tolerance : float
         With a validation set: the most privacy loss a kept snapshot may
-        show (the project's goal is 0.02; the paper's GAN read 0.027).
+        show (the project's goal is 0.02; the paper's GAN read 0.027), plus
+        two standard errors of the validation set's privacy loss (see
+        :func:`is_private`).
     """
 
     iterative = True
@@ -354,7 +368,7 @@ class IterativeGenerator(Generator):
             snap = {**snapshot_metrics(alleles, ags, seed=snap_seed), **tuned}
             if validation is not None:
                 snap.update(validation_metrics(alleles, validation, ags, seed=snap_seed))
-                snap["private"] = float(snap["privacy_loss"] <= self.privacy_tolerance)
+                snap["private"] = float(is_private(snap, self.privacy_tolerance))
             for i, loss in enumerate(losses):
                 row = {"epoch": epoch - n + 1 + i, **loss, "seconds": seconds}
                 if i == n - 1:
@@ -386,9 +400,10 @@ class IterativeGenerator(Generator):
         self.best_epoch = best["epoch"]
         self.set_state(best["state"])
         if best["rank"][0] == 2:
-            log.warning("%s: no snapshot has a privacy loss within %.3f on the validation set; "
-                        "kept the one with the lowest, epoch %d (%.3f)", self.name,
-                        self.privacy_tolerance, best["epoch"], best["rank"][1])
+            log.warning("%s: no snapshot has a privacy loss within %.3f (give or take two "
+                        "standard errors, %.3f each) on the validation set; kept the one with "
+                        "the lowest, epoch %d (%.3f)", self.name, self.privacy_tolerance,
+                        rows[-1].get("privacy_loss_se", 0.0), best["epoch"], best["rank"][1])
         log.info("%s kept the snapshot of epoch %d (score %.3f)", self.name, best["epoch"],
                  best["score"])
         return self
@@ -451,127 +466,6 @@ class IterativeGenerator(Generator):
                     raise InputError(f"its array {prefix}{name} is {saved[name].dtype} "
                                      f"{saved[name].shape}, the model's is {value.dtype} "
                                      f"{value.shape}")
-
-
-def is_int(value) -> bool:
-    """Whether a value read from JSON metadata is an integer (not a bool)."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def is_number(value) -> bool:
-    """Whether a value read from JSON metadata is a number (not a bool)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def write_checkpoint(path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``meta`` (JSON-serialisable, with a ``key``) and ``arrays``
-    atomically with their checksum, keeping the checkpoint before it as
-    :func:`previous_checkpoint` (the fallback if this one is found corrupt)."""
-    text = json.dumps({**meta, "checksum": arrays_checksum(arrays)})
-    if Path(path).exists():
-        os.replace(path, previous_checkpoint(path))
-    write_npz(path, {"meta": np.array(text), **arrays})
-
-
-class NotACheckpoint(InputError):
-    """A file at a checkpoint's path that is plainly something else: a saved
-    model, a haplotype archive, a folder. Training refuses it, where it skips
-    a damaged checkpoint, because the next checkpoint written would replace it."""
-
-
-def newest_checkpoint(path, key: str, check=None) -> tuple[dict, dict[str, np.ndarray]] | None:
-    """``(meta, arrays)`` of the newest checkpoint at ``path`` that reads back
-    whole and was written for ``key`` (the latest, else the previous one), or
-    None to start afresh (saying why in the log).
-
-    A damaged checkpoint (cut short, altered, unreadable) is skipped with a
-    warning: a rerun then resumes from the one before it or starts afresh,
-    and ends where an uninterrupted run would. ``check(meta, arrays)`` may
-    raise an InputError for a checkpoint whose contents do not fit the model;
-    it is skipped the same way. A file that is plainly no checkpoint at all
-    raises :class:`NotACheckpoint` instead of being overwritten.
-    """
-    if path is None:
-        return None
-    candidates = (Path(path), previous_checkpoint(path))
-    # Both, even where the latest is read: the next checkpoint written moves
-    # the latest onto the previous one's name, which fails on a folder.
-    folder = next((p for p in candidates if p.is_dir()), None)
-    if folder is not None:
-        raise NotACheckpoint(f"{folder}: a folder, not a training checkpoint")
-    for candidate in candidates:
-        if not candidate.exists():
-            continue
-        try:
-            meta, arrays = read_checkpoint(candidate)
-            if meta["key"] != key:
-                log.warning("checkpoint %s is for other data, settings or seed; starting afresh",
-                            candidate)
-                return None
-            if check is not None:
-                try:
-                    check(meta, arrays)
-                except InputError as exc:
-                    raise InputError(f"checkpoint {candidate} does not fit the model: "
-                                     f"{exc}") from None
-        except NotACheckpoint:
-            raise
-        except InputError as exc:
-            log.warning("%s; trying the previous checkpoint", exc)
-            continue
-        return meta, arrays
-    if Path(path).exists() or previous_checkpoint(path).exists():
-        log.warning("no readable checkpoint at %s; starting afresh", path)
-    return None
-
-
-def previous_checkpoint(path) -> Path:
-    """Where the checkpoint before the latest is kept: ``x.npz`` -> ``x.prev.npz``."""
-    path = Path(path)
-    return path.with_name(f"{path.stem}.prev{path.suffix}")
-
-
-def arrays_checksum(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over names, dtypes, shapes and bytes of ``arrays``."""
-    digest = hashlib.sha256()
-    for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        digest.update(f"{name}|{a.dtype.str}|{a.shape}".encode())
-        digest.update(a.tobytes())
-    return digest.hexdigest()
-
-
-def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
-    """Read a checkpoint and verify its checksum: ``(meta, arrays)``, with
-    ``meta["key"]`` a string, or an InputError saying why it cannot be
-    trusted (truncated, not an archive, contents changed). A file that is
-    plainly no checkpoint (a saved model, haplotypes, a folder) raises
-    :class:`NotACheckpoint`."""
-    if Path(path).is_dir():
-        raise NotACheckpoint(f"{path}: a folder, not a training checkpoint")
-    try:
-        arrays = read_npz(path, "training checkpoint")
-    except ArchiveError as exc:
-        raise InputError(f"checkpoint {path} is unreadable ({exc.reason})") from None
-    if "meta" not in arrays:
-        if "alleles_packed" in arrays:
-            raise NotACheckpoint(f"{path}: holds haplotypes, not a training checkpoint; "
-                                 f"give train another --checkpoint")
-        raise InputError(f"checkpoint {path} is corrupt (no 'meta' member)")
-    meta = arrays.pop("meta")
-    try:
-        meta = parse_meta(meta)
-    except ValueError as exc:  # json.JSONDecodeError is one
-        raise InputError(f"checkpoint {path} is corrupt (its 'meta' member is not JSON text: "
-                         f"{one_line(exc)})") from None
-    if isinstance(meta, dict) and "model" in meta and "settings" in meta:
-        raise NotACheckpoint(f"{path}: holds a saved model, not a training checkpoint; "
-                             f"give train another --checkpoint")
-    if not isinstance(meta, dict) or meta.get("checksum") != arrays_checksum(arrays):
-        raise InputError(f"checkpoint {path} is corrupt (checksum mismatch)")
-    if not isinstance(meta.get("key"), str):
-        raise InputError(f"checkpoint {path} is corrupt (no key of data, settings and seed)")
-    return meta, arrays
 
 
 def _history_table(rows: list[dict], kept_epoch: int) -> pd.DataFrame:
