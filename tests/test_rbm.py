@@ -372,3 +372,12 @@ def test_a_bad_saved_temperature_is_refused(trained):
     state = {**trained.state(), "temperature": np.array([1.0, 2.0])}
     with pytest.raises(InputError, match="temperature must be one positive number"):
         RBMGenerator().set_state(state)
+
+
+def test_a_saved_state_with_an_empty_start_set_is_refused(trained):
+    state = {**trained.state(), "start_set": np.zeros((0, 40), np.uint8)}
+    with pytest.raises(InputError, match="start_set"):
+        RBMGenerator(start="sampling").set_state(state)
+    state = {**trained.state(), "start_set": np.zeros((3, 7), np.uint8)}
+    with pytest.raises(InputError, match="start_set has 7 SNPs"):
+        RBMGenerator(start="sampling").set_state(state)

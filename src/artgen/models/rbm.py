@@ -234,10 +234,14 @@ class RBMGenerator(IterativeGenerator):
         self.visible_bias = np.asarray(state["visible_bias"], dtype=dtype)
         self.hidden_bias = np.asarray(state["hidden_bias"], dtype=dtype)
         self._sampling_temperature = saved_temperature(state, "rbm")
-        if "train_haplotypes" in state:
-            self.train_haplotypes = np.asarray(state["train_haplotypes"], dtype=np.uint8)
-        if "start_set" in state:
-            self.start_set = np.asarray(state["start_set"], dtype=np.uint8)
+        # Chains start at these rows: a damaged file must not leave an empty pool.
+        for key in ("train_haplotypes", "start_set"):
+            if key in state:
+                rows = check_haplotype_matrix(state[key], f"the saved {key}")
+                if rows.shape[1] != self.weights.shape[0]:
+                    raise InputError(f"the saved {key} has {rows.shape[1]} SNPs; the model has "
+                                     f"{self.weights.shape[0]}")
+                setattr(self, key, rows)
 
     # -- conditional distributions -----------------------------------------------------
 
