@@ -46,9 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import real805  # noqa: E402
 import yaml  # noqa: E402
+from draw_tables import draw_line, rows_table  # noqa: E402
 
 from artgen.configuration import model_settings  # noqa: E402
 from artgen.io import read_panel_file  # noqa: E402
@@ -131,11 +131,8 @@ def main(argv=None) -> None:
             metrics.update(real805.ratios(metrics, reference))
             rows.append({"split_seed": split_seed, "draw": draw, "kept_epoch": model.best_epoch,
                          **{k: metrics[k] for k in COLUMNS}})
-            print("  draw", draw, "  ".join(f"{k} {metrics[k]:.4g}" for k in COLUMNS),
-                  flush=True)
-    table = pd.DataFrame(rows)
-    if args.out:
-        table.to_csv(args.out, sep="\t", index=False, float_format="%.6g")
+            print("  draw", draw, draw_line(metrics, COLUMNS), flush=True)
+    table = rows_table(rows, args.out)
     print(f"\n{args.model}: median [min, max] over {len(table)} AG sets "
           f"({len(args.split_seeds)} split seeds x {args.draws} draws)\n")
     print("| metric | median | range |\n|---|---|---|")

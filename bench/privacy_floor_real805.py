@@ -35,10 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import real805  # noqa: E402
 import yaml  # noqa: E402
+from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
 from held_out_choice_real805 import pipeline_splits  # noqa: E402
 
 from artgen.io import read_panel_file  # noqa: E402
@@ -87,17 +86,10 @@ def main(argv=None) -> None:
             metrics.update(real805.ratios(metrics, reference))
             rows.append({"model": name, "split_seed": split_seed, "draw": draw,
                          **{k: metrics[k] for k in COLUMNS}})
-            print(name, split_seed, draw, "  ".join(f"{k} {metrics[k]:.4g}" for k in COLUMNS),
-                  flush=True)
-    table = pd.DataFrame(rows)
-    if args.out:
-        table.to_csv(args.out, sep="\t", index=False, float_format="%.6g")
-    print("\n| AGs | sets | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (len(COLUMNS) + 2) + "|")
-    for name, group in table.groupby("model", sort=False):
-        cells = [f"{np.median(group[k]):.3g} [{group[k].min():.3g}, {group[k].max():.3g}]"
-                 for k in COLUMNS]
-        print(f"| {name} | {len(group)} | " + " | ".join(cells) + " |")
+            print(name, split_seed, draw, draw_line(metrics, COLUMNS), flush=True)
+    table = rows_table(rows, args.out)
+    print("\n" + summary_markdown(table, "model", COLUMNS, lead={
+        "AGs": lambda g: g["model"].iloc[0], "sets": len}))
 
 
 if __name__ == "__main__":

@@ -28,11 +28,12 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only contend
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
 
 from artgen.configuration import model_settings  # noqa: E402
 from artgen.evaluate import Settings, compute_family  # noqa: E402
@@ -100,20 +101,13 @@ def main(argv=None) -> int:
                              "kept_epoch": model.best_epoch,
                              "temperature": model._sampling_temperature,
                              **{k: metrics[k] for k in COLUMNS}})
-                print("  draw", draw, "  ".join(f"{k} {metrics[k]:.4g}" for k in COLUMNS),
-                      flush=True)
-    table = pd.DataFrame(rows)
-    if args.out:
-        table.to_csv(args.out, sep="\t", index=False, float_format="%.6g")
+                print("  draw", draw, draw_line(metrics, COLUMNS), flush=True)
+    table = rows_table(rows, args.out)
     print(f"\nmedian [min, max] over {args.draws} draws; real vs real: "
           + ", ".join(f"{k} {v:.3f}" for k, v in real.items()))
-    print("\n| variant | scheme | T | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (len(COLUMNS) + 3) + "|")
-    for (variant, scheme), group in table.groupby(["variant", "scheme"], sort=False):
-        cells = [f"{np.median(group[k]):.3g} [{group[k].min():.3g}, {group[k].max():.3g}]"
-                 for k in COLUMNS]
-        print(f"| {variant} | {scheme} | {group['temperature'].iloc[0]:.2f} | "
-              + " | ".join(cells) + " |")
+    print("\n" + summary_markdown(table, ["variant", "scheme"], COLUMNS, lead={
+        "variant": lambda g: g["variant"].iloc[0], "scheme": lambda g: g["scheme"].iloc[0],
+        "T": lambda g: f"{g['temperature'].iloc[0]:.2f}"}))
     return 0
 
 
