@@ -337,9 +337,6 @@ def privacy_loss(synthetic, train, test, seed, *, matched: bool = False,
                        n_train_rows=n_train, n_test_rows=n_test)
 
 
-# --------------------------------------------------------------------------- attacks
-
-
 def privacy_loss_standard_error(n_rows: int) -> float:
     """The standard error of a privacy loss when nothing leaks, ``0.5 / sqrt(n)``.
 
@@ -363,6 +360,9 @@ def privacy_loss_standard_error(n_rows: int) -> float:
     0.05
     """
     return 0.5 / float(np.sqrt(check_count(n_rows, "n_rows", 1)))
+
+
+# --------------------------------------------------------------------------- attacks
 
 
 def balanced_member_rows(n_train: int, n_test: int, seed: int,
