@@ -1,6 +1,7 @@
-"""The RBM's sampling temperature on a dense panel: the default config's
-``rbm`` for that panel kind, trained once per variant and sampling scheme,
-scored over several AG draws.
+"""The RBM on one panel under several settings (its sampling temperature,
+its connectivity): the default config's ``rbm`` for that panel kind,
+trained once per variant, sampling scheme and training seed, scored over
+several AG draws.
 
 Takes a folder of one panel's splits as the pipeline writes them
 (``train.npz``, ``validation.npz``, ``test.npz``, ``sampling.npz``). Each
@@ -16,6 +17,8 @@ split, privacy loss (and at matched sizes) and copies of training haplotypes.
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
         --variants default auto --schemes sampling train --draws 5
+    python bench/rbm_temperature.py results/splits/dispersed --panel dispersed \\
+        --variants default full --train-seeds 1 2 3 --draws 5
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import yaml  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
+from draw_tables import draw_line, median_range, rows_table, summary_markdown  # noqa: E402
 
 from artgen.configuration import model_settings  # noqa: E402
 from artgen.evaluate import Settings, compute_family  # noqa: E402
@@ -46,6 +49,14 @@ VARIANTS = {
     "default": {},
     "auto": {"temperature": "auto"},
     "auto_hidden400": {"temperature": "auto", "n_hidden": 400},
+    # The RBM every panel had before the dispersed panel's local windows:
+    # fully connected, 100 hidden units, plain SGD (the top-level settings).
+    "full": {"window": None, "n_hidden": 100, "optimizer": "sgd", "learning_rate": 0.003,
+             "learning_rate_final": 0.001, "init_scale": 0.01, "epochs": 100,
+             "snapshot_every": 10},
+    "window3": {"window": 3},
+    "window10": {"window": 10},
+    "window6_hidden500": {"window": 6, "n_hidden": 500},
 }
 COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test",
            "privacy_loss", "privacy_loss_matched", "identical_to_train")
@@ -60,6 +71,31 @@ def score(train, test, alleles, seed: int) -> dict:
     return metrics
 
 
+def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
+                  labels: dict) -> list[dict]:
+    """Train one RBM (snapshot and temperature chosen on the validation
+    split) and score ``draws`` AG draws; one row per draw."""
+    train, test = splits["train"], splits["test"]
+    model = RBMGenerator(**settings)
+    model.set_start_set(splits["sampling"].alleles)
+    model.set_validation(splits["validation"].alleles)
+    began = time.perf_counter()
+    model.fit(train.alleles, seed=train_seed)
+    fit_s = time.perf_counter() - began
+    print(f"{labels} training seed {train_seed}: kept epoch {model.best_epoch}, "
+          f"temperature {model._sampling_temperature:.3f}, {fit_s:.0f} s", flush=True)
+    rows = []
+    for draw in range(draws):
+        ags = model.sample(train.n_haplotypes, seed=seed * 1000 + draw)
+        metrics = score(train, test, ags, seed=draw)
+        rows.append({**labels, "train_seed": train_seed, "draw": draw,
+                     "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
+                     "temperature": model._sampling_temperature,
+                     **{k: metrics[k] for k in COLUMNS}})
+        print("  draw", draw, draw_line(metrics, COLUMNS), flush=True)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,7 +106,9 @@ def main(argv=None) -> int:
     parser.add_argument("--schemes", nargs="+", default=["sampling"],
                         choices=["sampling", "train"])
     parser.add_argument("--draws", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="seed of the scores")
+    parser.add_argument("--train-seeds", type=int, nargs="+", default=[1],
+                        help="training seeds (each trains its own model)")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
@@ -84,30 +122,19 @@ def main(argv=None) -> int:
     rows = []
     for variant in args.variants:
         for scheme in args.schemes:
-            settings = {**model_settings(config, "rbm", args.panel), **VARIANTS[variant],
-                        "start": scheme}
-            model = RBMGenerator(**settings)
-            model.set_start_set(splits["sampling"].alleles)
-            model.set_validation(splits["validation"].alleles)
-            began = time.perf_counter()
-            model.fit(train.alleles, seed=args.seed)
-            fit_s = time.perf_counter() - began
-            print(f"{variant} {scheme}: kept epoch {model.best_epoch}, temperature "
-                  f"{model._sampling_temperature:.3f}, {fit_s:.0f} s", flush=True)
-            for draw in range(args.draws):
-                ags = model.sample(train.n_haplotypes, seed=args.seed * 1000 + draw)
-                metrics = score(train, test, ags, seed=draw)
-                rows.append({"variant": variant, "scheme": scheme, "draw": draw,
-                             "kept_epoch": model.best_epoch,
-                             "temperature": model._sampling_temperature,
-                             **{k: metrics[k] for k in COLUMNS}})
-                print("  draw", draw, draw_line(metrics, COLUMNS), flush=True)
+            for train_seed in args.train_seeds:
+                rows += fit_and_score(splits, {**model_settings(config, "rbm", args.panel),
+                                               **VARIANTS[variant], "start": scheme},
+                                      train_seed, args.draws, args.seed,
+                                      {"variant": variant, "scheme": scheme})
     table = rows_table(rows, args.out)
-    print(f"\nmedian [min, max] over {args.draws} draws; real vs real: "
+    print(f"\nmedian [min, max] over {args.draws} draws x {len(args.train_seeds)} training "
+          "seeds; real vs real: "
           + ", ".join(f"{k} {v:.3f}" for k, v in real.items()))
     print("\n" + summary_markdown(table, ["variant", "scheme"], COLUMNS, lead={
         "variant": lambda g: g["variant"].iloc[0], "scheme": lambda g: g["scheme"].iloc[0],
-        "T": lambda g: f"{g['temperature'].iloc[0]:.2f}"}))
+        "T": lambda g: median_range(g["temperature"]),
+        "fit s": lambda g: f"{g['fit_seconds'].median():.0f}"}))
     return 0
 
 

@@ -13,7 +13,7 @@ from scipy import integrate, stats
 import artgen.models.rbm as rbm_module
 from artgen.errors import InputError
 from artgen.models.base import load_generator
-from artgen.models.rbm import RBMGenerator
+from artgen.models.rbm import RBMGenerator, local_connections
 from artgen.models.relu_units import (free_energy, relu_log_partition, relu_mean,
                                       truncated_normal_positive)
 from artgen.models.training import TrainingRun
@@ -232,9 +232,11 @@ def test_save_load_round_trip(tmp_path, structured, trained):
     assert np.array_equal(back.sample(50, seed=1), model.sample(50, seed=1))
 
 
-@pytest.mark.parametrize("hidden", ["relu", "sigmoid"])
-def test_resume_after_a_kill_repeats_the_uninterrupted_run(tmp_path, structured, hidden):
-    settings = {"epochs": 6, "snapshot_every": 2, "hidden": hidden, "n_chains": 20}
+@pytest.mark.parametrize("hidden, window", [("relu", None), ("sigmoid", None), ("relu", 5)])
+def test_resume_after_a_kill_repeats_the_uninterrupted_run(tmp_path, structured, hidden,
+                                                           window):
+    settings = {"epochs": 6, "snapshot_every": 2, "hidden": hidden, "n_chains": 20,
+                "window": window}
     whole = quick_rbm(**settings).fit(structured, seed=4,
                                       run=TrainingRun(tmp_path / "a.npz", tmp_path / "a.tsv"))
     run = TrainingRun(tmp_path / "b.npz", tmp_path / "b.tsv")
@@ -287,7 +289,8 @@ def test_cycles_through_a_small_start_set(trained, structured):
 @pytest.mark.parametrize("bad", [{"n_hidden": 0}, {"hidden": "tanh"}, {"learning_rate": 0},
                                  {"k": 0}, {"start": "anywhere"}, {"gibbs_steps": 0},
                                  {"l2": -1.0}, {"batch_size": 2.5}, {"dtype": "float16"},
-                                 {"epochs": 0}, {"temperature": 0}, {"temperature": "hot"}])
+                                 {"epochs": 0}, {"temperature": 0}, {"temperature": "hot"},
+                                 {"window": 0}, {"window": 2.0}])
 def test_bad_settings(bad):
     with pytest.raises(InputError):
         RBMGenerator(**bad)
@@ -381,3 +384,45 @@ def test_a_saved_state_with_an_empty_start_set_is_refused(trained):
     state = {**trained.state(), "start_set": np.zeros((3, 7), np.uint8)}
     with pytest.raises(InputError, match="start_set has 7 SNPs"):
         RBMGenerator(start="sampling").set_state(state)
+
+
+# -- the locally connected RBM -------------------------------------------------------
+
+def test_local_connections_by_hand():
+    # 6 SNPs, 3 units of window 2: starts 0, 2, 4.
+    expected = np.zeros((6, 3), dtype=bool)
+    expected[[0, 1], 0] = expected[[2, 3], 1] = expected[[4, 5], 2] = True
+    assert np.array_equal(local_connections(6, 3, 2), expected)
+    # More units than the 2 window positions: starts round(0, 1/3, 2/3, 1) = 0, 0, 1, 1.
+    mask = local_connections(4, 4, 3)
+    assert np.array_equal(mask[:, 0], [1, 1, 1, 0]) and np.array_equal(mask[:, 3], [0, 1, 1, 1])
+    assert (mask.sum(axis=0) == 3).all()
+    assert np.array_equal(local_connections(5, 2, 5), np.ones((5, 2), dtype=bool))
+    with pytest.raises(InputError, match="at most the number of SNPs"):
+        local_connections(4, 2, 5)
+
+
+def test_local_rbm_learns_neighbour_ld_and_keeps_its_window():
+    # A Markov chain along 14 SNPs: LD between neighbours only. Enumerated
+    # exactly, the trained model carries the neighbours' covariances and its
+    # weights outside the windows are still exactly zero.
+    rng = np.random.default_rng(3)
+    n, n_snps = 600, 14
+    data = np.empty((n, n_snps), dtype=np.uint8)
+    data[:, 0] = rng.random(n) < 0.5
+    for i in range(1, n_snps):
+        keep = rng.random(n) < 0.85
+        data[:, i] = np.where(keep, data[:, i - 1], rng.random(n) < 0.5)
+    model = RBMGenerator(n_hidden=n_snps - 1, window=2, optimizer="adam", learning_rate=0.02,
+                         learning_rate_final=0.002, init_scale=0.1, epochs=60,
+                         snapshot_every=60, snapshot_size=200, start="train")
+    model.fit(data, seed=1)
+    mask = local_connections(n_snps, n_snps - 1, 2)
+    assert (model.weights[~mask] == 0).all() and (model.weights[mask] != 0).all()
+    _, cov, _ = exact_moments(model, n_snps)
+    real = np.cov(data.T, bias=True)
+    neighbours = np.arange(n_snps - 1)
+    assert np.abs(cov[neighbours, neighbours + 1] - real[neighbours, neighbours + 1]).max() < 0.05
+    assert cov[neighbours, neighbours + 1].min() > 0.15  # real: about 0.21
+    with pytest.raises(InputError, match="window"):
+        RBMGenerator(window=15, epochs=1).fit(data)

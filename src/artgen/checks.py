@@ -1,5 +1,5 @@
 """Input checks shared across the package: haplotype matrices, pairs of them
-on the same SNPs, counts and seeds, plus the two small helpers every
+on the same SNPs, counts, numbers, choices and seeds, plus the two small helpers every
 statistic uses on checked matrices (ALT counts, Pearson r).
 
 A haplotype matrix is a 2-D array of shape (n_haplotypes, n_snps), rows
@@ -11,6 +11,7 @@ naming the argument that is wrong.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -174,6 +175,25 @@ def check_count(value, name: str, low: int, *, high: int | None = None,
         bounds = f">= {low}" if high is None else f"between {low} and {high}"
         raise InputError(f"{name} must be an integer {bounds}{none}, got {value!r}")
     return int(value)
+
+
+def check_choice(value, name: str, choices):
+    """``value`` if it is one of ``choices``, else an InputError listing them."""
+    if value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def check_number(value, name: str, *, positive: bool) -> float:
+    """``value`` as a float if it is a finite number >= 0 (> 0 with
+    ``positive``; bools are not numbers here), else an InputError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise InputError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, "
+                         f"got {value!r}")
+    return value
 
 
 def check_seed(seed) -> int:

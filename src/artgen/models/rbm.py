@@ -28,6 +28,10 @@ Gibbs steps from one of three starting points (``start``): uniform random
 states, training haplotypes, or an independent "sampling set" of real
 haplotypes never used in training (the paper's scheme to reduce privacy
 leakage; give it with :meth:`RBMGenerator.set_start_set`).
+
+With a ``window``, each hidden unit connects only to that many consecutive
+SNPs (a locally connected RBM, see :func:`local_connections`): the weights
+outside the windows are zero and stay zero.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ import numpy as np
 from scipy.special import expit
 
 from artgen import seeds
-from artgen.checks import check_count, check_haplotype_matrix
+from artgen.checks import (check_choice, check_count, check_haplotype_matrix,
+                            check_number)
 from artgen.errors import InputError
 from artgen.models.relu_units import free_energy, relu_mean, truncated_normal_positive
 from artgen.models.training import (IterativeGenerator, calibrate_temperature,
@@ -59,23 +64,25 @@ _PLL_ROWS = 1000
 _OFFSET_RATE = 0.01
 
 
+def local_connections(n_visible: int, n_hidden: int, window: int) -> np.ndarray:
+    """Which weights a locally connected RBM has: hidden unit ``j`` sees SNPs
+    ``s_j .. s_j + window - 1``, the starts ``s_j`` spread evenly from the
+    first SNP to the last window (units share a window when there are more
+    units than window positions).
+
+    Returns
+    -------
+    ndarray, bool, shape (n_visible, n_hidden)
+    """
+    if window > n_visible:
+        raise InputError(f"window must be at most the number of SNPs ({n_visible}), "
+                         f"got {window}")
+    starts = np.round(np.linspace(0, n_visible - window, n_hidden)).astype(np.int64)
+    offsets = np.arange(n_visible)[:, None] - starts[None, :]
+    return (offsets >= 0) & (offsets < window)
+
+
 # -- the generator -------------------------------------------------------------------
-
-
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
-
-
-def _check_float(value, name, *, positive):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise InputError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise InputError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, "
-                         f"got {value!r}")
-    return value
 
 
 class RBMGenerator(IterativeGenerator):
@@ -120,6 +127,14 @@ class RBMGenerator(IterativeGenerator):
         Plain stochastic gradient ascent, or Adam (betas 0.9, 0.999).
     init_scale : float
         Standard deviation of the initial weights.
+    window : int or None
+        SNPs each hidden unit connects to, consecutive ones (None: all, the
+        paper's RBM). On SNPs far apart whose LD is weak and reaches only
+        the neighbours, a fully connected RBM learns the training sample's
+        spurious long-range correlations first: with fewer haplotypes than
+        SNPs their eigenvalues exceed the real LD's, and the AGs copy
+        training haplotypes before they carry any LD. A small window leaves
+        only the local correlations to learn.
     dtype : {"float32", "float64"}
         Precision of the weights and the matrix products (the truncated
         Gaussian sampler always works in float64).
@@ -153,7 +168,8 @@ class RBMGenerator(IterativeGenerator):
     def __init__(self, n_hidden: int = 100, hidden: str = "relu", learning_rate: float = 3e-3,
                  learning_rate_final: float | None = 1e-3, batch_size: int = 32, k: int = 10,
                  n_chains: int = 100, l2: float = 0.0, centering: bool = True,
-                 optimizer: str = "sgd", init_scale: float = 0.01, dtype: str = "float32",
+                 optimizer: str = "sgd", init_scale: float = 0.01,
+                 window: int | None = None, dtype: str = "float32",
                  start: str = "train", gibbs_steps: int = 10,
                  temperature: float | str = 1.0, epochs: int = 40,
                  snapshot_every: int = 5, patience: int = 0, snapshot_size: int = 5000,
@@ -162,22 +178,23 @@ class RBMGenerator(IterativeGenerator):
                          snapshot_size=snapshot_size, aa_tolerance=aa_tolerance,
                          privacy_tolerance=privacy_tolerance)
         self.n_hidden = check_count(n_hidden, "n_hidden", 1)
-        self.hidden = _check_choice(hidden, "hidden", HIDDEN_TYPES)
-        self.learning_rate = _check_float(learning_rate, "learning_rate", positive=True)
+        self.hidden = check_choice(hidden, "hidden", HIDDEN_TYPES)
+        self.learning_rate = check_number(learning_rate, "learning_rate", positive=True)
         self.learning_rate_final = (None if learning_rate_final is None else
-                                    _check_float(learning_rate_final, "learning_rate_final",
+                                    check_number(learning_rate_final, "learning_rate_final",
                                                  positive=True))
         self.batch_size = check_count(batch_size, "batch_size", 1)
         self.k = check_count(k, "k", 1)
         self.n_chains = check_count(n_chains, "n_chains", 1)
-        self.l2 = _check_float(l2, "l2", positive=False)
-        self.optimizer = _check_choice(optimizer, "optimizer", OPTIMIZERS)
+        self.l2 = check_number(l2, "l2", positive=False)
+        self.optimizer = check_choice(optimizer, "optimizer", OPTIMIZERS)
         if not isinstance(centering, (bool, np.bool_)):
             raise InputError(f"centering must be true or false, got {centering!r}")
         self.centering = bool(centering)
-        self.init_scale = _check_float(init_scale, "init_scale", positive=False)
-        self.dtype = _check_choice(dtype, "dtype", DTYPES)
-        self.start = _check_choice(start, "start", STARTS)
+        self.init_scale = check_number(init_scale, "init_scale", positive=False)
+        self.window = None if window is None else check_count(window, "window", 1)
+        self.dtype = check_choice(dtype, "dtype", DTYPES)
+        self.start = check_choice(start, "start", STARTS)
         self.gibbs_steps = check_count(gibbs_steps, "gibbs_steps", 1)
         self.temperature = check_temperature(temperature, "rbm")
         # The temperature AGs are drawn at ("auto": the last calibrated one).
@@ -194,7 +211,7 @@ class RBMGenerator(IterativeGenerator):
                 "learning_rate_final": self.learning_rate_final, "batch_size": self.batch_size,
                 "k": self.k, "n_chains": self.n_chains, "l2": self.l2,
                 "centering": self.centering, "optimizer": self.optimizer,
-                "init_scale": self.init_scale,
+                "init_scale": self.init_scale, "window": self.window,
                 "dtype": self.dtype, "start": self.start, "gibbs_steps": self.gibbs_steps,
                 "temperature": self.temperature, **self._iterative_settings()}
 
@@ -359,7 +376,7 @@ class RBMGenerator(IterativeGenerator):
         ndarray, float64, shape (n, n_components)
         """
         alleles = self._as_visible(alleles)
-        _check_choice(space, "space", ("hidden", "visible"))
+        check_choice(space, "space", ("hidden", "visible"))
         rank = min(self.weights.shape)
         n_components = check_count(n_components, "n_components", 1)
         if n_components > rank:
@@ -441,8 +458,12 @@ class RBMGenerator(IterativeGenerator):
         rng = seeds.rng(seed, "rbm/epoch", 0)  # the epochs are 1, 2, ...
         # Frequencies clipped half a count from 0 and 1 keep logits finite at fixed sites.
         freq = np.clip(alleles.mean(axis=0), 0.5 / n, 1 - 0.5 / n)
+        self._mask = (None if self.window is None else
+                      local_connections(n_visible, self.n_hidden, self.window).astype(dtype))
         self.weights = (self.init_scale * rng.standard_normal((n_visible, self.n_hidden))
                         ).astype(dtype)
+        if self._mask is not None:
+            self.weights *= self._mask
         self.visible_bias = np.log(freq / (1 - freq)).astype(dtype)
         self.hidden_bias = np.zeros(self.n_hidden, dtype=dtype)
         self._chains = (rng.random((self.n_chains, n_visible)) < freq).astype(dtype)
@@ -492,6 +513,8 @@ class RBMGenerator(IterativeGenerator):
         grad_w = v_data.T @ h_data / len(batch) - v_model.T @ h_model / len(v_model)
         if self.l2:
             grad_w -= self.l2 * self.weights
+        if self._mask is not None:
+            grad_w *= self._mask
         # Offsets cancel in the bias gradients: same in both parametrisations.
         return {"weights": grad_w,
                 "visible_bias": v_data.mean(axis=0) - v_model.mean(axis=0),
