@@ -1,6 +1,6 @@
 """Input checks shared across the package: haplotype matrices, pairs of them
-on the same SNPs, counts, numbers, choices and seeds, plus the two small helpers every
-statistic uses on checked matrices (ALT counts, Pearson r).
+on the same SNPs, counts, numbers, choices and seeds, plus the two small
+helpers every statistic uses on checked matrices (ALT counts, Pearson r).
 
 A haplotype matrix is a 2-D array of shape (n_haplotypes, n_snps), rows
 haplotypes, columns SNPs, 0 = REF and 1 = ALT, held as ``uint8``.
