@@ -43,7 +43,7 @@ import hashlib
 
 import numpy as np
 
-from artgen.checks import check_count
+from artgen.checks import check_choice, check_count
 from artgen.errors import InputError
 from artgen.models.base import PopulationLabels
 from artgen.models.gan_trainer import GANTrainer, configure_tensorflow
@@ -250,18 +250,13 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
         self.batch_size = batch_size
         self.label_smoothing = float(label_smoothing)
         self.input_noise = float(input_noise)
-        if output not in ("round", "sigmoid", "bernoulli"):
-            raise InputError(f"gan: output must be 'round', 'sigmoid' or 'bernoulli', "
-                             f"got {output!r}")
-        self.output = output
+        self.output = check_choice(output, "gan: output", ("round", "sigmoid", "bernoulli"))
         if isinstance(pack, bool) or not isinstance(pack, int) or not 1 <= pack <= batch_size \
                 or batch_size % pack:
             raise InputError(f"gan: pack must be a positive divisor of batch_size "
                              f"({batch_size}), got {pack!r}")
         self.pack = pack
-        if loss not in ("bce", "wasserstein"):
-            raise InputError(f"gan: loss must be 'bce' or 'wasserstein', got {loss!r}")
-        self.loss = loss
+        self.loss = check_choice(loss, "gan: loss", ("bce", "wasserstein"))
         self.critic_steps = check_count(critic_steps, "gan: critic_steps", 1)
         if loss == "bce" and self.critic_steps != 1:
             raise InputError("gan: critic_steps > 1 needs loss 'wasserstein' (the paper's "

@@ -31,7 +31,8 @@ import scipy.linalg
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from artgen.errors import InputError
-from artgen.checks import check_count, check_datasets, check_haplotypes, check_seed
+from artgen.checks import (check_choice, check_count, check_datasets, check_haplotypes,
+                            check_seed)
 
 __all__ = ["PcaResult", "pca", "coords_frame"]
 
@@ -308,8 +309,7 @@ def pca(datasets: dict, n_components: int = 6, seed: int = 0, *, solver: str = "
             for name, h in check_datasets(datasets, dtypes="numeric").items()}
     k = check_count(n_components, "n_components", 1)
     seed = check_seed(seed)
-    if solver not in _SOLVERS:
-        raise InputError(f"solver must be one of {_SOLVERS}, got {solver!r}")
+    check_choice(solver, "solver", _SOLVERS)
     names = tuple(data)
     sizes = [data[nm].shape[0] for nm in names]
     x = data[names[0]] if len(names) == 1 else np.concatenate([data[nm] for nm in names], axis=0)
