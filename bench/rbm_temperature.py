@@ -49,15 +49,12 @@ VARIANTS = {
     "default": {},
     "auto": {"temperature": "auto"},
     "auto_hidden400": {"temperature": "auto", "n_hidden": 400},
-    # The RBM every panel had before the dispersed panel's local windows:
-    # fully connected, 100 hidden units, plain SGD (the top-level settings).
-    "full": {"window": None, "n_hidden": 100, "optimizer": "sgd", "learning_rate": 0.003,
-             "learning_rate_final": 0.001, "init_scale": 0.01, "epochs": 100,
-             "snapshot_every": 10},
-    "window3": {"window": 3},
-    "window10": {"window": 10},
-    "window6_hidden500": {"window": 6, "n_hidden": 500},
+    # The rbm's own settings without the panel's (for the dispersed panel:
+    # fully connected, as every panel had before the local windows).
+    "full": {},
 }
+#: Variants that leave out the panel's settings.
+WITHOUT_PANEL = {"full"}
 COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test",
            "privacy_loss", "privacy_loss_matched", "identical_to_train")
 
@@ -123,7 +120,8 @@ def main(argv=None) -> int:
     for variant in args.variants:
         for scheme in args.schemes:
             for train_seed in args.train_seeds:
-                rows += fit_and_score(splits, {**model_settings(config, "rbm", args.panel),
+                panel = None if variant in WITHOUT_PANEL else args.panel
+                rows += fit_and_score(splits, {**model_settings(config, "rbm", panel),
                                                **VARIANTS[variant], "start": scheme},
                                       train_seed, args.draws, args.seed,
                                       {"variant": variant, "scheme": scheme})
