@@ -13,7 +13,8 @@ the validation split. Each draw has as many AGs as the training split has
 haplotypes, scored as the metrics table scores them: the held-out fidelity
 (``*_ho``: against half of the test split at a matched size, beside the
 test split's other half, the ``real`` row), AA halves against the test
-split, privacy loss (and at matched sizes) and copies of training haplotypes.
+split, privacy loss (and at matched sizes; for the sampling scheme also against
+the sampling split its chains start from) and copies of training haplotypes.
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
         --variants default auto --schemes sampling train --draws 5
@@ -49,6 +50,8 @@ VARIANTS = {
     "default": {},
     "auto": {"temperature": "auto"},
     "auto_hidden400": {"temperature": "auto", "n_hidden": 400},
+    "steps10": {"gibbs_steps": 10},
+    "steps100": {"gibbs_steps": 100},
     # The rbm's own settings without the panel's (for the dispersed panel:
     # fully connected, as every panel had before the local windows).
     "full": {},
@@ -56,15 +59,17 @@ VARIANTS = {
 #: Variants that leave out the panel's settings.
 WITHOUT_PANEL = {"full"}
 COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test",
-           "privacy_loss", "privacy_loss_matched", "identical_to_train")
+           "privacy_loss", "privacy_loss_matched", "privacy_loss_start", "identical_to_train")
 
 
-def score(train, test, alleles, seed: int) -> dict:
+def score(train, test, alleles, seed: int, start_set=None) -> dict:
+    """The metrics table's scores of one AG draw; with ``start_set`` (the
+    sampling split, for the sampling scheme) its privacy too."""
     ags = train.with_alleles(alleles, ids=artificial_ids(len(alleles)))
     settings = Settings(seed=seed, n_triplets=500, umap=False)
-    metrics = {}
+    metrics = {"privacy_loss_start": float("nan")}
     for family in ("heldout", "distances", "privacy"):
-        metrics.update(compute_family(family, train, ags, test, settings)[0])
+        metrics.update(compute_family(family, train, ags, test, settings, start_set)[0])
     return metrics
 
 
@@ -84,7 +89,8 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
     rows = []
     for draw in range(draws):
         ags = model.sample(train.n_haplotypes, seed=seed * 1000 + draw)
-        metrics = score(train, test, ags, seed=draw)
+        start_set = splits["sampling"] if settings["start"] == "sampling" else None
+        metrics = score(train, test, ags, seed=draw, start_set=start_set)
         rows.append({**labels, "train_seed": train_seed, "draw": draw,
                      "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
                      "temperature": model._sampling_temperature,

@@ -24,7 +24,8 @@ from artgen.stats.attack import (
     plant_training_haplotypes,
     sensitivity_table,
 )
-from artgen.stats.privacy import identical_to_train, privacy_loss, roc_auc, tpr_at_fpr
+from artgen.stats.privacy import (identical_to_train, privacy_loss, roc_auc, roc_auc_standard_error,
+                                  tpr_at_fpr)
 from conftest import simulate_population
 
 
@@ -73,6 +74,17 @@ def test_roc_auc_edge_cases():
     assert roc_auc([1, 2], [3, 4]) == 0.0
     assert roc_auc([2, 2, 2], [2, 2]) == 0.5
     assert roc_auc(np.array([-0.0]), np.array([-5.0])) == 1.0
+
+
+@pytest.mark.parametrize("n1, n0", [(120, 68), (10, 300), (500, 500)])
+def test_roc_auc_standard_error_is_the_null_spread(n1, n0):
+    """Members and non-members from one distribution: the AUC's spread over
+    4,000 draws is the formula's within sampling error (5%)."""
+    rng = np.random.default_rng(n1 + n0)
+    aucs = [roc_auc(rng.standard_normal(n1), rng.standard_normal(n0)) for _ in range(4000)]
+    assert np.std(aucs) == pytest.approx(roc_auc_standard_error(n1, n0), rel=0.05)
+    with pytest.raises(InputError):
+        roc_auc_standard_error(0, 5)
 
 
 def sklearn_tpr(members, nonmembers, fpr, interpolate):

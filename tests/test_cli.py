@@ -225,3 +225,14 @@ def test_draws_sample_independent_sets_and_stats_reports_each(tmp_path):
     assert list(table.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
     af = table[table["metric"] == "af_r"].set_index("draw")["value"]
     assert af.index.tolist() == [0, 1, 2] and af.nunique() == 3
+    # --start-set: the privacy family scores the real rows the chains started from
+    assert main(["stats", "privacy", "--real", str(tmp_path / "train.npz"), "--ags",
+                 str(tmp_path / "d0.npz"), "--held-out", str(tmp_path / "test.npz"),
+                 "--start-set", str(tmp_path / "train.npz"), "--panel", "p", "--model",
+                 "bernoulli", "--seed", "1", "--out-dir", str(tmp_path / "started")]) == 0
+    privacy = pd.read_csv(tmp_path / "started" / "privacy.tsv", sep="\t")
+    values = privacy.set_index("metric")["value"]
+    assert values["privacy_loss_start"] == pytest.approx(values["privacy_loss_matched"])
+    from artgen.stats.privacy import identical_to_train
+    assert values["identical_to_start"] == identical_to_train(
+        load_haplotypes(tmp_path / "d0.npz").alleles, real.alleles).sum()

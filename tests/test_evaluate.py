@@ -7,11 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from artgen.errors import InputError
 from artgen.evaluate import FAMILIES, Settings, compute_family, tidy_metrics
 from artgen.haplotypes import artificial_ids
 from artgen.models import make_generator
 from artgen.panels import informative_panel, load_cohort
 from artgen.splits import make_splits, split_haplotypes
+from artgen.stats.privacy import identical_to_train, privacy_loss
 from artgen.summary import model_order, summary_markdown
 
 SETTINGS = Settings(seed=1, n_triplets=500, umap=False)
@@ -60,6 +62,29 @@ def test_copying_the_training_set_is_caught(splits_of_informative_panel):
     assert m["aats_train"] < 0.2
     assert m["privacy_loss"] > 0.3
     assert m["nn_median"] == 0 and m["af_r"] == pytest.approx(1.0)
+
+
+def test_ags_near_their_start_set_are_caught(splits_of_informative_panel):
+    """AGs that are the start set's real haplotypes with a few alleles
+    flipped (chains a few Gibbs steps from their start) look private against
+    the training set; against the start set they do not."""
+    train, test = splits_of_informative_panel["train"], splits_of_informative_panel["test"]
+    start = splits_of_informative_panel["sampling"]
+    rng = np.random.default_rng(3)
+    rows = start.alleles[rng.integers(0, start.n_haplotypes, train.n_haplotypes)]
+    near = as_ags(train, np.where(rng.random(rows.shape) < 0.01, 1 - rows, rows).astype(np.uint8))
+    m = compute_family("privacy", train, near, test, SETTINGS, start)[0]
+    assert abs(m["privacy_loss_matched"]) < 0.1
+    assert m["privacy_loss_start"] > 0.3
+    assert m["mia_auc_start"] > 0.9
+    assert m["identical_to_start"] == int(identical_to_train(near.alleles, start.alleles).sum())
+    # It is the privacy loss with the start set in the training set's place.
+    assert m["privacy_loss_start"] == privacy_loss(near.alleles, start.alleles, test.alleles,
+                                                   SETTINGS.seed, matched=True).loss
+    # Without a start set there is nothing to score.
+    assert "privacy_loss_start" not in compute_family("privacy", train, near, test, SETTINGS)[0]
+    with pytest.raises(InputError, match="start set and the real set are not at the same SNPs"):
+        compute_family("privacy", train, near, test, SETTINGS, start.take_snps(np.arange(10)))
 
 
 def test_paper_ordering_on_a_simulated_informative_panel(splits_of_informative_panel):
@@ -175,7 +200,12 @@ def test_verdicts_judge_the_worst_draw_against_the_targets():
         rows("gan", 2, ld_r_ho=0.76, pairwise_w_ho=17.0, privacy_loss=0.012, mia_auc=0.51),
         rows("rbm", 0, ld_r_ho=0.79, pairwise_w_ho=12.0, privacy_loss=0.02, mia_auc=0.55),
         rows("markov", 0, privacy_loss=-0.01, mia_auc=0.5),          # no held-out rows
-        rows("copying", 0, ld_r_ho=0.9, pairwise_w_ho=21.0, privacy_loss=0.3, mia_auc=0.9)])
+        rows("copying", 0, ld_r_ho=0.9, pairwise_w_ho=21.0, privacy_loss=0.3, mia_auc=0.9),
+        # private against the training set, not against the real rows its chains start at
+        rows("rbm_sampling", 0, ld_r_ho=0.79, pairwise_w_ho=12.0, privacy_loss=0.0,
+             privacy_loss_start=0.01, mia_auc=0.5, mia_auc_start=0.5),
+        rows("rbm_sampling", 1, ld_r_ho=0.79, pairwise_w_ho=12.0, privacy_loss=0.0,
+             privacy_loss_start=0.25, mia_auc=0.5, mia_auc_start=0.8)])
     judged = {model: (verdict, checks) for _, model, verdict, checks in
               verdicts(table, Targets())}
     assert "test" not in judged
@@ -186,6 +216,10 @@ def test_verdicts_judge_the_worst_draw_against_the_targets():
     assert judged["rbm"][0] == "meets"          # bounds are inclusive
     assert judged["markov"][0] == "not measured"
     assert judged["copying"][0] == "misses" and sum("MISS" in c for c in judged["copying"][1]) == 3
+    assert judged["rbm_sampling"][0] == "misses"
+    assert [c for c in judged["rbm_sampling"][1] if "MISS" in c] == [
+        "privacy loss (start set) 0.250 (max 0.02) MISS",
+        "attack AUC (start set) 0.800 (max 0.55) MISS"]
     # A criterion left out is not judged.
     loose = {m: v for _, m, v, _ in verdicts(table, Targets(ld_r_within=None))}
     assert loose["gan"] == "meets" and loose["markov"] == "not measured"

@@ -507,6 +507,31 @@ def test_plot_training_history_returns_a_figure_the_command_saves(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gan.tsv", "h.png"]
 
 
+def test_training_history_shows_the_start_sets_privacy_loss():
+    held_out = {"ld_r": [np.nan, 0.8, np.nan, 0.9], "val_ld_r": [np.nan, 0.7, np.nan, 0.8],
+                "privacy_loss": [np.nan, 0.0, np.nan, 0.01],
+                "attack_auc": [np.nan, 0.5, np.nan, 0.52],
+                "kept": [np.nan, 1.0, np.nan, 0.0]}
+    history = pd.DataFrame({"epoch": [1, 2, 3, 4], "loss": [1.0, 0.8, 0.7, 0.6],
+                            "aa_truth": [np.nan, 0.6, np.nan, 0.55],
+                            "aa_syn": [np.nan, 0.7, np.nan, 0.5],
+                            "aa_ts": [np.nan, 0.65, np.nan, 0.52],
+                            "fixed_sites": [np.nan, 3, np.nan, 1],
+                            "snapshot_score": [np.nan, 0.3, np.nan, 0.05], **held_out})
+
+    def privacy_lines(history):
+        fig = plots.plot_training_history(history)
+        ax = next(a for a in fig.axes if a.get_ylabel() == "on validation")
+        return {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()
+                if not line.get_label().startswith("_")}
+
+    assert "privacy loss (start set)" not in privacy_lines(history)
+    lines = privacy_lines(history.assign(privacy_loss_start=[np.nan, 0.05, np.nan, 0.3],
+                                         attack_auc_start=[np.nan, 0.5, np.nan, 0.75]))
+    assert lines["privacy loss (start set)"] == [0.05, 0.3]
+    assert lines["attack AUC - 0.5 (start set)"] == [0.0, 0.25]
+
+
 def test_figure2_reads_the_ld_decay_of_the_statistics(files, tmp_path):
     inputs, _ = files["figure2"]
     fig = build_figure("figure2", inputs, models=["gan", "rbm"])

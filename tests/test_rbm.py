@@ -279,6 +279,22 @@ def test_the_three_schemes_give_different_ags(structured, trained):
     assert near.mean() < far.mean()
 
 
+def test_the_sampling_schemes_snapshots_score_the_start_sets_privacy(structured):
+    """The sampling split's people are scored like the training set's at
+    every snapshot; the other schemes start at no other real haplotypes."""
+    model = quick_rbm(start="sampling", gibbs_steps=1)
+    model.set_start_set(structured[350:])
+    model.set_validation(structured[300:350])
+    model.fit(structured[:300], seed=3)
+    snaps = model.history.dropna(subset=["aa_ts"])
+    assert snaps["privacy_loss_start"].notna().all() and len(snaps) == 3
+    assert (snaps["privacy_loss_start_se"] == 0.5 / np.sqrt(50)).all()
+    other = quick_rbm(start="train", epochs=10)
+    other.set_validation(structured[300:350])
+    other.fit(structured[:300], seed=3)
+    assert "privacy_loss_start" not in other.history
+
+
 def test_cycles_through_a_small_start_set(trained, structured):
     model = RBMGenerator(**{**trained.settings(), "start": "sampling"})
     model.set_state(trained.state())

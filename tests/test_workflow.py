@@ -175,6 +175,11 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
                 "pca_w2d_ho", "pairwise_w_ho", "corr3_r_gap1_ho", "ho_n", "mia_auc"}
     assert expected <= set(table["metric"])
     assert not table.duplicated(["panel", "model", "seed", "draw", "metric"]).any()
+    # The sampling scheme's AGs are scored against the sampling split they
+    # start from, on every panel and draw; models that start nowhere real are not.
+    start = table[table["metric"] == "privacy_loss_start"]
+    assert set(start["model"]) == {"rbm"} and len(start) == 2 * len(PANELS)
+    assert "privacy loss (start set)" in (results / "metrics.md").read_text()
     # Two AG draws of every generator on a whole panel; one of the test split
     # and of a windowed panel's stitched AGs.
     draws = table[table["metric"] == "privacy_loss"].groupby(["panel", "model"])["draw"].nunique()

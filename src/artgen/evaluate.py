@@ -174,14 +174,24 @@ def distance_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, sett
     return metrics, pd.concat([table, nn_table[nn_table["count"] > 0]], ignore_index=True)
 
 
-def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
+def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings,
+                  start_set: Haplotypes | None = None):
     """AA_truth, AA_syn, AA_TS against the training set and the held-out set,
     aa_deviation (|AA_truth - 0.5| + |AA_syn - 0.5|: 0 ideal, 1 worst), and
     privacy loss (held-out AA_TS minus training AA_TS) with every training
     row against as many AGs, and ``privacy_loss_matched`` with all three
     sets at one size (unbiased for AGs unlike the data, but an exact copy
-    shows only in part: see :func:`~artgen.stats.privacy.privacy_loss`)."""
-    from artgen.stats.privacy import privacy_loss
+    shows only in part: see :func:`~artgen.stats.privacy.privacy_loss`).
+
+    ``start_set``: real haplotypes, never trained on, where the model's
+    sampling chains start (the RBM's sampling scheme). Those people's
+    privacy counts as much as the training set's: ``privacy_loss_start`` is
+    held-out AA_TS minus AA_TS against them (matched sizes),
+    ``mia_auc_start`` the distance attack's AUC with them as the members and
+    the held-out set as the non-members (every row of both scored), and
+    ``identical_to_start`` counts the AGs identical to one of them."""
+    from artgen.stats.attack import distance_attack_scores
+    from artgen.stats.privacy import identical_to_train, privacy_loss, roc_auc
 
     result = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed)
     matched = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed,
@@ -197,6 +207,14 @@ def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, setti
     metrics["privacy_loss_matched"] = matched.loss
     metrics["privacy_n_train"] = result.n_train_rows
     metrics["privacy_n_test"] = result.n_test_rows
+    if start_set is not None:
+        metrics["privacy_loss_start"] = privacy_loss(
+            ags.alleles, start_set.alleles, held_out.alleles, seed=settings.seed,
+            matched=True).loss
+        metrics["mia_auc_start"] = roc_auc(distance_attack_scores(ags.alleles, start_set.alleles),
+                                           distance_attack_scores(ags.alleles, held_out.alleles))
+        metrics["identical_to_start"] = int(identical_to_train(ags.alleles,
+                                                               start_set.alleles).sum())
     return metrics, None
 
 
@@ -325,23 +343,32 @@ FAMILIES = {
 
 
 def compute_family(family: str, real: Haplotypes, ags: Haplotypes, held_out: Haplotypes,
-                   settings: Settings) -> tuple[dict, pd.DataFrame | None]:
-    """Run one family of statistics; checks that the sets share their SNPs."""
+                   settings: Settings, start_set: Haplotypes | None = None
+                   ) -> tuple[dict, pd.DataFrame | None]:
+    """Run one family of statistics; checks that the sets share their SNPs.
+    ``start_set`` (the real haplotypes the AGs' chains started from, if any)
+    goes to the privacy family (:func:`privacy_stats`)."""
     from artgen.errors import InputError
 
-    for name, other in (("AGs", ags), ("held-out set", held_out)):
-        if not (np.array_equal(other.pos, real.pos) and np.array_equal(other.chrom, real.chrom)):
+    others = (("AGs", ags), ("held-out set", held_out), ("start set", start_set))
+    for name, other in others:
+        if other is not None and not (np.array_equal(other.pos, real.pos)
+                                      and np.array_equal(other.chrom, real.chrom)):
             raise InputError(f"the {name} and the real set are not at the same SNPs")
     os.environ.setdefault("POT_BACKEND_DISABLE_TENSORFLOW", "1")
+    if family == "privacy":
+        return privacy_stats(real, ags, held_out, settings, start_set)
     return FAMILIES[family](real, ags, held_out, settings)
 
 
 def compute_families(families, real: Haplotypes, ags: list[Haplotypes], held_out: Haplotypes,
-                     settings: Settings, fidelity: Haplotypes | None = None
+                     settings: Settings, fidelity: Haplotypes | None = None,
+                     start_set: Haplotypes | None = None
                      ) -> dict[str, tuple[list[dict], pd.DataFrame | None]]:
     """Every family of ``families`` on every AG draw of one fitted model:
     ``{family: (metrics of each draw, side table of draw 0)}``. The heldout
-    family halves ``fidelity`` (default: ``held_out``). All in one process, so
+    family halves ``fidelity`` (default: ``held_out``); the privacy family
+    scores ``start_set`` too (see :func:`privacy_stats`). All in one process, so
     that the data are read once and the imports (and UMAP's compilation) are
     paid once, not once per family."""
     import time
@@ -357,7 +384,7 @@ def compute_families(families, real: Haplotypes, ags: list[Haplotypes], held_out
             # figure shows one AG set, and the summary does not use it.
             metrics, side = compute_family(
                 family, real, h, fidelity if family == "heldout" else held_out,
-                settings if draw == 0 else replace(settings, umap=False))
+                settings if draw == 0 else replace(settings, umap=False), start_set)
             draws.append(metrics)
             table = side if draw == 0 else table  # figures show the first draw, as the paper
         results[family] = draws, table

@@ -8,6 +8,7 @@ rule statistics:
         ags=ag_draws,
         held_out=held_out_split,
         fidelity=test_split(),
+        start=start_set,
     output:
         metrics=[metrics_file(family=family) for family in FAMILIES],
         tables=[table_file(family=family) for family in FAMILIES],
@@ -23,9 +24,10 @@ rule statistics:
         out_dir=stats_dir(),
         seed=config["seed"],
         settings=evaluation_args,
+        start=start_set_arg,
     shell:
         "python -m artgen stats {params.families} --real {input.real} --ags {input.ags}"
-        " --held-out {input.held_out} --held-out-fidelity {input.fidelity}"
+        " --held-out {input.held_out} --held-out-fidelity {input.fidelity} {params.start}"
         " --panel {wildcards.panel} --model {wildcards.model} --seed {params.seed}"
         " {params.settings} --out-dir {params.out_dir} 2> {log}"
 

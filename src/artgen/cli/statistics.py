@@ -21,9 +21,10 @@ def cmd_stats(args) -> None:
                         umap=args.umap, ld_max_distance=args.ld_max_distance,
                         ld_max_pairs=args.ld_max_pairs)
     fidelity = load_haplotypes(args.held_out_fidelity) if args.held_out_fidelity else None
+    start_set = load_haplotypes(args.start_set) if args.start_set else None
     results = compute_families(args.families, load_haplotypes(args.real),
                                [load_haplotypes(path) for path in args.ags],
-                               load_haplotypes(args.held_out), settings, fidelity)
+                               load_haplotypes(args.held_out), settings, fidelity, start_set)
     # Written only when every family has been computed: a failure leaves no output.
     out = Path(args.out_dir)
     for family, (draws, table) in results.items():
@@ -104,6 +105,9 @@ def add_commands(sub) -> None:
     p.add_argument("--held-out-fidelity",
                    help="real haplotypes never trained on that the heldout family halves "
                         "(.npz; default: --held-out)")
+    p.add_argument("--start-set",
+                   help="real haplotypes, never trained on, that the model's sampling chains "
+                        "started from (.npz): the privacy family scores their privacy too")
     p.add_argument("--panel", required=True, help="panel name (for the tidy table)")
     p.add_argument("--model", required=True, help="model name (for the tidy table)")
     add_seed(p, "seed of the statistics' subsamples")

@@ -421,6 +421,9 @@ class RBMGenerator(IterativeGenerator):
                                                             self._sampling_temperature)
         return out
 
+    def _start_rows(self):
+        return self.start_set if self.start == "sampling" else None
+
     def _calibrate(self, alleles, reference, n, seed):
         if self.temperature != "auto":
             return {}

@@ -108,7 +108,9 @@ def plot_training_history(history: pd.DataFrame, title: str = ""):
 
 def _plot_held_out_snapshots(subfig, snaps: pd.DataFrame, kept_epoch) -> None:
     """LD r against the training and the validation set (top) and privacy
-    loss and distance-attack AUC on the validation set (bottom), per snapshot."""
+    loss (against the start set too, where the chains start at real
+    haplotypes) and distance-attack AUC on the validation set (bottom), per
+    snapshot."""
     ax_ld, ax_privacy = subfig.subplots(2, 1, sharex=True)
     ax_ld.plot(snaps["epoch"], snaps["ld_r"], marker=".", color="C0", label="vs train")
     ax_ld.plot(snaps["epoch"], snaps["val_ld_r"], marker=".", color="C1", label="vs validation")
@@ -116,6 +118,11 @@ def _plot_held_out_snapshots(subfig, snaps: pd.DataFrame, kept_epoch) -> None:
     ax_ld.legend(frameon=False, loc="best", fontsize=8)
     ax_privacy.plot(snaps["epoch"], snaps["privacy_loss"], marker=".", color="C3",
                     label="privacy loss")
+    if "privacy_loss_start" in snaps and snaps["privacy_loss_start"].notna().any():
+        ax_privacy.plot(snaps["epoch"], snaps["privacy_loss_start"], marker=".", color="C5",
+                        label="privacy loss (start set)")
+        ax_privacy.plot(snaps["epoch"], snaps["attack_auc_start"] - 0.5, marker=".",
+                        color="C6", label="attack AUC - 0.5 (start set)")
     ax_privacy.plot(snaps["epoch"], snaps["attack_auc"] - 0.5, marker=".", color="C4",
                     label="attack AUC - 0.5")
     ax_privacy.axhline(0, color="grey", ls=":", lw=1)

@@ -41,6 +41,7 @@ __all__ = [
     "privacy_loss",
     "privacy_loss_standard_error",
     "roc_auc",
+    "roc_auc_standard_error",
     "tpr_at_fpr",
 ]
 
@@ -452,6 +453,21 @@ def roc_auc(member_scores, nonmember_scores) -> float:
     ranks = rankdata(np.concatenate([m, n]))  # average ranks of ties
     u = ranks[:m.size].sum() - m.size * (m.size + 1) / 2.0
     return float(u / (m.size * n.size))
+
+
+def roc_auc_standard_error(n_members: int, n_nonmembers: int) -> float:
+    """The standard error of :func:`roc_auc` when members and non-members
+    score alike, ``sqrt((n1 + n0 + 1) / (12 n1 n0))`` (the Mann-Whitney U's
+    null variance over ``(n1 n0)^2``; ties make it smaller).
+
+    Examples
+    --------
+    >>> round(roc_auc_standard_error(120, 68), 4)
+    0.0439
+    """
+    n1 = check_count(n_members, "n_members", 1)
+    n0 = check_count(n_nonmembers, "n_nonmembers", 1)
+    return float(np.sqrt((n1 + n0 + 1) / (12.0 * n1 * n0)))
 
 
 def tpr_at_fpr(member_scores, nonmember_scores, fpr: float = 0.01, *,
