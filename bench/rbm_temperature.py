@@ -59,7 +59,8 @@ VARIANTS = {
 #: Variants that leave out the panel's settings.
 WITHOUT_PANEL = {"full"}
 COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test",
-           "privacy_loss", "privacy_loss_matched", "privacy_loss_start", "identical_to_train")
+           "privacy_loss", "privacy_loss_matched", "privacy_loss_start", "mia_auc_start",
+           "identical_to_train")
 
 
 def score(train, test, alleles, seed: int, start_set=None) -> dict:
@@ -67,7 +68,7 @@ def score(train, test, alleles, seed: int, start_set=None) -> dict:
     sampling split, for the sampling scheme) its privacy too."""
     ags = train.with_alleles(alleles, ids=artificial_ids(len(alleles)))
     settings = Settings(seed=seed, n_triplets=500, umap=False)
-    metrics = {"privacy_loss_start": float("nan")}
+    metrics = {"privacy_loss_start": float("nan"), "mia_auc_start": float("nan")}
     for family in ("heldout", "distances", "privacy"):
         metrics.update(compute_family(family, train, ags, test, settings, start_set)[0])
     return metrics

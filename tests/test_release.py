@@ -465,3 +465,39 @@ def test_the_gate_reads_the_worst_draw(sets, tmp_path):
     md = (tmp_path / "clean" / "card.md").read_text()
     assert "Gate rule: each bound is checked on the worst of the model's AG draws" in md
     assert f"over 2 draws {loss['median']:.4g} [{loss['low']:.4g}, {loss['high']:.4g}]" in md
+
+
+def test_ags_near_the_start_set_are_refused_only_when_it_is_checked(sets, tmp_path):
+    """AGs that are the sampling split's haplotypes with 1% of alleles
+    flipped (chains a few Gibbs steps from their start) pass every check on
+    the training set; given as the start set, its people are checked too."""
+    start = sets["reference"]  # the pipeline's sampling split: reference and start set
+    rng = np.random.default_rng(1)
+    rows = start.alleles[np.arange(500) % start.n_haplotypes]
+    near = artificial(np.where(rng.random(rows.shape) < 0.01, 1 - rows, rows).astype(np.uint8))
+
+    def release_with(ags, folder, start_set):
+        return release_ags(ags, sets["train"], sets["test"], sets["reference"],
+                           **outputs(folder), model="rbm", panel="dense", seed=SEED,
+                           start_set=start_set)
+
+    blind = release_with(near, tmp_path / "blind", None)
+    assert blind["verdict"] == "accepted" and blind["start_set"] is None
+    assert "start set" not in (tmp_path / "blind" / "card.md").read_text()
+    with pytest.raises(ReleaseRefused) as info:
+        release_with(near, tmp_path / "checked", start)
+    failed = [f.split(" = ")[0] for f in info.value.failures]
+    assert failed == ["privacy_loss_start", "mia_auc_start"]
+    assert info.value.card["start_set"]["mia_auc_start"] > 0.9
+    assert not (tmp_path / "checked").exists() or left_in(tmp_path / "checked") == []
+    # AGs that owe nothing to the start set pass, and the card shows its rows
+    card = release_with(sets["ags"], tmp_path / "fresh", start)
+    assert card["verdict"] == "accepted"
+    metrics, released = release_metrics(sets["ags"], sets["train"], sets["test"],
+                                        sets["reference"], seed=SEED, start_set=start)
+    kept = sets["ags"].alleles[released]
+    assert card["start_set"]["privacy_loss_start"] == privacy_loss(
+        kept, start.alleles, sets["test"].alleles, SEED, matched=True).loss
+    assert card["start_set"]["identical_to_start"] == identical_to_train(kept, start.alleles).sum()
+    md = (tmp_path / "fresh" / "card.md").read_text()
+    assert "| privacy loss against the start set |" in md and "Start set: the real" in md

@@ -75,6 +75,7 @@ rule release:
         train=train_split(),
         test=test_split(),
         reference=sampling_split(),
+        start=start_set,
         likelihood=release_likelihood,
     output:
         vcf="results/release/{panel}/{model}.vcf.gz",
@@ -101,10 +102,11 @@ rule release:
         likelihood=likelihood_attack_arg,
         dataset=dataset_description(),
         seed=config["seed"],
+        start=start_set_arg,
     shell:
         "python -m artgen release --ags {input.ags} --draws {input.draws}"
         " --train {input.train} --test {input.test}"
-        " --reference {input.reference} --thresholds {params.thresholds:q}"
+        " --reference {input.reference} {params.start} --thresholds {params.thresholds:q}"
         " {params.likelihood} --model {wildcards.model} --settings {params.settings:q}"
         " --panel-name {wildcards.panel} --dataset {params.dataset:q} --seed {params.seed}"
         " --vcf-out {output.vcf} --hapt-out {output.hapt} --card-json {output.card_json}"

@@ -76,7 +76,8 @@ def cmd_release(args) -> None:
                            dataset=args.dataset, seed=args.seed,
                            thresholds=parse_thresholds(args.thresholds),
                            model_metrics=model_metrics,
-                           draws=[load_haplotypes(p) for p in args.draws])
+                           draws=[load_haplotypes(p) for p in args.draws],
+                           start_set=load_haplotypes(args.start_set) if args.start_set else None)
     except ReleaseRefused as exc:
         log.info("privacy card of the refused set:\n%s", json.dumps(exc.card, indent=1,
                                                                      default=str))
@@ -132,6 +133,9 @@ def add_commands(sub) -> None:
     p.add_argument("--train", required=True, help="the model's training haplotypes (.npz)")
     p.add_argument("--test", required=True, help="held-out real haplotypes (non-members)")
     p.add_argument("--reference", required=True, help="attacker's reference (sampling split)")
+    p.add_argument("--start-set",
+                   help="real haplotypes, never trained on, that the model's sampling chains "
+                        "started from (.npz): checked as the training set is")
     p.add_argument("--thresholds", help="release thresholds (JSON object)")
     p.add_argument("--model", required=True, help="model name (for the card)")
     p.add_argument("--settings", default="{}", help="the model's settings (JSON), for the card")

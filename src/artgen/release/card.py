@@ -11,6 +11,7 @@ import numpy as np
 
 from artgen import __version__
 from artgen.release import template
+from artgen.release.metrics import START_METRICS
 from artgen.release.policy import Thresholds
 from artgen.stats.attack import LIKELIHOOD_METRICS
 
@@ -91,6 +92,9 @@ def privacy_card(metrics: dict, thresholds: Thresholds, failures: list[str], *, 
         "privacy_loss": m.get("privacy_loss"),
         "attacks": {k: m.get(k) for k in ("mia_auc", "mia_tpr_1fpr", "mia_density_auc",
                                           "mia_density_tpr_1fpr")},
+        # the real haplotypes the sampling chains started from (None: no such set)
+        "start_set": ({k: m.get(k) for k in START_METRICS}
+                      if "privacy_loss_start" in m else None),
         # a property of the model (None for a model without a likelihood)
         "likelihood_attack": ({k: m.get(k) for k in LIKELIHOOD_METRICS}
                               if "lr_mia_auc" in m else None),
@@ -148,7 +152,8 @@ def card_markdown(card: dict) -> str:
     values = {
         **bounds,
         **{f"over_{name}": "" for name in ("privacy_loss", "aats_train", "aats_test", "mia_auc",
-                                           "mia_tpr_1fpr", "mia_density_auc")},
+                                           "mia_tpr_1fpr", "mia_density_auc",
+                                           "privacy_loss_start", "mia_auc_start")},
         **over,
         **{name: _cell(value) for name, value in att.items()},
         "privacy_loss": _cell(card["privacy_loss"]), "aats_train": _cell(card["aats_train"]),
@@ -176,8 +181,13 @@ def card_markdown(card: dict) -> str:
                    seed=_cell(card["seeds"]["privacy_statistics"]),
                    software=card["software"]["artgen"])
     lines += [template.FILE.format(kind=kind, **info) for kind, info in card["files"].items()]
-    lines += _fill(template.CHECKS, **values) + lr_rows
+    start = card.get("start_set")
+    start_rows = ([] if start is None else
+                  _fill(template.START_SET, **values, **{k: _cell(v) for k, v in start.items()}))
+    lines += _fill(template.CHECKS, **values) + start_rows + lr_rows
     lines += _fill(template.NOTES, gate_rule=card.get("gate_rule", template.GATE_RULE_RELEASED))
+    if start is not None:
+        lines[-1:-1] = ["", template.START_SET_NOTE]
     if card["settings"]:
         lines += _fill(template.SETTINGS,
                        settings=json.dumps(card["settings"], indent=2, sort_keys=True))

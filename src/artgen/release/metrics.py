@@ -9,15 +9,17 @@ import numpy as np
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
 from artgen.release.policy import Thresholds
-from artgen.stats.attack import membership_inference
-from artgen.stats.privacy import identical_to_train, near_copies, privacy_loss
+from artgen.stats.attack import distance_attack_scores, membership_inference
+from artgen.stats.privacy import identical_to_train, near_copies, privacy_loss, roc_auc
 
 __all__ = ["DRAW_METRICS", "metrics_over_draws", "release_metrics"]
 
 #: The privacy metrics measured on every AG draw of a model; the gate reads
 #: the worst draw of each (:func:`artgen.release.policy.release_checks`).
 DRAW_METRICS = ("privacy_loss", "aats_train", "aats_test", "mia_auc", "mia_tpr_1fpr",
-                "mia_density_auc", "mia_density_tpr_1fpr")
+                "mia_density_auc", "mia_density_tpr_1fpr", "privacy_loss_start", "mia_auc_start")
+#: The metrics of the real haplotypes the AGs' chains started from, when they did.
+START_METRICS = ("privacy_loss_start", "mia_auc_start", "identical_to_start")
 
 
 def _withheld(ags: Haplotypes, copies: np.ndarray) -> np.ndarray:
@@ -32,23 +34,26 @@ def _withheld(ags: Haplotypes, copies: np.ndarray) -> np.ndarray:
     return np.repeat(either, 2)
 
 
-def _check_sets(ags, train, test, reference) -> None:
-    for name, h in (("ags", ags), ("train", train), ("test", test), ("reference", reference)):
+def _check_sets(ags, train, test, reference, start_set=None) -> None:
+    sets = (("train", train), ("test", test), ("reference", reference))
+    if start_set is not None:
+        sets += (("start", start_set),)
+    for name, h in (("ags", ags), *sets):
         if not isinstance(h, Haplotypes):
             raise InputError(f"{name} must be a Haplotypes set, got {type(h).__name__}")
-    for name, h in (("train", train), ("test", test), ("reference", reference)):
+    for name, h in sets:
         for field in ("chrom", "pos", "ref", "alt"):
             if not np.array_equal(getattr(h, field), getattr(ags, field)):
                 raise InputError(f"the {name} set and the AGs are not at the same SNPs "
                                  f"(their {field} columns differ)")
-    for name, h in (("train", train), ("test", test), ("reference", reference)):
+    for name, h in sets:
         if h.n_haplotypes < 2:
             raise InputError(f"the {name} set needs at least 2 haplotypes, got {h.n_haplotypes}")
 
 
 def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference: Haplotypes,
-                    *, seed: int, thresholds: Thresholds | None = None
-                    ) -> tuple[dict, np.ndarray]:
+                    *, seed: int, thresholds: Thresholds | None = None,
+                    start_set: Haplotypes | None = None) -> tuple[dict, np.ndarray]:
     """Everything the checks need, on the set that would be released.
 
     Parameters
@@ -61,6 +66,11 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
         Seed of the privacy loss and the attacks.
     thresholds : Thresholds, optional
         The copies policy and near-copy distance (default: ``Thresholds()``).
+    start_set : Haplotypes, optional
+        Real haplotypes, never trained on, that the model's sampling chains
+        started from (the RBM's sampling scheme): AGs a few Gibbs steps from
+        them can give those people away as copies of training haplotypes
+        give away the training set's.
 
     Returns
     -------
@@ -74,13 +84,17 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
         ``near_copies_share_test``; ``aa_truth_train``, ``aa_syn_train``,
         ``aats_train``, the same for ``test``, ``privacy_loss``;
         ``mia_auc``, ``mia_tpr_1fpr``, ``mia_density_auc``,
-        ``mia_density_tpr_1fpr``. Statistics that need 2 released AGs are
+        ``mia_density_tpr_1fpr``; with a start set ``privacy_loss_start``
+        (AATS against the test split minus AATS against the start set,
+        matched sizes), ``mia_auc_start`` (the distance attack with the
+        start set as the members and the test split as the non-members) and
+        ``identical_to_start``. Statistics that need 2 released AGs are
         NaN when fewer are left.
     released : ndarray, bool, shape (n_generated,)
         The AGs to release.
     """
     thresholds = Thresholds() if thresholds is None else thresholds
-    _check_sets(ags, train, test, reference)
+    _check_sets(ags, train, test, reference, start_set)
     copies = identical_to_train(ags.alleles, train.alleles)
     withheld = _withheld(ags, copies) if thresholds.copies == "remove" else np.zeros_like(copies)
     released = ~withheld
@@ -105,10 +119,18 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
     names = ["aa_truth_train", "aa_syn_train", "aats_train", "aa_truth_test", "aa_syn_test",
              "aats_test", "privacy_loss", "mia_auc", "mia_tpr_1fpr", "mia_density_auc",
              "mia_density_tpr_1fpr"]
+    if start_set is not None:
+        names += START_METRICS
     if n_released < 2:
         metrics.update(dict.fromkeys(names, float("nan")))
         return metrics, released
     kept = ags.alleles[released]
+    if start_set is not None:
+        metrics["privacy_loss_start"] = privacy_loss(kept, start_set.alleles, test.alleles, seed,
+                                                     matched=True).loss
+        metrics["mia_auc_start"] = roc_auc(distance_attack_scores(kept, start_set.alleles),
+                                           distance_attack_scores(kept, test.alleles))
+        metrics["identical_to_start"] = int(identical_to_train(kept, start_set.alleles).sum())
     loss = privacy_loss(kept, train.alleles, test.alleles, seed)
     for where, aa in (("train", loss.train), ("test", loss.test)):
         metrics.update({f"aa_truth_{where}": aa.aa_truth, f"aa_syn_{where}": aa.aa_syn,
@@ -122,7 +144,8 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
 
 def metrics_over_draws(metrics: dict, draws, train: Haplotypes, test: Haplotypes,
                        reference: Haplotypes, *, seed: int,
-                       thresholds: Thresholds | None = None) -> dict:
+                       thresholds: Thresholds | None = None,
+                       start_set: Haplotypes | None = None) -> dict:
     """``metrics`` (of the set to release) with ``over_draws``: for each of
     :data:`DRAW_METRICS`, its values on the set to release and on each
     further AG draw of the same model (``draws``, Haplotypes), each draw
@@ -132,9 +155,10 @@ def metrics_over_draws(metrics: dict, draws, train: Haplotypes, test: Haplotypes
     for i, other in enumerate(draws, start=1):
         if not (np.array_equal(other.pos, train.pos) and np.array_equal(other.chrom, train.chrom)):
             raise InputError(f"AG draw {i} is not at the SNPs of the AGs to release")
-    values = {name: [metrics.get(name)] for name in DRAW_METRICS}
+    values = {name: [metrics[name]] for name in DRAW_METRICS if name in metrics}
     for ags in draws:
-        drawn, _ = release_metrics(ags, train, test, reference, seed=seed, thresholds=thresholds)
-        for name in DRAW_METRICS:
+        drawn, _ = release_metrics(ags, train, test, reference, seed=seed, thresholds=thresholds,
+                                   start_set=start_set)
+        for name in values:
             values[name].append(drawn[name])
     return {**metrics, "over_draws": values, "n_draws": 1 + len(draws)}

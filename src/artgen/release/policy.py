@@ -212,12 +212,17 @@ _BOUNDS = [
     ("lr_mia_auc", "max_lr_mia_auc", "max",
      "the model gives its training haplotypes a higher likelihood than held-out ones, "
      "relative to a reference model fitted on other haplotypes"),
+    ("privacy_loss_start", "max_privacy_loss", "max",
+     "the AGs are closer to the real haplotypes their chains started from than to held-out ones"),
+    ("mia_auc_start", "max_mia_auc", "max",
+     "nearest-AG distance tells the haplotypes the chains started from from held-out ones"),
     ("aats_test", "min_aats_test", "min", "the AGs overfit"),
     ("aats_test", "max_aats_test", "max", "the AGs underfit"),
 ]
-#: Metrics only some models have (those of the likelihood-ratio attack): a
-#: check on one that is absent is skipped, not failed.
-_MODEL_METRICS = {"lr_mia_auc"}
+#: Metrics only some models have (those of the likelihood-ratio attack, and
+#: of the start set of chains that start at real haplotypes): a check on one
+#: that is absent is skipped, not failed.
+_MODEL_METRICS = {"lr_mia_auc", "privacy_loss_start", "mia_auc_start"}
 
 
 def _excess_share(metrics: dict, kind: str, bound: float | None, what: str,

@@ -27,7 +27,8 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
                 out_vcf, out_hapt, out_card_json, out_card_md, model: str,
                 settings: dict | None = None, panel: str = "", dataset: str = "",
                 seed: int = 0, thresholds: Thresholds | None = None,
-                model_metrics: dict | None = None, draws=()) -> dict:
+                model_metrics: dict | None = None, draws=(),
+                start_set: Haplotypes | None = None) -> dict:
     """Release an AG set with its privacy card, or refuse and write nothing.
 
     Steps: :func:`~artgen.release.metrics.release_metrics` (exact copies withheld per the copies
@@ -74,6 +75,10 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
         bound is then checked on the worst draw, the released set included
         (:func:`artgen.release.metrics.metrics_over_draws`), and the card gives the median and
         range over the draws.
+    start_set : Haplotypes, optional
+        Real haplotypes, never trained on, that the model's sampling chains
+        started from: their privacy loss and distance attack are checked
+        with the same bounds as the training set's.
 
     Returns
     -------
@@ -96,10 +101,10 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
         raise InputError("out_vcf, out_hapt, out_card_json and out_card_md must be four "
                          "different paths")
     metrics, released = release_metrics(ags, train, test, reference, seed=seed,
-                                        thresholds=thresholds)
+                                        thresholds=thresholds, start_set=start_set)
     if len(draws):
         metrics = metrics_over_draws(metrics, draws, train, test, reference, seed=seed,
-                                     thresholds=thresholds)
+                                     thresholds=thresholds, start_set=start_set)
     if model_metrics:
         metrics.update(_checked_model_metrics(model_metrics))
     failures = release_checks(metrics, thresholds)

@@ -62,6 +62,17 @@ AT_LEAST, AT_MOST, BOTH = ">= {}", "<= {}", " and "
 #: The median and range over AG draws, after a value that was drawn several times.
 OVER_DRAWS = "; over {n} draws {median} [{low}, {high}]"
 
+#: Rows of a model whose sampling chains start at real haplotypes never
+#: trained on (the RBM's sampling split).
+START_SET = ["| privacy loss against the start set | {privacy_loss_start}{over_privacy_loss_start}"
+             " | | <= {max_privacy_loss} |",
+             "| distance attack AUC, start set as members | {mia_auc_start}{over_mia_auc_start}"
+             " | | <= {max_mia_auc} |",
+             "| AGs identical to a start-set haplotype | {identical_to_start} | | |"]
+START_SET_NOTE = ("Start set: the real haplotypes, never trained on, that the model's sampling "
+                  "chains started from (the sampling split); they belong to people too, and "
+                  "are checked as the training set is (matched sizes, against the test split).")
+
 NO_LIKELIHOOD = ["| likelihood-ratio attack AUC | n/a (the model has no likelihood) | | "
                  "<= {max_lr_mia_auc} |"]
 LIKELIHOOD = ["| likelihood-ratio attack AUC | {lr_mia_auc} | | <= {max_lr_mia_auc} |",
