@@ -23,6 +23,7 @@ from artgen.stats.attack import (
     membership_inference,
     plant_training_haplotypes,
     sensitivity_table,
+    start_set_privacy,
 )
 from artgen.stats.privacy import (identical_to_train, privacy_loss, roc_auc, roc_auc_standard_error,
                                   tpr_at_fpr)
@@ -561,3 +562,18 @@ def test_likelihood_attack_command_refuses_a_model_without_likelihood(hmm_sets, 
                  "--panel", "dense", "--model", "bernoulli", "--out", str(out)]) == 2
     assert "a bernoulli model has no likelihood" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_start_set_privacy_by_hand():
+    """Two AGs: a copy of start row 0 and a row one allele from start row 1.
+    Start rows at distance 0 and 1 from their nearest AG, held-out rows at
+    2 and 3: every member outscores every non-member."""
+    start = np.array([[0, 0, 0, 0, 0, 0], [1, 1, 1, 0, 0, 0]], dtype=np.uint8)
+    ags = np.array([[0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0]], dtype=np.uint8)
+    held_out = np.array([[1, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1]], dtype=np.uint8)
+    leak = start_set_privacy(ags, start, held_out, seed=0)
+    assert leak["mia_auc_start"] == 1.0 and leak["identical_to_start"] == 1
+    assert leak["privacy_loss_start"] == privacy_loss(ags, start, held_out, 0, matched=True).loss
+    # AGs that owe nothing to either real set read alike on both
+    same = start_set_privacy(ags, held_out, held_out, seed=0)
+    assert same["mia_auc_start"] == 0.5 and same["privacy_loss_start"] == 0.0

@@ -185,13 +185,11 @@ def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, setti
 
     ``start_set``: real haplotypes, never trained on, where the model's
     sampling chains start (the RBM's sampling scheme). Those people's
-    privacy counts as much as the training set's: ``privacy_loss_start`` is
-    held-out AA_TS minus AA_TS against them (matched sizes),
-    ``mia_auc_start`` the distance attack's AUC with them as the members and
-    the held-out set as the non-members (every row of both scored), and
-    ``identical_to_start`` counts the AGs identical to one of them."""
-    from artgen.stats.attack import distance_attack_scores
-    from artgen.stats.privacy import identical_to_train, privacy_loss, roc_auc
+    privacy counts as much as the training set's: ``privacy_loss_start``,
+    ``mia_auc_start``, ``identical_to_start`` of
+    :func:`~artgen.stats.attack.start_set_privacy`."""
+    from artgen.stats.attack import start_set_privacy
+    from artgen.stats.privacy import privacy_loss
 
     result = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed)
     matched = privacy_loss(ags.alleles, real.alleles, held_out.alleles, seed=settings.seed,
@@ -208,13 +206,8 @@ def privacy_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, setti
     metrics["privacy_n_train"] = result.n_train_rows
     metrics["privacy_n_test"] = result.n_test_rows
     if start_set is not None:
-        metrics["privacy_loss_start"] = privacy_loss(
-            ags.alleles, start_set.alleles, held_out.alleles, seed=settings.seed,
-            matched=True).loss
-        metrics["mia_auc_start"] = roc_auc(distance_attack_scores(ags.alleles, start_set.alleles),
-                                           distance_attack_scores(ags.alleles, held_out.alleles))
-        metrics["identical_to_start"] = int(identical_to_train(ags.alleles,
-                                                               start_set.alleles).sum())
+        metrics.update(start_set_privacy(ags.alleles, start_set.alleles, held_out.alleles,
+                                         settings.seed))
     return metrics, None
 
 

@@ -61,7 +61,7 @@ from artgen.io.atomic import atomic_output
 from artgen.models.base import Generator
 from artgen.models.checkpoints import is_int, is_number, newest_checkpoint, write_checkpoint
 from artgen.provenance import data_digest
-from artgen.stats.attack import distance_attack_scores, roc_auc
+from artgen.stats.attack import distance_attack_scores, roc_auc, start_set_privacy
 from artgen.stats.distances import pairwise_distance_counts, subsample_rows, wasserstein_from_counts
 from artgen.stats.privacy import (adversarial_accuracy, privacy_loss,
                                   privacy_loss_standard_error, roc_auc_standard_error)
@@ -144,11 +144,11 @@ def validation_metrics(train: np.ndarray, validation: np.ndarray, ags: np.ndarra
     fixed_share = fixed.fraction if fixed.n_polymorphic_real else 0.0
     start = {}
     if start_rows is not None:
-        on_start = privacy_loss(ags, start_rows, validation, seed, matched=True)
-        start = {"privacy_loss_start": on_start.loss,
-                 "privacy_loss_start_se": privacy_loss_standard_error(on_start.n_test_rows),
-                 "attack_auc_start": roc_auc(distance_attack_scores(ags, start_rows),
-                                             distance_attack_scores(ags, validation)),
+        leak = start_set_privacy(ags, start_rows, validation, seed)
+        matched = min(len(ags), len(start_rows), len(validation))
+        start = {"privacy_loss_start": leak["privacy_loss_start"],
+                 "privacy_loss_start_se": privacy_loss_standard_error(matched),
+                 "attack_auc_start": leak["mia_auc_start"],
                  "attack_auc_start_se": roc_auc_standard_error(len(start_rows),
                                                                len(validation))}
     return {"val_aa_truth": loss.test.aa_truth, "val_aa_syn": loss.test.aa_syn,

@@ -9,8 +9,8 @@ import numpy as np
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
 from artgen.release.policy import Thresholds
-from artgen.stats.attack import distance_attack_scores, membership_inference
-from artgen.stats.privacy import identical_to_train, near_copies, privacy_loss, roc_auc
+from artgen.stats.attack import membership_inference, start_set_privacy
+from artgen.stats.privacy import identical_to_train, near_copies, privacy_loss
 
 __all__ = ["DRAW_METRICS", "metrics_over_draws", "release_metrics"]
 
@@ -84,11 +84,10 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
         ``near_copies_share_test``; ``aa_truth_train``, ``aa_syn_train``,
         ``aats_train``, the same for ``test``, ``privacy_loss``;
         ``mia_auc``, ``mia_tpr_1fpr``, ``mia_density_auc``,
-        ``mia_density_tpr_1fpr``; with a start set ``privacy_loss_start``
-        (AATS against the test split minus AATS against the start set,
-        matched sizes), ``mia_auc_start`` (the distance attack with the
-        start set as the members and the test split as the non-members) and
-        ``identical_to_start``. Statistics that need 2 released AGs are
+        ``mia_density_tpr_1fpr``; with a start set ``privacy_loss_start``,
+        ``mia_auc_start`` and ``identical_to_start``
+        (:func:`~artgen.stats.attack.start_set_privacy` against the test
+        split). Statistics that need 2 released AGs are
         NaN when fewer are left.
     released : ndarray, bool, shape (n_generated,)
         The AGs to release.
@@ -126,11 +125,7 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
         return metrics, released
     kept = ags.alleles[released]
     if start_set is not None:
-        metrics["privacy_loss_start"] = privacy_loss(kept, start_set.alleles, test.alleles, seed,
-                                                     matched=True).loss
-        metrics["mia_auc_start"] = roc_auc(distance_attack_scores(kept, start_set.alleles),
-                                           distance_attack_scores(kept, test.alleles))
-        metrics["identical_to_start"] = int(identical_to_train(kept, start_set.alleles).sum())
+        metrics.update(start_set_privacy(kept, start_set.alleles, test.alleles, seed))
     loss = privacy_loss(kept, train.alleles, test.alleles, seed)
     for where, aa in (("train", loss.train), ("test", loss.test)):
         metrics.update({f"aa_truth_{where}": aa.aa_truth, f"aa_syn_{where}": aa.aa_syn,

@@ -31,6 +31,10 @@ Contents
   model of the same kind fitted on held-out haplotypes, as ``lr_mia_auc``
   and ``lr_mia_tpr_1fpr``, with the memorisation gap (``loglik_train``,
   ``loglik_test``, ``loglik_gap``).
+- :func:`start_set_privacy`: the same questions about real haplotypes
+  that were not trained on but started the generator's sampling chains
+  (the RBM's sampling scheme), as ``privacy_loss_start``,
+  ``mia_auc_start`` and ``identical_to_start``.
 - :func:`plant_training_haplotypes`, :func:`sensitivity_table`: the paper's
   Mixed1..Mixed6 sensitivity test (AG sets with 1, 10, 50, 100, 500, 1000
   training haplotypes planted in them), extended with the attacks.
@@ -74,6 +78,7 @@ __all__ = [
     "membership_inference",
     "plant_training_haplotypes",
     "sensitivity_table",
+    "start_set_privacy",
 ]
 
 log = logging.getLogger(__name__)
@@ -124,6 +129,41 @@ def distance_attack_scores(ags, candidates) -> np.ndarray:
     """
     sets = check_haplotype_sets(ags=ags, candidates=candidates)
     return (-nearest_neighbour_distances(sets["candidates"], sets["ags"])).astype(np.float64)
+
+
+def start_set_privacy(ags, start, held_out, seed) -> dict[str, float]:
+    """How much AGs give away the real haplotypes their chains started from.
+
+    A generator whose sampling chains start at real haplotypes it was never
+    trained on (the RBM's sampling scheme) can leave each AG a few Gibbs
+    steps from one of them: those people are then exposed as a memorised
+    training set would be, though the training-set scores show nothing.
+
+    Parameters
+    ----------
+    ags : ndarray, uint8, shape (n_ags, n_snps)
+    start : ndarray, uint8, shape (n_start, n_snps)
+        The real haplotypes the chains started from (the members).
+    held_out : ndarray, uint8, shape (n_held_out, n_snps)
+        Real haplotypes of the same population the AGs owe nothing to.
+    seed : int
+        Seed of the privacy loss's subsamples.
+
+    Returns
+    -------
+    dict
+        ``privacy_loss_start``: AATS against ``held_out`` minus AATS
+        against ``start``, matched sizes
+        (:func:`~artgen.stats.privacy.privacy_loss`); ``mia_auc_start``:
+        the distance attack's AUC with every start row as a member and
+        every held-out row as a non-member (unlike the matched privacy
+        loss it leaves no start row out when ``held_out`` is the smaller
+        set); ``identical_to_start``: AGs identical to a start row.
+    """
+    return {"privacy_loss_start": privacy_loss(ags, start, held_out, seed, matched=True).loss,
+            "mia_auc_start": roc_auc(distance_attack_scores(ags, start),
+                                     distance_attack_scores(ags, held_out)),
+            "identical_to_start": int(identical_to_train(ags, start).sum())}
 
 
 def log_kde(points, data, *, factor: float | None = None) -> np.ndarray:
