@@ -444,10 +444,13 @@ class IterativeGenerator(Generator):
         self.best_epoch = best["epoch"]
         self.set_state(best["state"])
         if best["rank"][0] == 2:
+            start = ("" if self._start_rows() is None else
+                     " (nor, for the start set, its privacy loss and attack AUC - 0.5)")
             log.warning("%s: no snapshot has a privacy loss within %.3f (give or take two "
-                        "standard errors, %.3f each) on the validation set; kept the one with "
+                        "standard errors, %.3f each) on the validation set%s; kept the one with "
                         "the lowest, epoch %d (%.3f)", self.name, self.privacy_tolerance,
-                        rows[-1].get("privacy_loss_se", 0.0), best["epoch"], best["rank"][1])
+                        rows[-1].get("privacy_loss_se", 0.0), start, best["epoch"],
+                        best["rank"][1])
         log.info("%s kept the snapshot of epoch %d (score %.3f)", self.name, best["epoch"],
                  best["score"])
         return self
