@@ -71,7 +71,9 @@ START_SET = ["| privacy loss against the start set | {privacy_loss_start}{over_p
              "| AGs identical to a start-set haplotype | {identical_to_start} | | |"]
 START_SET_NOTE = ("Start set: the real haplotypes, never trained on, that the model's sampling "
                   "chains started from (the sampling split); they belong to people too, and "
-                  "are checked as the training set is (matched sizes, against the test split).")
+                  "are checked as the training set is, against the test split: the privacy "
+                  "loss at matched sizes, the distance attack on every start and test "
+                  "haplotype.")
 
 NO_LIKELIHOOD = ["| likelihood-ratio attack AUC | n/a (the model has no likelihood) | | "
                  "<= {max_lr_mia_auc} |"]
