@@ -188,6 +188,18 @@ def test_temperature_settings_and_sampling(founders_data):
     np.testing.assert_allclose(freq, 1 / (1 + np.exp(-logit / 2)), atol=0.01)
 
 
+def test_a_saved_state_that_is_not_finite_as_float32_is_refused():
+    model = GANGenerator(latent_size=1, output="bernoulli")
+    state = {"g0": np.zeros((1, 3)), "g1": np.array([0.0, 1e39, 0.0])}
+    with pytest.raises(InputError, match="the saved gan layer g1 holds values that are not "
+                                         "finite as float32"):
+        model.set_state(state)
+    state = {"g0": np.zeros((1, 3)), "g1": np.zeros(3),
+             "frequency_offsets": np.array([[0.0, np.nan, 0.0]])}
+    with pytest.raises(InputError, match="frequency offsets holds values that are not finite"):
+        model.set_state(state)
+
+
 def test_auto_temperature_balances_aa_truth_and_aa_syn():
     """A generator that is too sure of itself makes AGs that sit on each
     other (AA_syn near 1). Real haplotypes here are 8 founders with 8% of

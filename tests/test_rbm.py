@@ -393,6 +393,20 @@ def test_a_bad_saved_temperature_is_refused(trained):
         RBMGenerator().set_state(state)
 
 
+@pytest.mark.parametrize("key, value", [("weights", 1e39), ("visible_bias", np.nan),
+                                        ("hidden_bias", -np.inf)])
+def test_a_saved_state_that_is_not_finite_as_float32_is_refused(trained, key, value):
+    """A float64 weight beyond float32's range would load as inf and draw
+    garbage: it is refused, naming the array."""
+    damaged = np.array(trained.state()[key], dtype=np.float64)
+    damaged.flat[0] = value
+    with pytest.raises(InputError, match=f"the saved rbm {key} holds values that are not "
+                                         "finite as float32"):
+        RBMGenerator().set_state({**trained.state(), key: damaged})
+    with pytest.raises(InputError, match="not an array of numbers"):
+        RBMGenerator().set_state({**trained.state(), key: np.array(["a", "b"])})
+
+
 def test_a_saved_state_with_an_empty_start_set_is_refused(trained):
     state = {**trained.state(), "start_set": np.zeros((0, 40), np.uint8)}
     with pytest.raises(InputError, match="start_set"):

@@ -196,6 +196,21 @@ def check_number(value, name: str, *, positive: bool) -> float:
     return value
 
 
+def check_finite(values, name: str, dtype) -> np.ndarray:
+    """``values`` as a ``dtype`` array if every element is finite there, else
+    an InputError naming ``name``: a saved float64 weight beyond float32's
+    range becomes inf in a float32 model, and a model of inf weights draws
+    garbage without a word."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} is not an array of numbers ({exc})") from None
+    if not np.isfinite(out).all():
+        raise InputError(f"{name} holds values that are not finite as {np.dtype(dtype).name}")
+    return out
+
+
 def check_seed(seed) -> int:
     """``seed`` as an int if it is a non-negative integer, else an InputError."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:

@@ -43,7 +43,7 @@ import hashlib
 
 import numpy as np
 
-from artgen.checks import check_choice, check_count
+from artgen.checks import check_choice, check_count, check_finite
 from artgen.errors import InputError
 from artgen.models.base import PopulationLabels
 from artgen.models.gan_trainer import GANTrainer, configure_tensorflow
@@ -324,15 +324,16 @@ class GANGenerator(PopulationLabels, IterativeGenerator):
 
     def set_state(self, state):
         n_params = sum(1 for key in state if key.startswith("g"))
-        params = [np.asarray(state[f"g{i}"], dtype=np.float32) for i in range(n_params)]
+        params = [check_finite(state[f"g{i}"], f"the saved gan layer g{i}", np.float32)
+                  for i in range(n_params)]
         temperature = saved_temperature(state, "gan")
         self._set_label_state(state)
         # A conditional generator reads the one-hot population label beside the latent draw.
         n_labels = len(self.populations) if self.conditional else 0
         self._check_generator_params(params, self.latent_size + n_labels)
         n_groups = max(n_labels, 1)
-        offsets = np.asarray(state["frequency_offsets"], dtype=np.float32) \
-            if "frequency_offsets" in state else None
+        offsets = (check_finite(state["frequency_offsets"], "the saved gan frequency offsets",
+                                np.float32) if "frequency_offsets" in state else None)
         if offsets is not None and offsets.shape != (n_groups, params[-1].shape[0]):
             raise InputError(f"gan: frequency offsets of shape {offsets.shape}, not one row per "
                              f"population ({n_groups}) and one column per SNP "

@@ -42,7 +42,7 @@ import numpy as np
 from scipy.special import expit
 
 from artgen import seeds
-from artgen.checks import (check_choice, check_count, check_haplotype_matrix,
+from artgen.checks import (check_choice, check_count, check_finite, check_haplotype_matrix,
                             check_number)
 from artgen.errors import InputError
 from artgen.models.relu_units import free_energy, relu_mean, truncated_normal_positive
@@ -246,10 +246,8 @@ class RBMGenerator(IterativeGenerator):
         return out
 
     def set_state(self, state):
-        dtype = np.dtype(self.dtype)
-        self.weights = np.asarray(state["weights"], dtype=dtype)
-        self.visible_bias = np.asarray(state["visible_bias"], dtype=dtype)
-        self.hidden_bias = np.asarray(state["hidden_bias"], dtype=dtype)
+        for key in ("weights", "visible_bias", "hidden_bias"):
+            setattr(self, key, check_finite(state[key], f"the saved rbm {key}", self.dtype))
         self._sampling_temperature = saved_temperature(state, "rbm")
         # Chains start at these rows: a damaged file must not leave an empty pool.
         for key in ("train_haplotypes", "start_set"):
