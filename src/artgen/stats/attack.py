@@ -132,20 +132,15 @@ def distance_attack_scores(ags, candidates) -> np.ndarray:
 
 
 def start_set_privacy(ags, start, held_out, seed) -> dict[str, float]:
-    """How much AGs give away the real haplotypes their chains started from.
-
-    A generator whose sampling chains start at real haplotypes it was never
-    trained on (the RBM's sampling scheme) can leave each AG a few Gibbs
-    steps from one of them: those people are then exposed as a memorised
-    training set would be, though the training-set scores show nothing.
+    """How much AGs give away the real haplotypes their chains started from
+    (never trained on: the RBM's sampling scheme), whom an AG a few Gibbs
+    steps from its start exposes as a memorised training set would be.
 
     Parameters
     ----------
-    ags : ndarray, uint8, shape (n_ags, n_snps)
-    start : ndarray, uint8, shape (n_start, n_snps)
-        The real haplotypes the chains started from (the members).
-    held_out : ndarray, uint8, shape (n_held_out, n_snps)
-        Real haplotypes of the same population the AGs owe nothing to.
+    ags, start, held_out : ndarray, uint8, shape (n, n_snps)
+        The AGs, the rows the chains started from (the members), and real
+        rows of the same population the AGs owe nothing to.
     seed : int
         Seed of the privacy loss's subsamples.
 
@@ -153,12 +148,10 @@ def start_set_privacy(ags, start, held_out, seed) -> dict[str, float]:
     -------
     dict
         ``privacy_loss_start``: AATS against ``held_out`` minus AATS
-        against ``start``, matched sizes
-        (:func:`~artgen.stats.privacy.privacy_loss`); ``mia_auc_start``:
-        the distance attack's AUC with every start row as a member and
-        every held-out row as a non-member (unlike the matched privacy
-        loss it leaves no start row out when ``held_out`` is the smaller
-        set); ``identical_to_start``: AGs identical to a start row.
+        against ``start``, matched sizes (:func:`~artgen.stats.privacy.privacy_loss`);
+        ``mia_auc_start``: the distance attack's AUC, every start row a
+        member and every held-out row a non-member (it leaves no start row
+        out where the matched loss must); ``identical_to_start``.
     """
     return {"privacy_loss_start": privacy_loss(ags, start, held_out, seed, matched=True).loss,
             "mia_auc_start": roc_auc(distance_attack_scores(ags, start),
