@@ -428,6 +428,28 @@ def test_paper_config_builds_its_dag(tmp_path):
     assert "plan_windows" in out and "stitch_ags" in out
 
 
+def test_a_per_panel_sampling_scheme_gets_the_sampling_split(tmp_path):
+    """``start: sampling`` set for one panel only: that panel's training and
+    statistics read the sampling split, the others' do not (a dry run)."""
+    config = json.loads(json.dumps(TINY))
+    config["models"]["rbm"] = {**config["models"]["rbm"], "start": "train",
+                               "panels": {"dense": {"start": "sampling"}}}
+    result = snakemake(tmp_path, "-n", "-p", "--forceall", "all", config=config)
+    rbm = [line.split("Shell command: ", 1)[1] for line in result.stdout.splitlines()
+           if line.startswith("Shell command: python -m artgen") and " --model rbm " in line
+           and (" train " in line or " stats " in line)]
+    panels = {"dense", "informative", "dispersed"}
+    for panel in panels:
+        jobs = [c for c in rbm if f"results/splits/{panel}/train.npz" in c]
+        assert len(jobs) == 2, jobs  # training and statistics
+        started = [c for c in jobs if "--start-set" in c]
+        if panel == "dense":
+            assert len(started) == 2
+            assert all("--start-set results/splits/dense/sampling.npz" in c for c in started)
+        else:
+            assert started == []
+
+
 def one_population_vcf(folder: Path) -> Path:
     """A plain-gzip, unindexed VCF of one simulated population (40
     individuals, chr15, 400 kb) with an indel, a multi-allelic site and a

@@ -317,8 +317,10 @@ def training_split(wildcards):
 
 def start_set(wildcards):
     """Real haplotypes that start the sampling chains of a model whose
-    ``start`` setting is "sampling": the sampling split, never trained on."""
-    if config["models"][wildcards.model].get("start") == "sampling":
+    ``start`` setting on this panel is "sampling": the sampling split, never
+    trained on."""
+    settings = model_settings(config, wildcards.model, wildcards.panel)
+    if settings.get("start") == "sampling":
         return sampling_split(wildcards.panel)
     return []
 
