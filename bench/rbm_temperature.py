@@ -20,6 +20,8 @@ the sampling split its chains start from) and copies of training haplotypes.
         --variants default auto --schemes sampling train --draws 5
     python bench/rbm_temperature.py results/splits/dispersed --panel dispersed \\
         --variants default full --train-seeds 1 2 3 --draws 5
+    python bench/rbm_temperature.py results/splits/dense --model rbm_kstep \\
+        --variants default connected global10 --draws 5
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ VARIANTS = {
     "auto_hidden400": {"temperature": "auto", "n_hidden": 400},
     "steps10": {"gibbs_steps": 10},
     "steps100": {"gibbs_steps": 100},
+    # With --model rbm_kstep (chains restarted from allele frequencies): a
+    # smaller window, every unit connected to every SNP, or some global units.
+    "window200": {"window": 200},
+    "connected": {"window": None},
+    "global10": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
+                 "learning_rate_final": 0.001},
+    "global30": {"n_hidden": 130, "global_units": 30, "learning_rate": 0.01,
+                 "learning_rate_final": 0.001},
     # The rbm's own settings without the panel's (for the dispersed panel:
     # fully connected, as every panel had before the local windows).
     "full": {},
@@ -105,10 +115,13 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("splits", help="folder of one panel's splits")
     parser.add_argument("--panel", default="dense", help="panel kind whose settings to use")
+    parser.add_argument("--model", default="rbm",
+                        help="the config's RBM whose settings to start from (rbm, rbm_kstep)")
     parser.add_argument("--variants", nargs="+", default=["default", "auto"],
                         choices=list(VARIANTS))
-    parser.add_argument("--schemes", nargs="+", default=["sampling"],
-                        choices=["sampling", "train"])
+    parser.add_argument("--schemes", nargs="+", default=None,
+                        choices=["sampling", "train", "frequencies", "random"],
+                        help="where the chains start (default: the model's own start)")
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1, help="seed of the scores")
     parser.add_argument("--train-seeds", type=int, nargs="+", default=[1],
@@ -125,10 +138,12 @@ def main(argv=None) -> int:
     print("real vs real:", {k: round(v, 4) for k, v in real.items()}, flush=True)
     rows = []
     for variant in args.variants:
-        for scheme in args.schemes:
+        panel = None if variant in WITHOUT_PANEL else args.panel
+        own = {key: value for key, value in model_settings(config, args.model, panel).items()
+               if key != "model"}
+        for scheme in args.schemes or [own["start"]]:
             for train_seed in args.train_seeds:
-                panel = None if variant in WITHOUT_PANEL else args.panel
-                rows += fit_and_score(splits, {**model_settings(config, "rbm", panel),
+                rows += fit_and_score(splits, {**own,
                                                **VARIANTS[variant], "start": scheme},
                                       train_seed, args.draws, args.seed,
                                       {"variant": variant, "scheme": scheme})

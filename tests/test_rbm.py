@@ -232,11 +232,11 @@ def test_save_load_round_trip(tmp_path, structured, trained):
     assert np.array_equal(back.sample(50, seed=1), model.sample(50, seed=1))
 
 
-@pytest.mark.parametrize("hidden, window", [("relu", None), ("sigmoid", None), ("relu", 5)])
-def test_resume_after_a_kill_repeats_the_uninterrupted_run(tmp_path, structured, hidden,
-                                                           window):
-    settings = {"epochs": 6, "snapshot_every": 2, "hidden": hidden, "n_chains": 20,
-                "window": window}
+@pytest.mark.parametrize("model", [{"hidden": "relu"}, {"hidden": "sigmoid"}, {"window": 5},
+                                   {"start": "frequencies", "negative_phase": "restart", "k": 3,
+                                    "gibbs_steps": 3, "window": 5, "global_units": 2}])
+def test_resume_after_a_kill_repeats_the_uninterrupted_run(tmp_path, structured, model):
+    settings = {"epochs": 6, "snapshot_every": 2, "n_chains": 20, **model}
     whole = quick_rbm(**settings).fit(structured, seed=4,
                                       run=TrainingRun(tmp_path / "a.npz", tmp_path / "a.tsv"))
     run = TrainingRun(tmp_path / "b.npz", tmp_path / "b.tsv")
@@ -295,6 +295,56 @@ def test_the_sampling_schemes_snapshots_score_the_start_sets_privacy(structured)
     assert "privacy_loss_start" not in other.history
 
 
+def founder_distance(ags: np.ndarray, founders: np.ndarray) -> float:
+    """Mean number of alleles by which each AG differs from its nearest founder."""
+    return float(np.abs(ags[:, None, :].astype(int) - founders).sum(-1).min(1).mean())
+
+
+def test_restarted_chains_learn_to_reach_the_data_in_k_steps():
+    # Copies of 4 founders with 3% noise: real rows sit 1.2 alleles from their
+    # founder. Both models start their AGs at independent sites drawn at the
+    # training frequencies and take 3 Gibbs steps; only the one whose
+    # negative chains made the same 3 steps from the same starts during
+    # training ends near the founders.
+    rng = np.random.default_rng(0)
+    founders = rng.integers(0, 2, size=(4, 40), dtype=np.uint8)
+    rows = founders[rng.integers(0, 4, size=400)]
+    data = (rows ^ (rng.random(rows.shape) < 0.03)).astype(np.uint8)
+    distance = {}
+    for phase in ("persistent", "restart"):
+        model = quick_rbm(start="frequencies", negative_phase=phase, k=3, gibbs_steps=3,
+                          epochs=30, snapshot_every=30)
+        model.fit(data, seed=1)
+        distance[phase] = founder_distance(model.sample(1000, seed=2), founders)
+    assert founder_distance(data, founders) < 1.3
+    assert distance["restart"] < 2.0 < 3.5 < distance["persistent"]
+
+
+def test_frequency_starts_hold_no_haplotype(tmp_path, structured):
+    model = quick_rbm(start="frequencies", epochs=2, snapshot_every=2).fit(structured, seed=1)
+    starts = model._start_states(20000, np.random.default_rng(0))
+    assert np.abs(starts.mean(0) - structured.mean(0)).max() < 0.015  # 4 SE at p = 0.5
+    # Independent sites: no LD between neighbours.
+    assert np.abs(np.corrcoef(starts[:, :-1].T, starts[:, 1:].T).diagonal(40)).max() < 0.04
+    model.save(tmp_path / "rbm.npz")
+    with np.load(tmp_path / "rbm.npz") as saved:
+        assert "start_frequencies" in saved.files
+        assert not {"train_haplotypes", "start_set"} & set(saved.files)
+    back = load_generator(tmp_path / "rbm.npz")
+    assert np.array_equal(back.sample(50, seed=1), model.sample(50, seed=1))
+    state = {**model.state(), "start_frequencies": np.full(40, 1.5)}
+    with pytest.raises(InputError, match="start_frequencies"):
+        RBMGenerator(start="frequencies").set_state(state)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"start": "sampling"}, "no real haplotype"), ({"start": "train"}, "no real haplotype"),
+    ({"start": "random", "gibbs_steps": 20}, "gibbs_steps must equal k")])
+def test_restarted_chains_need_a_start_without_people_and_k_steps(bad, message):
+    with pytest.raises(InputError, match=message):
+        RBMGenerator(**{"negative_phase": "restart", "k": 10, "gibbs_steps": 10, **bad})
+
+
 def test_cycles_through_a_small_start_set(trained, structured):
     model = RBMGenerator(**{**trained.settings(), "start": "sampling"})
     model.set_state(trained.state())
@@ -306,7 +356,9 @@ def test_cycles_through_a_small_start_set(trained, structured):
                                  {"k": 0}, {"start": "anywhere"}, {"gibbs_steps": 0},
                                  {"l2": -1.0}, {"batch_size": 2.5}, {"dtype": "float16"},
                                  {"epochs": 0}, {"temperature": 0}, {"temperature": "hot"},
-                                 {"window": 0}, {"window": 2.0}])
+                                 {"window": 0}, {"window": 2.0},
+                                 {"negative_phase": "fresh"}, {"global_units": 2},
+                                 {"window": 5, "n_hidden": 4, "global_units": 4}])
 def test_bad_settings(bad):
     with pytest.raises(InputError):
         RBMGenerator(**bad)
@@ -428,6 +480,11 @@ def test_local_connections_by_hand():
     assert np.array_equal(mask[:, 0], [1, 1, 1, 0]) and np.array_equal(mask[:, 3], [0, 1, 1, 1])
     assert (mask.sum(axis=0) == 3).all()
     assert np.array_equal(local_connections(5, 2, 5), np.ones((5, 2), dtype=bool))
+    # One global unit after two local ones: starts 0 and 4.
+    mask = local_connections(6, 3, 2, global_units=1)
+    assert np.array_equal(mask[:, :2], expected[:, [0, 2]]) and mask[:, 2].all()
+    with pytest.raises(InputError, match="global_units"):
+        local_connections(6, 3, 2, global_units=3)
     with pytest.raises(InputError, match="at most the number of SNPs"):
         local_connections(4, 2, 5)
 

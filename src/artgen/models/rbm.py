@@ -24,19 +24,28 @@ divergence (PCD-k: ``n_chains`` persistent Gibbs chains advanced ``k``
 steps per minibatch), in the centred parametrisation (offsets: allele
 frequencies and mean hidden activity), which keeps the ReLU units alive
 at useful learning rates. AGs are the visible states after ``gibbs_steps``
-Gibbs steps from one of three starting points (``start``): uniform random
-states, training haplotypes, or an independent "sampling set" of real
-haplotypes never used in training (the paper's scheme to reduce privacy
-leakage; give it with :meth:`RBMGenerator.set_start_set`).
+Gibbs steps from one of four starting points (``start``): uniform random
+states, independent sites drawn at the training allele frequencies,
+training haplotypes, or an independent "sampling set" of real haplotypes
+never used in training (the paper's scheme to reduce privacy leakage; give
+it with :meth:`RBMGenerator.set_start_set`).
+
+With ``negative_phase="restart"`` the negative phase is instead ``n_chains``
+chains started afresh at every gradient step where the AGs' chains start
+(random or frequencies) and run ``k`` steps (Rdm-k; Decelle, Furtlehner &
+Seoane 2021, NeurIPS). The model then learns to reach the data in exactly
+``k`` steps from starts that hold no real person, rather than an
+equilibrium that short chains cannot reach: on dense haplotypes the PCD
+model's own equilibrium is collapsed onto a few modes, and chains started
+at real people keep LD only by staying near them.
 
 With a ``window``, each hidden unit connects only to that many consecutive
 SNPs (a locally connected RBM, see :func:`local_connections`): the weights
-outside the windows are zero and stay zero.
+outside the windows are zero and stay zero. ``global_units`` of the hidden
+units may still see every SNP.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from scipy.special import expit
@@ -45,47 +54,26 @@ from artgen import seeds
 from artgen.checks import (check_choice, check_count, check_finite, check_haplotype_matrix,
                             check_number)
 from artgen.errors import InputError
+from artgen.models.rbm_training import PLL_ROWS, RBMTraining, local_connections
 from artgen.models.relu_units import free_energy, relu_mean, truncated_normal_positive
 from artgen.models.training import (IterativeGenerator, calibrate_temperature,
                                     check_temperature, saved_temperature)
 
 HIDDEN_TYPES = ("relu", "sigmoid")
-STARTS = ("random", "train", "sampling")
+STARTS = ("random", "frequencies", "train", "sampling")
+NEGATIVE_PHASES = ("persistent", "restart")
 OPTIMIZERS = ("sgd", "adam")
 DTYPES = ("float32", "float64")
 
 # Rows per block when sampling or encoding many haplotypes: bounds the
 # memory of the (rows, n_visible) float temporaries.
 _BLOCK_ROWS = 4096
-# Rows used for the per-epoch pseudo-log-likelihood estimate.
-_PLL_ROWS = 1000
-# Weight of each minibatch in the running mean of the hidden offset
-# (Melchior, Fischer & Wiskott 2016 use 0.01 or 0.001).
-_OFFSET_RATE = 0.01
-
-
-def local_connections(n_visible: int, n_hidden: int, window: int) -> np.ndarray:
-    """Which weights a locally connected RBM has: hidden unit ``j`` sees SNPs
-    ``s_j .. s_j + window - 1``, the starts ``s_j`` spread evenly from the
-    first SNP to the last window (units share a window when there are more
-    units than window positions).
-
-    Returns
-    -------
-    ndarray, bool, shape (n_visible, n_hidden)
-    """
-    if window > n_visible:
-        raise InputError(f"window must be at most the number of SNPs ({n_visible}), "
-                         f"got {window}")
-    starts = np.round(np.linspace(0, n_visible - window, n_hidden)).astype(np.int64)
-    offsets = np.arange(n_visible)[:, None] - starts[None, :]
-    return (offsets >= 0) & (offsets < window)
 
 
 # -- the generator -------------------------------------------------------------------
 
 
-class RBMGenerator(IterativeGenerator):
+class RBMGenerator(RBMTraining, IterativeGenerator):
     """RBM with Bernoulli visible units and ReLU or sigmoid hidden units, trained
     by PCD-k; AGs are Gibbs-chain end states.
 
@@ -112,7 +100,12 @@ class RBMGenerator(IterativeGenerator):
     k : int
         Gibbs steps of the persistent chains per gradient step (PCD-k).
     n_chains : int
-        Persistent chains of the negative phase.
+        Chains of the negative phase.
+    negative_phase : {"persistent", "restart"}
+        PCD-k, or chains restarted at every gradient step where the AGs'
+        chains start and run ``k`` steps; "restart" needs a start that holds
+        no real haplotype ("random" or "frequencies") and ``gibbs_steps``
+        equal to ``k``, the number of steps the model is trained for.
     l2 : float
         Weight decay on W (added to the negative log-likelihood as l2/2 |W|^2).
     centering : bool
@@ -134,13 +127,21 @@ class RBMGenerator(IterativeGenerator):
         spurious long-range correlations first: with fewer haplotypes than
         SNPs their eigenvalues exceed the real LD's, and the AGs copy
         training haplotypes before they carry any LD. A small window leaves
-        only the local correlations to learn.
+        only the local correlations to learn. With restarted chains a fully
+        connected RBM learns the training haplotypes themselves on a few
+        hundred of them; windows let it learn LD and not people.
+    global_units : int
+        With a window: how many of the ``n_hidden`` units (the last ones)
+        see every SNP anyway, for structure that spans the panel
+        (ancestry); 0 keeps every unit in its window.
     dtype : {"float32", "float64"}
         Precision of the weights and the matrix products (the truncated
         Gaussian sampler always works in float64).
-    start : {"random", "train", "sampling"}
-        Where the chains that make AGs start: uniform random states, the
-        training haplotypes, or the sampling set given with :meth:`set_start_set`.
+    start : {"random", "frequencies", "train", "sampling"}
+        Where the chains that make AGs start: uniform random states,
+        independent sites at the training allele frequencies (saved with the
+        model; no haplotype is), the training haplotypes, or the sampling set
+        given with :meth:`set_start_set`.
     gibbs_steps : int
         Gibbs steps (h | v then v | h) from the start state to an AG.
     temperature : float or "auto"
@@ -169,8 +170,9 @@ class RBMGenerator(IterativeGenerator):
                  learning_rate_final: float | None = 1e-3, batch_size: int = 32, k: int = 10,
                  n_chains: int = 100, l2: float = 0.0, centering: bool = True,
                  optimizer: str = "sgd", init_scale: float = 0.01,
-                 window: int | None = None, dtype: str = "float32",
+                 window: int | None = None, global_units: int = 0, dtype: str = "float32",
                  start: str = "train", gibbs_steps: int = 10,
+                 negative_phase: str = "persistent",
                  temperature: float | str = 1.0, epochs: int = 40,
                  snapshot_every: int = 5, patience: int = 0, snapshot_size: int = 5000,
                  aa_tolerance: float = 0.0, privacy_tolerance: float = 0.02):
@@ -193,9 +195,24 @@ class RBMGenerator(IterativeGenerator):
         self.centering = bool(centering)
         self.init_scale = check_number(init_scale, "init_scale", positive=False)
         self.window = None if window is None else check_count(window, "window", 1)
+        self.global_units = check_count(global_units, "global_units", 0)
+        if self.global_units and (self.window is None or self.global_units >= self.n_hidden):
+            raise InputError("global_units are the hidden units of a windowed RBM that see "
+                             "every SNP: they need a window and fewer than n_hidden "
+                             f"({self.n_hidden}), got {self.global_units}")
         self.dtype = check_choice(dtype, "dtype", DTYPES)
         self.start = check_choice(start, "start", STARTS)
         self.gibbs_steps = check_count(gibbs_steps, "gibbs_steps", 1)
+        self.negative_phase = check_choice(negative_phase, "negative_phase", NEGATIVE_PHASES)
+        if self.negative_phase == "restart":
+            if self.start not in ("random", "frequencies"):
+                raise InputError('negative_phase="restart" trains the chains that make AGs: '
+                                 'their start must hold no real haplotype ("random" or '
+                                 f'"frequencies"), got start={self.start!r}')
+            if self.gibbs_steps != self.k:
+                raise InputError('negative_phase="restart" makes AGs faithful after exactly '
+                                 f"k Gibbs steps: gibbs_steps must equal k ({self.k}), "
+                                 f"got {self.gibbs_steps}")
         self.temperature = check_temperature(temperature, "rbm")
         # The temperature AGs are drawn at ("auto": the last calibrated one).
         self._sampling_temperature = 1.0 if temperature == "auto" else self.temperature
@@ -204,6 +221,7 @@ class RBMGenerator(IterativeGenerator):
         self.hidden_bias: np.ndarray | None = None
         self.train_haplotypes: np.ndarray | None = None
         self.start_set: np.ndarray | None = None
+        self.start_frequencies: np.ndarray | None = None
 
     def settings(self):
         return {"n_hidden": self.n_hidden, "hidden": self.hidden,
@@ -212,7 +230,9 @@ class RBMGenerator(IterativeGenerator):
                 "k": self.k, "n_chains": self.n_chains, "l2": self.l2,
                 "centering": self.centering, "optimizer": self.optimizer,
                 "init_scale": self.init_scale, "window": self.window,
+                "global_units": self.global_units,
                 "dtype": self.dtype, "start": self.start, "gibbs_steps": self.gibbs_steps,
+                "negative_phase": self.negative_phase,
                 "temperature": self.temperature, **self._iterative_settings()}
 
     def use_threads(self, threads):
@@ -243,12 +263,21 @@ class RBMGenerator(IterativeGenerator):
             out["train_haplotypes"] = self.train_haplotypes
         if self.start == "sampling":
             out["start_set"] = self.start_set
+        if self.start == "frequencies":
+            out["start_frequencies"] = self.start_frequencies
         return out
 
     def set_state(self, state):
         for key in ("weights", "visible_bias", "hidden_bias"):
             setattr(self, key, check_finite(state[key], f"the saved rbm {key}", self.dtype))
         self._sampling_temperature = saved_temperature(state, "rbm")
+        if "start_frequencies" in state:
+            freq = check_finite(state["start_frequencies"], "the saved rbm start_frequencies",
+                                "float64")
+            if freq.shape != self.visible_bias.shape or not np.all((freq >= 0) & (freq <= 1)):
+                raise InputError("the saved rbm start_frequencies must be one frequency in "
+                                 f"[0, 1] per SNP ({self.visible_bias.shape[0]})")
+            self.start_frequencies = freq
         # Chains start at these rows: a damaged file must not leave an empty pool.
         for key in ("train_haplotypes", "start_set"):
             if key in state:
@@ -395,6 +424,8 @@ class RBMGenerator(IterativeGenerator):
         n_visible = self.weights.shape[0]
         if self.start == "random":
             return rng.integers(0, 2, size=(n, n_visible), dtype=np.uint8)
+        if self.start == "frequencies":
+            return (rng.random((n, n_visible)) < self.start_frequencies).astype(np.uint8)
         pool = self.train_haplotypes if self.start == "train" else self.start_set
         if pool is None:
             what = ("training haplotypes (fit the model first)" if self.start == "train"
@@ -456,11 +487,13 @@ class RBMGenerator(IterativeGenerator):
         self._data = alleles
         self._seed = seed
         self.train_haplotypes = alleles if self.start == "train" else None
+        self.start_frequencies = alleles.mean(axis=0)
         rng = seeds.rng(seed, "rbm/epoch", 0)  # the epochs are 1, 2, ...
         # Frequencies clipped half a count from 0 and 1 keep logits finite at fixed sites.
         freq = np.clip(alleles.mean(axis=0), 0.5 / n, 1 - 0.5 / n)
         self._mask = (None if self.window is None else
-                      local_connections(n_visible, self.n_hidden, self.window).astype(dtype))
+                      local_connections(n_visible, self.n_hidden, self.window,
+                                        self.global_units).astype(dtype))
         self.weights = (self.init_scale * rng.standard_normal((n_visible, self.n_hidden))
                         ).astype(dtype)
         if self._mask is not None:
@@ -472,115 +505,5 @@ class RBMGenerator(IterativeGenerator):
                          for name, param in self._params().items() for moment in "mv"}
         self._step = 0
         self._visible_offset = alleles.mean(axis=0).astype(dtype)
-        spread_rows = alleles[::max(1, n // _PLL_ROWS)].astype(dtype)
+        spread_rows = alleles[::max(1, n // PLL_ROWS)].astype(dtype)
         self._hidden_offset = self._hidden_mean(self._hidden_input(spread_rows)).mean(axis=0)
-
-    def _params(self) -> dict[str, np.ndarray]:
-        return {"weights": self.weights, "visible_bias": self.visible_bias,
-                "hidden_bias": self.hidden_bias}
-
-    def _training_state(self):
-        return {**self._params(), "chains": self._chains, **self._moments,
-                "hidden_offset": self._hidden_offset,
-                "step": np.array(self._step, dtype=np.int64)}
-
-    def _set_training_state(self, state):
-        dtype = np.dtype(self.dtype)
-        self.weights = np.array(state["weights"], dtype=dtype)
-        self.visible_bias = np.array(state["visible_bias"], dtype=dtype)
-        self.hidden_bias = np.array(state["hidden_bias"], dtype=dtype)
-        self._chains = np.array(state["chains"], dtype=dtype)
-        self._moments = {k: np.array(state[k], dtype=dtype) for k in self._moments}
-        self._hidden_offset = np.array(state["hidden_offset"], dtype=dtype)
-        self._step = int(state["step"])
-
-    def _gradient(self, batch: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Log-likelihood gradient: data term minus the persistent chains' term.
-
-        With ``centering`` it is the gradient in the centred parametrisation
-        ``E = -(v - mu).W.(h - lam) - ...`` (offsets: ``mu`` the training
-        allele frequencies, ``lam`` a running mean of the data's hidden
-        activity); :meth:`_update` maps the step back to (W, a, b).
-        """
-        h_data = self._hidden_mean(self._hidden_input(batch))
-        self._chains = self._gibbs(self._chains, self.k, rng)
-        h_model = self._hidden_mean(self._hidden_input(self._chains))
-        v_data, v_model = batch, self._chains
-        if self.centering:
-            self._hidden_offset *= 1 - _OFFSET_RATE
-            self._hidden_offset += _OFFSET_RATE * h_data.mean(axis=0)
-            v_data, v_model = v_data - self._visible_offset, v_model - self._visible_offset
-            h_data, h_model = h_data - self._hidden_offset, h_model - self._hidden_offset
-        grad_w = v_data.T @ h_data / len(batch) - v_model.T @ h_model / len(v_model)
-        if self.l2:
-            grad_w -= self.l2 * self.weights
-        if self._mask is not None:
-            grad_w *= self._mask
-        # Offsets cancel in the bias gradients: same in both parametrisations.
-        return {"weights": grad_w,
-                "visible_bias": v_data.mean(axis=0) - v_model.mean(axis=0),
-                "hidden_bias": h_data.mean(axis=0) - h_model.mean(axis=0)}
-
-    def _learning_rate(self, epoch: int) -> float:
-        if self.learning_rate_final is None or self.epochs == 1:
-            return self.learning_rate
-        ratio = self.learning_rate_final / self.learning_rate
-        return self.learning_rate * ratio ** ((epoch - 1) / (self.epochs - 1))
-
-    def _update(self, grads: dict[str, np.ndarray], lr: float) -> None:
-        self._step += 1
-        if self.optimizer == "adam":
-            beta1, beta2, eps = 0.9, 0.999, 1e-8
-            # Bias corrections folded into the step size (Kingma & Ba, section 2).
-            lr *= math.sqrt(1 - beta2 ** self._step) / (1 - beta1 ** self._step)
-        steps = {}
-        for name, g in grads.items():
-            if self.optimizer == "adam":
-                m, v = self._moments[f"m_{name}"], self._moments[f"v_{name}"]
-                m *= beta1
-                m += (1 - beta1) * g
-                v *= beta2
-                v += (1 - beta2) * g * g
-                steps[name] = lr * m / (np.sqrt(v) + eps)
-            else:
-                steps[name] = lr * g
-        self.weights += steps["weights"]
-        self.visible_bias += steps["visible_bias"]
-        self.hidden_bias += steps["hidden_bias"]
-        if self.centering:
-            # Centred biases a' = a + W lam, b' = b + W^T mu: keep them where
-            # the centred step put them while W moves.
-            self.visible_bias -= steps["weights"] @ self._hidden_offset
-            self.hidden_bias -= self._visible_offset @ steps["weights"]
-
-    def _pseudo_log_likelihood(self, rng: np.random.Generator) -> float:
-        """Stochastic pseudo-log-likelihood per haplotype: one random site
-        flipped per row, ``n_visible * log sigmoid(F(v_flipped) - F(v))``."""
-        data = self._data
-        rows = rng.choice(len(data), min(len(data), _PLL_ROWS), replace=False)
-        v = data[rows].astype(np.float64)
-        flipped = v.copy()
-        site = rng.integers(0, v.shape[1], len(v))
-        flipped[np.arange(len(v)), site] = 1 - flipped[np.arange(len(v)), site]
-        args = (self.weights, self.visible_bias, self.hidden_bias, self.hidden)
-        delta = free_energy(flipped, *args) - free_energy(v, *args)
-        return float(v.shape[1] * -np.logaddexp(0.0, -delta).mean())
-
-    def _run_epochs(self, first_epoch, n_epochs):
-        dtype = np.dtype(self.dtype)
-        losses = []
-        for epoch in range(first_epoch + 1, first_epoch + n_epochs + 1):
-            rng = seeds.rng(self._seed, "rbm/epoch", epoch)
-            order = rng.permutation(len(self._data))
-            sq_error, n_seen = 0.0, 0
-            lr = self._learning_rate(epoch)
-            for lo in range(0, len(order), self.batch_size):
-                batch = self._data[order[lo:lo + self.batch_size]].astype(dtype)
-                self._update(self._gradient(batch, rng), lr)
-                # One-step reconstruction of the batch: cheap at 32 rows.
-                recon = self._visible_prob(self._sample_hidden(batch, rng))
-                sq_error += float(((batch - recon) ** 2).sum())
-                n_seen += batch.size
-            losses.append({"reconstruction_error": sq_error / n_seen,
-                           "pseudo_log_likelihood": self._pseudo_log_likelihood(rng)})
-        return losses

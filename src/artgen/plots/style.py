@@ -33,6 +33,7 @@ DATASET_COLORS = {
     "rbm": "#d62728",
     "rbm_train": "#ff7f0e",
     "rbm_random": "#e377c2",
+    "rbm_kstep": "#8c1c13",
     "copying": "#17becf",
     "coalescent": "#8c564b",
     # imputation reference panels (Figure 4)
@@ -52,6 +53,7 @@ DATASET_LABELS = {
     "rbm": "RBM",
     "rbm_train": "RBM, chains from train",
     "rbm_random": "RBM, random chains",
+    "rbm_kstep": "RBM, k-step chains from frequencies",
     "copying": "copying model",
     "coalescent": "coalescent",
     "alone": "other populations only",
@@ -61,7 +63,7 @@ DATASET_LABELS = {
 #: Order in which datasets are drawn and listed when no order is given:
 #: real, the ceiling, the floors, the other baselines, the networks.
 DATASET_ORDER = ("real", "train", "test", "bernoulli", "bernoulli_pop", "markov", "copying",
-                 "coalescent", "gan", "rbm", "rbm_train", "rbm_random")
+                 "coalescent", "gan", "rbm", "rbm_train", "rbm_random", "rbm_kstep")
 
 #: Colours for names not in :data:`DATASET_COLORS`, picked by a hash of the name.
 _EXTRA_COLORS = ("#bcbd22", "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74",
