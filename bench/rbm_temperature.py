@@ -27,6 +27,7 @@ the sampling split its chains start from) and copies of training haplotypes.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import time
@@ -62,6 +63,8 @@ VARIANTS = {
                  "learning_rate_final": 0.001},
     "global30": {"n_hidden": 130, "global_units": 30, "learning_rate": 0.01,
                  "learning_rate_final": 0.001},
+    "global10_auto": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
+                      "learning_rate_final": 0.001, "temperature": "auto"},
     # The rbm's own settings without the panel's (for the dispersed panel:
     # fully connected, as every panel had before the local windows).
     "full": {},
@@ -85,9 +88,11 @@ def score(train, test, alleles, seed: int, start_set=None) -> dict:
 
 
 def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
-                  labels: dict) -> list[dict]:
+                  labels: dict, steps=None) -> list[dict]:
     """Train one RBM (snapshot and temperature chosen on the validation
-    split) and score ``draws`` AG draws; one row per draw."""
+    split) and score ``draws`` AG draws; one row per draw. ``steps``: draw
+    the AGs after each of these numbers of Gibbs steps instead of the
+    model's own (the same trained model)."""
     train, test = splits["train"], splits["test"]
     model = RBMGenerator(**settings)
     model.set_start_set(splits["sampling"].alleles)
@@ -98,15 +103,16 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
     print(f"{labels} training seed {train_seed}: kept epoch {model.best_epoch}, "
           f"temperature {model._sampling_temperature:.3f}, {fit_s:.0f} s", flush=True)
     rows = []
-    for draw in range(draws):
+    for n_steps, draw in itertools.product(steps or [model.gibbs_steps], range(draws)):
+        model.gibbs_steps = n_steps
         ags = model.sample(train.n_haplotypes, seed=seed * 1000 + draw)
         start_set = splits["sampling"] if settings["start"] == "sampling" else None
         metrics = score(train, test, ags, seed=draw, start_set=start_set)
-        rows.append({**labels, "train_seed": train_seed, "draw": draw,
+        rows.append({**labels, "steps": n_steps, "train_seed": train_seed, "draw": draw,
                      "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
                      "temperature": model._sampling_temperature,
                      **{k: metrics[k] for k in COLUMNS}})
-        print("  draw", draw, draw_line(metrics, COLUMNS), flush=True)
+        print("  steps", n_steps, "draw", draw, draw_line(metrics, COLUMNS), flush=True)
     return rows
 
 
@@ -123,6 +129,8 @@ def main(argv=None) -> int:
                         choices=["sampling", "train", "frequencies", "random"],
                         help="where the chains start (default: the model's own start)")
     parser.add_argument("--draws", type=int, default=5)
+    parser.add_argument("--steps", type=int, nargs="+",
+                        help="Gibbs steps to draw the AGs after (default: the model's own)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the scores")
     parser.add_argument("--train-seeds", type=int, nargs="+", default=[1],
                         help="training seeds (each trains its own model)")
@@ -146,13 +154,14 @@ def main(argv=None) -> int:
                 rows += fit_and_score(splits, {**own,
                                                **VARIANTS[variant], "start": scheme},
                                       train_seed, args.draws, args.seed,
-                                      {"variant": variant, "scheme": scheme})
+                                      {"variant": variant, "scheme": scheme}, args.steps)
     table = rows_table(rows, args.out)
     print(f"\nmedian [min, max] over {args.draws} draws x {len(args.train_seeds)} training "
           "seeds; real vs real: "
           + ", ".join(f"{k} {v:.3f}" for k, v in real.items()))
-    print("\n" + summary_markdown(table, ["variant", "scheme"], COLUMNS, lead={
+    print("\n" + summary_markdown(table, ["variant", "scheme", "steps"], COLUMNS, lead={
         "variant": lambda g: g["variant"].iloc[0], "scheme": lambda g: g["scheme"].iloc[0],
+        "steps": lambda g: str(g["steps"].iloc[0]),
         "T": lambda g: median_range(g["temperature"]),
         "fit s": lambda g: f"{g['fit_seconds'].median():.0f}"}))
     return 0

@@ -162,7 +162,7 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     assert list(table.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
     assert set(table["panel"]) == set(PANELS) | {"chromosome"}
     assert set(table["model"]) == {"test", "bernoulli", "bernoulli_pop", "markov", "gan", "rbm",
-                                   "copying", "hmm", "coalescent"}
+                                   "rbm_kstep", "copying", "hmm", "coalescent"}
     # Conditional models label their AGs with the training populations, in proportion.
     informative = load_haplotypes(results / "splits" / "informative" / "train.npz")
     for model in ("bernoulli_pop", "gan"):

@@ -75,7 +75,8 @@ _BLOCK_ROWS = 4096
 
 class RBMGenerator(RBMTraining, IterativeGenerator):
     """RBM with Bernoulli visible units and ReLU or sigmoid hidden units, trained
-    by PCD-k; AGs are Gibbs-chain end states.
+    by PCD-k or on k-step chains restarted from where the AGs' chains start;
+    AGs are Gibbs-chain end states.
 
     Parameters
     ----------
@@ -98,7 +99,8 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
     batch_size : int
         Training haplotypes per gradient step.
     k : int
-        Gibbs steps of the persistent chains per gradient step (PCD-k).
+        Gibbs steps of the negative phase's chains per gradient step (PCD-k;
+        with restarted chains, their whole run).
     n_chains : int
         Chains of the negative phase.
     negative_phase : {"persistent", "restart"}
