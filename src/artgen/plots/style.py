@@ -53,7 +53,7 @@ DATASET_LABELS = {
     "rbm": "RBM",
     "rbm_train": "RBM, chains from train",
     "rbm_random": "RBM, random chains",
-    "rbm_kstep": "RBM, k-step chains from frequencies",
+    "rbm_kstep": "RBM (k-step chains)",
     "copying": "copying model",
     "coalescent": "coalescent",
     "alone": "other populations only",
