@@ -73,7 +73,7 @@ class RBMTraining:
         self._step = int(state["step"])
 
     def _gradient(self, batch: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Log-likelihood gradient: data term minus the persistent chains' term.
+        """Log-likelihood gradient: data term minus the negative phase's chains' term.
 
         With ``centering`` it is the gradient in the centred parametrisation
         ``E = -(v - mu).W.(h - lam) - ...`` (offsets: ``mu`` the training
