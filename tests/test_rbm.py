@@ -13,7 +13,8 @@ from scipy import integrate, stats
 import artgen.models.rbm as rbm_module
 from artgen.errors import InputError
 from artgen.models.base import load_generator
-from artgen.models.rbm import RBMGenerator, local_connections
+from artgen.models.rbm import RBMGenerator
+from artgen.models.rbm_training import local_connections
 from artgen.models.relu_units import (free_energy, relu_log_partition, relu_mean,
                                       truncated_normal_positive)
 from artgen.models.training import TrainingRun
@@ -335,6 +336,11 @@ def test_frequency_starts_hold_no_haplotype(tmp_path, structured):
     state = {**model.state(), "start_frequencies": np.full(40, 1.5)}
     with pytest.raises(InputError, match="start_frequencies"):
         RBMGenerator(start="frequencies").set_state(state)
+    # A saved model without its frequencies cannot start a chain.
+    bare = RBMGenerator(start="frequencies")
+    bare.set_state({k: v for k, v in model.state().items() if k != "start_frequencies"})
+    with pytest.raises(InputError, match="training allele frequencies"):
+        bare.sample(5, seed=0)
 
 
 @pytest.mark.parametrize("bad, message", [

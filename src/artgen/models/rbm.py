@@ -40,7 +40,8 @@ model's own equilibrium is collapsed onto a few modes, and chains started
 at real people keep LD only by staying near them.
 
 With a ``window``, each hidden unit connects only to that many consecutive
-SNPs (a locally connected RBM, see :func:`local_connections`): the weights
+SNPs (a locally connected RBM, see
+:func:`artgen.models.rbm_training.local_connections`): the weights
 outside the windows are zero and stay zero. ``global_units`` of the hidden
 units may still see every SNP.
 """
@@ -50,11 +51,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from artgen import seeds
 from artgen.checks import (check_choice, check_count, check_finite, check_haplotype_matrix,
                             check_number)
 from artgen.errors import InputError
-from artgen.models.rbm_training import PLL_ROWS, RBMTraining, local_connections
+from artgen.models.rbm_training import RBMTraining
 from artgen.models.relu_units import free_energy, relu_mean, truncated_normal_positive
 from artgen.models.training import (IterativeGenerator, calibrate_temperature,
                                     check_temperature, saved_temperature)
@@ -427,6 +427,9 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
         if self.start == "random":
             return rng.integers(0, 2, size=(n, n_visible), dtype=np.uint8)
         if self.start == "frequencies":
+            if self.start_frequencies is None:
+                raise InputError('start="frequencies" needs the training allele frequencies '
+                                 "(fit the model first)")
             return (rng.random((n, n_visible)) < self.start_frequencies).astype(np.uint8)
         pool = self.train_haplotypes if self.start == "train" else self.start_set
         if pool is None:
@@ -474,38 +477,3 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
         :meth:`IterativeGenerator.fit`); with ``start="sampling"`` call
         :meth:`set_start_set` first."""
         return super().fit(alleles, seed=seed, run=run)
-
-    def _start(self, alleles, seed):
-        if self.start == "sampling":
-            if self.start_set is None:
-                raise InputError('start="sampling" needs a sampling start set of real '
-                                 'haplotypes never used in training: call '
-                                 'set_start_set(alleles) before fit')
-            if self.start_set.shape[1] != alleles.shape[1]:
-                raise InputError(f"sampling start set has {self.start_set.shape[1]} SNPs; "
-                                 f"the training matrix has {alleles.shape[1]}")
-        dtype = np.dtype(self.dtype)
-        n, n_visible = alleles.shape
-        self._data = alleles
-        self._seed = seed
-        self.train_haplotypes = alleles if self.start == "train" else None
-        self.start_frequencies = alleles.mean(axis=0)
-        rng = seeds.rng(seed, "rbm/epoch", 0)  # the epochs are 1, 2, ...
-        # Frequencies clipped half a count from 0 and 1 keep logits finite at fixed sites.
-        freq = np.clip(alleles.mean(axis=0), 0.5 / n, 1 - 0.5 / n)
-        self._mask = (None if self.window is None else
-                      local_connections(n_visible, self.n_hidden, self.window,
-                                        self.global_units).astype(dtype))
-        self.weights = (self.init_scale * rng.standard_normal((n_visible, self.n_hidden))
-                        ).astype(dtype)
-        if self._mask is not None:
-            self.weights *= self._mask
-        self.visible_bias = np.log(freq / (1 - freq)).astype(dtype)
-        self.hidden_bias = np.zeros(self.n_hidden, dtype=dtype)
-        self._chains = (rng.random((self.n_chains, n_visible)) < freq).astype(dtype)
-        self._moments = {f"{moment}_{name}": np.zeros_like(param)
-                         for name, param in self._params().items() for moment in "mv"}
-        self._step = 0
-        self._visible_offset = alleles.mean(axis=0).astype(dtype)
-        spread_rows = alleles[::max(1, n // PLL_ROWS)].astype(dtype)
-        self._hidden_offset = self._hidden_mean(self._hidden_input(spread_rows)).mean(axis=0)

@@ -20,7 +20,7 @@ from artgen.models.relu_units import free_energy
 
 # Rows used for the per-epoch pseudo-log-likelihood estimate (and to start
 # the hidden offset).
-PLL_ROWS = 1000
+_PLL_ROWS = 1000
 # Weight of each minibatch in the running mean of the hidden offset
 # (Melchior, Fischer & Wiskott 2016 use 0.01 or 0.001).
 _OFFSET_RATE = 0.01
@@ -52,6 +52,41 @@ def local_connections(n_visible: int, n_hidden: int, window: int,
 
 class RBMTraining:
     """The training steps of :class:`artgen.models.rbm.RBMGenerator` (see there)."""
+
+    def _start(self, alleles, seed):
+        if self.start == "sampling":
+            if self.start_set is None:
+                raise InputError('start="sampling" needs a sampling start set of real '
+                                 'haplotypes never used in training: call '
+                                 'set_start_set(alleles) before fit')
+            if self.start_set.shape[1] != alleles.shape[1]:
+                raise InputError(f"sampling start set has {self.start_set.shape[1]} SNPs; "
+                                 f"the training matrix has {alleles.shape[1]}")
+        dtype = np.dtype(self.dtype)
+        n, n_visible = alleles.shape
+        self._data = alleles
+        self._seed = seed
+        self.train_haplotypes = alleles if self.start == "train" else None
+        self.start_frequencies = alleles.mean(axis=0)
+        rng = seeds.rng(seed, "rbm/epoch", 0)  # the epochs are 1, 2, ...
+        # Frequencies clipped half a count from 0 and 1 keep logits finite at fixed sites.
+        freq = np.clip(self.start_frequencies, 0.5 / n, 1 - 0.5 / n)
+        self._mask = (None if self.window is None else
+                      local_connections(n_visible, self.n_hidden, self.window,
+                                        self.global_units).astype(dtype))
+        self.weights = (self.init_scale * rng.standard_normal((n_visible, self.n_hidden))
+                        ).astype(dtype)
+        if self._mask is not None:
+            self.weights *= self._mask
+        self.visible_bias = np.log(freq / (1 - freq)).astype(dtype)
+        self.hidden_bias = np.zeros(self.n_hidden, dtype=dtype)
+        self._chains = (rng.random((self.n_chains, n_visible)) < freq).astype(dtype)
+        self._moments = {f"{moment}_{name}": np.zeros_like(param)
+                         for name, param in self._params().items() for moment in "mv"}
+        self._step = 0
+        self._visible_offset = self.start_frequencies.astype(dtype)
+        spread_rows = alleles[::max(1, n // _PLL_ROWS)].astype(dtype)
+        self._hidden_offset = self._hidden_mean(self._hidden_input(spread_rows)).mean(axis=0)
 
     def _params(self) -> dict[str, np.ndarray]:
         return {"weights": self.weights, "visible_bias": self.visible_bias,
@@ -140,7 +175,7 @@ class RBMTraining:
         """Stochastic pseudo-log-likelihood per haplotype: one random site
         flipped per row, ``n_visible * log sigmoid(F(v_flipped) - F(v))``."""
         data = self._data
-        rows = rng.choice(len(data), min(len(data), PLL_ROWS), replace=False)
+        rows = rng.choice(len(data), min(len(data), _PLL_ROWS), replace=False)
         v = data[rows].astype(np.float64)
         flipped = v.copy()
         site = rng.integers(0, v.shape[1], len(v))
