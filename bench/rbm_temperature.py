@@ -65,6 +65,12 @@ VARIANTS = {
                  "learning_rate_final": 0.001},
     "global10_auto": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
                       "learning_rate_final": 0.001, "temperature": "auto"},
+    # Longer trained chains, or more windowed units, beside 10 global units.
+    "global10_auto_k20": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
+                          "learning_rate_final": 0.001, "temperature": "auto",
+                          "k": 20, "gibbs_steps": 20},
+    "global10_auto_h210": {"n_hidden": 210, "global_units": 10, "learning_rate": 0.01,
+                           "learning_rate_final": 0.001, "temperature": "auto"},
     # The rbm's own settings without the panel's (for the dispersed panel:
     # fully connected, as every panel had before the local windows).
     "full": {},

@@ -13,7 +13,7 @@ from artgen.io.binary import write_npz
 from artgen.models import TrainingRun
 from artgen.models.rbm import RBMGenerator
 from artgen.models.checkpoints import previous_checkpoint, read_checkpoint
-from artgen.models.training import IterativeGenerator
+from artgen.models.training import IterativeGenerator, is_private, snapshot_rank
 from artgen.errors import InputError
 from conftest import interrupt_at_epoch
 
@@ -184,8 +184,30 @@ def test_a_memorising_snapshot_is_never_kept_when_a_private_one_exists(caplog):
     with caplog.at_level("WARNING", logger="artgen"):
         model.fit(train, seed=1)
     snaps = model.history.dropna(subset=["aa_ts"]).set_index("epoch")
-    assert model.best_epoch == snaps["privacy_loss"].idxmin()
-    assert "no snapshot has a privacy loss within 0.020" in caplog.text
+    largest_leak = np.maximum(snaps["privacy_loss"], snaps["attack_auc"] - 0.5)
+    assert model.best_epoch == largest_leak.idxmin()
+    assert "no snapshot has a privacy loss and attack AUC - 0.5 within 0.020" in caplog.text
+
+
+def test_the_attack_auc_on_the_validation_set_is_a_leak_too():
+    # The privacy loss reads nothing, the distance attack reads 0.66: with
+    # 380 training and 100 validation rows its null standard error is
+    # sqrt(481 / (12 * 380 * 100)) = 0.0325, so 0.16 above 0.5 is a leak
+    # and 0.05 (within 0.02 + 2 x 0.0325) is not.
+    se = np.sqrt(481 / (12 * 380 * 100))
+    base = {"privacy_loss": 0.0, "privacy_loss_se": 0.05, "attack_auc_se": se,
+            "val_aa_truth": 0.5, "val_aa_syn": 0.5, "val_af_r": 0.99, "val_ld_r": 0.9,
+            "snapshot_score": 0.0}
+    attacked, fair = dict(base, attack_auc=0.66), dict(base, attack_auc=0.55)
+    assert not is_private(attacked, 0.02) and is_private(fair, 0.02)
+    assert is_private(dict(fair, attack_auc=0.5 + 0.02 + 2 * se - 1e-9), 0.02)
+    assert not is_private(dict(fair, attack_auc=0.5 + 0.02 + 2 * se + 1e-9), 0.02)
+    # The leaky snapshot is ranked last even though it is the more faithful.
+    attacked["val_ld_r"] = 0.99
+    assert snapshot_rank(attacked, 0.15) == (2, pytest.approx(0.16))
+    assert min([attacked, fair], key=lambda s: snapshot_rank(s, 0.15)) is fair
+    # A history without the attack (an older file) is judged on the privacy loss.
+    assert is_private({k: v for k, v in attacked.items() if k != "attack_auc"}, 0.02)
 
 
 class UndeclaredStart(PlantedSnapshots):
