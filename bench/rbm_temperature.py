@@ -65,7 +65,8 @@ VARIANTS = {
                  "learning_rate_final": 0.001},
     "global10_auto": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
                       "learning_rate_final": 0.001, "temperature": "auto"},
-    # Longer trained chains, or more windowed units, beside 10 global units.
+    # Longer trained chains (also beside 10 global units), or more windowed units.
+    "k20": {"k": 20, "gibbs_steps": 20},
     "global10_auto_k20": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
                           "learning_rate_final": 0.001, "temperature": "auto",
                           "k": 20, "gibbs_steps": 20},
