@@ -65,6 +65,11 @@ VARIANTS = {
                  "learning_rate_final": 0.001},
     "global10_auto": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
                       "learning_rate_final": 0.001, "temperature": "auto"},
+    # The temperature whose AGs' pairwise distances are nearest the validation split's.
+    "auto_w": {"temperature": "auto", "temperature_target": "pairwise_w"},
+    "global10_auto_w": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
+                        "learning_rate_final": 0.001, "temperature": "auto",
+                        "temperature_target": "pairwise_w"},
     # Longer trained chains (also beside 10 global units), or more windowed units.
     "k20": {"k": 20, "gibbs_steps": 20},
     "global10_auto_k20": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,

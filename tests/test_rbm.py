@@ -17,7 +17,7 @@ from artgen.models.rbm import RBMGenerator
 from artgen.models.rbm_training import local_connections
 from artgen.models.relu_units import (free_energy, relu_log_partition, relu_mean,
                                       truncated_normal_positive)
-from artgen.models.training import TrainingRun
+from artgen.models.training import TrainingRun, pairwise_w, snapshot_metrics
 from conftest import interrupt_at_epoch
 
 
@@ -443,6 +443,48 @@ def test_auto_temperature_is_calibrated_and_kept(tmp_path, structured):
     loaded = load_generator(tmp_path / "rbm.npz")
     assert loaded._sampling_temperature == kept
     np.testing.assert_array_equal(loaded.sample(30, seed=4), model.sample(30, seed=4))
+
+
+def test_auto_temperature_can_match_pairwise_distances():
+    """Real haplotypes: 8 founders with 5% of alleles flipped. The AGs'
+    logits are +-3 (5% flipped at temperature 1) at 8 other founders, each
+    15% away from a real one: every AG sits farther from every real
+    haplotype than real ones sit from each other, whatever the temperature,
+    so AA_truth never falls below AA_syn and the AA balance only runs
+    colder. The AGs' pairwise distances match the real ones' at temperature
+    1, and the distance target finds it (within a fine scan's minimum)."""
+    rng = np.random.default_rng(5)
+    founders = rng.integers(0, 2, size=(8, 100), dtype=np.uint8)
+    real = founders[rng.integers(0, 8, 200)]
+    real = (real ^ (rng.random(real.shape) < 0.05)).astype(np.uint8)
+    others = (founders ^ (rng.random(founders.shape) < 0.15)).astype(np.uint8)
+    logits = np.where(others[rng.integers(0, 8, 200)] == 1, 3.0, -3.0)
+
+    def draw(temperature, n=200, seed=1):
+        p = 1 / (1 + np.exp(-logits[:n] / temperature))
+        return (np.random.default_rng(seed).random((n, 100)) < p).astype(np.uint8)
+
+    chosen = {}
+    for target in ("aa", "pairwise_w"):
+        model = RBMGenerator(n_hidden=2, temperature="auto", temperature_target=target)
+        model.sample = lambda n, seed, model=model: draw(model._sampling_temperature, n, seed)
+        model._calibrate(real, real, 200, seed=1)
+        chosen[target] = model._sampling_temperature
+    for temperature in (0.25, 1.0, 2.0):
+        aa = snapshot_metrics(real, draw(temperature), seed=1)
+        assert aa["aa_truth"] >= aa["aa_syn"]
+    assert chosen["aa"] < 0.75
+    scan = {t: pairwise_w(draw(t), real, 1) for t in np.geomspace(0.25, 2.0, 41)}
+    best = min(scan, key=scan.get)
+    assert 0.8 < best < 1.25 and 0.8 < chosen["pairwise_w"] < 1.25
+    assert pairwise_w(draw(chosen["pairwise_w"]), real, 1) <= 1.1 * scan[best]
+    assert pairwise_w(draw(chosen["aa"]), real, 1) > 1.5 * scan[best]
+    # The target is a setting, saved with the model's settings, and checked.
+    model = RBMGenerator(n_hidden=2, temperature="auto", temperature_target="pairwise_w")
+    assert model.settings()["temperature_target"] == "pairwise_w"
+    assert "temperature_target" not in RBMGenerator(n_hidden=2).settings()
+    with pytest.raises(InputError, match="temperature_target"):
+        RBMGenerator(temperature_target="distance")
 
 
 def test_a_bad_saved_temperature_is_refused(trained):

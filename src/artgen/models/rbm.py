@@ -56,7 +56,8 @@ from artgen.checks import (check_choice, check_count, check_finite, check_haplot
 from artgen.errors import InputError
 from artgen.models.rbm_training import RBMTraining
 from artgen.models.relu_units import free_energy, relu_mean, truncated_normal_positive
-from artgen.models.training import (IterativeGenerator, calibrate_temperature,
+from artgen.models.training import (TEMPERATURE_TARGETS, IterativeGenerator,
+                                    calibrate_temperature,
                                     check_temperature, saved_temperature)
 
 HIDDEN_TYPES = ("relu", "sigmoid")
@@ -156,6 +157,13 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
         each AG carries enough independent per-site noise to sit far from
         every real haplotype (AA_truth 0.94, pairwise W 3x the held-out's);
         a colder last step removes that noise and keeps the chain's LD.
+    temperature_target : {"aa", "pairwise_w"}
+        What "auto" matches on the validation set: AA_truth = AA_syn, or the
+        distribution of pairwise distances (the temperature with the lowest
+        pairwise W). Where the AGs sit farther from every real haplotype than
+        real ones do at any temperature (AA_truth above AA_syn throughout),
+        the balance runs to the coldest temperature tried and the distances
+        do not.
     epochs, snapshot_every, patience, snapshot_size, aa_tolerance, privacy_tolerance
         See :class:`artgen.models.training.IterativeGenerator`.
 
@@ -175,7 +183,8 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
                  window: int | None = None, global_units: int = 0, dtype: str = "float32",
                  start: str = "train", gibbs_steps: int = 10,
                  negative_phase: str = "persistent",
-                 temperature: float | str = 1.0, epochs: int = 40,
+                 temperature: float | str = 1.0, temperature_target: str = "aa",
+                 epochs: int = 40,
                  snapshot_every: int = 5, patience: int = 0, snapshot_size: int = 5000,
                  aa_tolerance: float = 0.0, privacy_tolerance: float = 0.02):
         super().__init__(epochs=epochs, snapshot_every=snapshot_every, patience=patience,
@@ -216,6 +225,8 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
                                  f"k Gibbs steps: gibbs_steps must equal k ({self.k}), "
                                  f"got {self.gibbs_steps}")
         self.temperature = check_temperature(temperature, "rbm")
+        self.temperature_target = check_choice(temperature_target, "temperature_target",
+                                               TEMPERATURE_TARGETS)
         # The temperature AGs are drawn at ("auto": the last calibrated one).
         self._sampling_temperature = 1.0 if temperature == "auto" else self.temperature
         self.weights: np.ndarray | None = None
@@ -235,7 +246,10 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
                 "global_units": self.global_units,
                 "dtype": self.dtype, "start": self.start, "gibbs_steps": self.gibbs_steps,
                 "negative_phase": self.negative_phase,
-                "temperature": self.temperature, **self._iterative_settings()}
+                "temperature": self.temperature,
+                **({"temperature_target": self.temperature_target}
+                   if self.temperature_target != "aa" else {}),
+                **self._iterative_settings()}
 
     def use_threads(self, threads):
         # BLAS thread pools larger than the job's share of the cores
@@ -467,7 +481,8 @@ class RBMGenerator(RBMTraining, IterativeGenerator):
             return self.sample(n, seed)
 
         self._sampling_temperature = calibrate_temperature(draw, reference, seed,
-                                                           low=0.25, high=2.0)
+                                                           low=0.25, high=2.0,
+                                                           target=self.temperature_target)
         return {"temperature": self._sampling_temperature}
 
     # -- training ----------------------------------------------------------------------

@@ -140,7 +140,6 @@ def validation_metrics(train: np.ndarray, validation: np.ndarray, ags: np.ndarra
     test split, larger, read 0.25-0.34).
     """
     loss = privacy_loss(ags, train, validation, seed, matched=True)
-    syn = ags if len(ags) <= len(validation) else subsample_rows(ags, len(validation), seed)
     fixed = fixed_sites(validation, ags)
     fixed_share = fixed.fraction if fixed.n_polymorphic_real else 0.0
     start = {}
@@ -154,8 +153,7 @@ def validation_metrics(train: np.ndarray, validation: np.ndarray, ags: np.ndarra
                                                                len(validation))}
     return {"val_aa_truth": loss.test.aa_truth, "val_aa_syn": loss.test.aa_syn,
             "val_af_r": af_correlation(validation, ags), "val_ld_r": ld_correlation(validation, ags),
-            "val_pairwise_w": wasserstein_from_counts(pairwise_distance_counts(syn),
-                                                      pairwise_distance_counts(validation)),
+            "val_pairwise_w": pairwise_w(ags, validation, seed),
             "privacy_loss": loss.loss,
             "privacy_loss_se": privacy_loss_standard_error(loss.n_test_rows),
             "attack_auc": roc_auc(distance_attack_scores(ags, train),
@@ -248,18 +246,57 @@ def saved_temperature(state: dict, model: str) -> float:
     return float(temperature)
 
 
-def calibrate_temperature(draw, reference: np.ndarray, seed: int, low: float,
-                          high: float, steps: int = 7) -> float:
-    """The sampling temperature, between ``low`` and ``high``, that balances
-    AA_truth and AA_syn of ``draw(temperature)`` (AGs) against ``reference``.
+#: What a calibrated temperature matches against the reference haplotypes.
+TEMPERATURE_TARGETS = ("aa", "pairwise_w")
 
-    Bisection on log T, assuming AA_truth rises and AA_syn falls as the
+
+def pairwise_w(ags: np.ndarray, reference: np.ndarray, seed: int) -> float:
+    """Wasserstein distance between the pairwise Hamming distances of
+    ``ags`` (drawn down to the reference's size) and of ``reference``."""
+    syn = ags if len(ags) <= len(reference) else subsample_rows(ags, len(reference), seed)
+    return wasserstein_from_counts(pairwise_distance_counts(syn),
+                                   pairwise_distance_counts(reference))
+
+
+def calibrate_temperature(draw, reference: np.ndarray, seed: int, low: float,
+                          high: float, steps: int = 7, target: str = "aa") -> float:
+    """The sampling temperature, between ``low`` and ``high``, whose AGs
+    ``draw(temperature)`` best match ``reference``; ``draw`` should use one
+    seed, so that only the temperature changes.
+
+    ``target="aa"``: the temperature that balances AA_truth and AA_syn, by
+    bisection on log T, assuming AA_truth rises and AA_syn falls as the
     temperature rises (more per-site noise takes the AGs away from the real
-    haplotypes and from each other); ``draw`` should use one seed, so that
-    only the temperature changes. Returns the best-scoring temperature
-    visited (:func:`snapshot_score`), which need not be the last.
+    haplotypes and from each other); the best-scoring temperature visited
+    (:func:`snapshot_score`), which need not be the last.
+    ``target="pairwise_w"``: the temperature whose AGs' pairwise distances
+    are nearest the reference's (:func:`pairwise_w`), by golden-section
+    search on log T (too hot adds per-site noise to every distance, too cold
+    pulls the AGs onto a few modes). Where AA_truth stays above AA_syn at
+    every temperature (AGs far from real haplotypes however noisy) the
+    bisection runs to ``low``; the distances still have a best temperature.
     """
     low, high = np.log(low), np.log(high)
+    if target == "pairwise_w":
+        def cost(log_t):
+            return pairwise_w(draw(float(np.exp(log_t))), reference, seed)
+
+        ratio = (np.sqrt(5) - 1) / 2
+        inner = [high - ratio * (high - low), low + ratio * (high - low)]
+        costs = [cost(t) for t in inner]
+        visited = list(zip(costs, inner))
+        for _ in range(steps - 2):
+            if costs[0] <= costs[1]:
+                high, inner[1], costs[1] = inner[1], inner[0], costs[0]
+                inner[0] = high - ratio * (high - low)
+                costs[0] = cost(inner[0])
+                visited.append((costs[0], inner[0]))
+            else:
+                low, inner[0], costs[0] = inner[0], inner[1], costs[1]
+                inner[1] = low + ratio * (high - low)
+                costs[1] = cost(inner[1])
+                visited.append((costs[1], inner[1]))
+        return float(np.exp(min(visited)[1]))
     best = None
     for _ in range(steps):
         temperature = float(np.exp((low + high) / 2))
