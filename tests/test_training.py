@@ -94,6 +94,17 @@ def test_both_checkpoints_corrupt_starts_afresh(data, tmp_path, caplog, whole):
     assert np.array_equal(model.sample(40, seed=1), whole.sample(40, seed=1))
 
 
+def test_a_finished_run_rerun_writes_its_history_again(data, tmp_path, caplog, whole):
+    run = TrainingRun(checkpoint=tmp_path / "ckpt.npz", history=tmp_path / "h.tsv")
+    small_rbm().fit(data, seed=4, run=run)
+    written = run.history.read_text()
+    run.history.unlink()
+    model, log = resume(data, run, caplog)
+    assert "resumed rbm" in log and "at epoch 30" in log
+    assert run.history.read_text() == written
+    assert np.array_equal(model.sample(40, seed=1), whole.sample(40, seed=1))
+
+
 def test_checkpoint_without_checksum_is_refused(data, tmp_path):
     run = killed_run(data, tmp_path)
     with np.load(run.checkpoint) as saved:

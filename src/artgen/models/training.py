@@ -490,6 +490,10 @@ class IterativeGenerator(Generator):
         if self.patience and stale >= self.patience:
             log.info("%s stopped at epoch %d: no better snapshot in %d snapshots",
                      self.name, epoch, self.patience)
+        # Again at the end: a run resumed from a finished checkpoint trains no
+        # epoch, and its history file may be gone (a workflow deletes a rule's
+        # outputs before it reruns the rule).
+        _write_history(run.history, rows, best["epoch"])
         self.history = _history_table(rows, best["epoch"])
         self.best_epoch = best["epoch"]
         self.set_state(best["state"])
