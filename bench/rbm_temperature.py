@@ -67,6 +67,9 @@ VARIANTS = {
                       "learning_rate_final": 0.001, "temperature": "auto"},
     # The temperature whose AGs' pairwise distances are nearest the validation split's.
     "auto_w": {"temperature": "auto", "temperature_target": "pairwise_w"},
+    # Weight decay beside the distance-calibrated temperature.
+    "auto_w_l2_0.001": {"temperature": "auto", "temperature_target": "pairwise_w", "l2": 0.001},
+    "auto_w_l2_0.01": {"temperature": "auto", "temperature_target": "pairwise_w", "l2": 0.01},
     "global10_auto_w": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
                         "learning_rate_final": 0.001, "temperature": "auto",
                         "temperature_target": "pairwise_w"},
