@@ -75,6 +75,8 @@ VARIANTS = {
                         "temperature_target": "pairwise_w"},
     # Longer trained chains (also beside 10 global units), or more windowed units.
     "k20": {"k": 20, "gibbs_steps": 20},
+    "k20_auto_w": {"k": 20, "gibbs_steps": 20, "temperature": "auto",
+                   "temperature_target": "pairwise_w"},
     "global10_auto_k20": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
                           "learning_rate_final": 0.001, "temperature": "auto",
                           "k": 20, "gibbs_steps": 20},

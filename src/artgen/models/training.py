@@ -16,7 +16,7 @@ one (AF r + LD r against the validation set) among those whose privacy loss
 and attack AUC - 0.5 are within ``privacy_tolerance`` (give or take two
 standard errors of each) and whose validation AA halves are within
 ``aa_tolerance`` of 0.5; failing the AA window, the one nearest it; and if no
-snapshot is private enough, the one with the lowest privacy loss, said in the
+snapshot is private enough, the one with the lowest largest leak, said in the
 log and the history (column ``private``). A choice scored against the
 training set rewards AGs for sitting close to the training haplotypes: on the
 real 805-SNP data it kept a GAN snapshot whose AGs were 3x closer to the
@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from artgen import seeds
-from artgen.checks import check_count, check_haplotype_matrix
+from artgen.checks import check_choice, check_count, check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
 from artgen.models.base import Generator
@@ -261,42 +261,28 @@ def pairwise_w(ags: np.ndarray, reference: np.ndarray, seed: int) -> float:
 def calibrate_temperature(draw, reference: np.ndarray, seed: int, low: float,
                           high: float, steps: int = 7, target: str = "aa") -> float:
     """The sampling temperature, between ``low`` and ``high``, whose AGs
-    ``draw(temperature)`` best match ``reference``; ``draw`` should use one
-    seed, so that only the temperature changes.
+    ``draw(temperature)`` best match ``reference``, in ``steps`` draws;
+    ``draw`` should use one seed, so that only the temperature changes.
 
-    ``target="aa"``: the temperature that balances AA_truth and AA_syn, by
-    bisection on log T, assuming AA_truth rises and AA_syn falls as the
-    temperature rises (more per-site noise takes the AGs away from the real
-    haplotypes and from each other); the best-scoring temperature visited
-    (:func:`snapshot_score`), which need not be the last.
-    ``target="pairwise_w"``: the temperature whose AGs' pairwise distances
-    are nearest the reference's (:func:`pairwise_w`), by golden-section
-    search on log T (too hot adds per-site noise to every distance, too cold
-    pulls the AGs onto a few modes). Where AA_truth stays above AA_syn at
-    every temperature (AGs far from real haplotypes however noisy) the
-    bisection runs to ``low``; the distances still have a best temperature.
+    ``target="aa"``: the temperature that balances AA_truth and AA_syn
+    (:func:`_temperature_by_aa`). ``target="pairwise_w"``: the temperature
+    whose AGs' pairwise distances are nearest the reference's
+    (:func:`_temperature_by_distances`). Where AA_truth stays above AA_syn
+    at every temperature (AGs far from real haplotypes however noisy) the
+    balance runs to ``low``; the distances still have a best temperature.
     """
-    low, high = np.log(low), np.log(high)
-    if target == "pairwise_w":
-        def cost(log_t):
-            return pairwise_w(draw(float(np.exp(log_t))), reference, seed)
+    search = {"aa": _temperature_by_aa,
+              "pairwise_w": _temperature_by_distances}[check_choice(target, "target",
+                                                                    TEMPERATURE_TARGETS)]
+    return search(draw, reference, seed, np.log(low), np.log(high), steps)
 
-        ratio = (np.sqrt(5) - 1) / 2
-        inner = [high - ratio * (high - low), low + ratio * (high - low)]
-        costs = [cost(t) for t in inner]
-        visited = list(zip(costs, inner))
-        for _ in range(steps - 2):
-            if costs[0] <= costs[1]:
-                high, inner[1], costs[1] = inner[1], inner[0], costs[0]
-                inner[0] = high - ratio * (high - low)
-                costs[0] = cost(inner[0])
-                visited.append((costs[0], inner[0]))
-            else:
-                low, inner[0], costs[0] = inner[0], inner[1], costs[1]
-                inner[1] = low + ratio * (high - low)
-                costs[1] = cost(inner[1])
-                visited.append((costs[1], inner[1]))
-        return float(np.exp(min(visited)[1]))
+
+def _temperature_by_aa(draw, reference, seed, low, high, steps) -> float:
+    """Bisection on log T (``low``, ``high``) for AA_truth = AA_syn, assuming
+    AA_truth rises and AA_syn falls as the temperature rises (more per-site
+    noise takes the AGs away from the real haplotypes and from each other).
+    Returns the best-scoring temperature visited (:func:`snapshot_score`),
+    which need not be the last."""
     best = None
     for _ in range(steps):
         temperature = float(np.exp((low + high) / 2))
@@ -308,6 +294,31 @@ def calibrate_temperature(draw, reference: np.ndarray, seed: int, low: float,
         else:
             high = np.log(temperature)
     return best[1]
+
+
+def _temperature_by_distances(draw, reference, seed, low, high, steps) -> float:
+    """Golden-section search on log T (``low``, ``high``) for the lowest
+    :func:`pairwise_w`: too hot adds per-site noise to every distance, too
+    cold pulls the AGs onto a few modes. Returns the best temperature visited."""
+    def cost(log_t):
+        return pairwise_w(draw(float(np.exp(log_t))), reference, seed)
+
+    shrink = (np.sqrt(5) - 1) / 2
+    a, b = high - shrink * (high - low), low + shrink * (high - low)
+    cost_a, cost_b = cost(a), cost(b)
+    visited = [(cost_a, a), (cost_b, b)]
+    for _ in range(steps - 2):
+        if cost_a <= cost_b:  # the minimum lies in [low, b]: b's new inner point is a
+            high, b, cost_b = b, a, cost_a
+            a = high - shrink * (high - low)
+            cost_a = cost(a)
+            visited.append((cost_a, a))
+        else:  # in [a, high]: a's new inner point is b
+            low, a, cost_a = a, b, cost_b
+            b = low + shrink * (high - low)
+            cost_b = cost(b)
+            visited.append((cost_b, b))
+    return float(np.exp(min(visited)[1]))
 
 
 def data_fingerprint(alleles: np.ndarray) -> str:
