@@ -455,6 +455,10 @@ class IterativeGenerator(Generator):
         if resumed is not None:
             epoch, rows, best = resumed
             log.info("resumed %s from %s at epoch %d", self.name, run.checkpoint, epoch)
+            # The history up to the checkpoint, at once: a workflow deletes a
+            # rule's outputs before it reruns the rule, and a run resumed from
+            # a finished checkpoint trains no epoch that would write it.
+            _write_history(run.history, rows, best["epoch"])
         n_eval = min(len(alleles), self.snapshot_size)
         stale = 0 if best is None else (epoch - best["epoch"]) // self.snapshot_every
         while epoch < self.epochs and not (self.patience and stale >= self.patience):
@@ -501,10 +505,6 @@ class IterativeGenerator(Generator):
         if self.patience and stale >= self.patience:
             log.info("%s stopped at epoch %d: no better snapshot in %d snapshots",
                      self.name, epoch, self.patience)
-        # Again at the end: a run resumed from a finished checkpoint trains no
-        # epoch, and its history file may be gone (a workflow deletes a rule's
-        # outputs before it reruns the rule).
-        _write_history(run.history, rows, best["epoch"])
         self.history = _history_table(rows, best["epoch"])
         self.best_epoch = best["epoch"]
         self.set_state(best["state"])
