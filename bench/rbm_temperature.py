@@ -49,6 +49,13 @@ from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+# Building blocks of the rbm_kstep variants: 10 of the units see every SNP
+# (at a learning rate stable with them), the last step's temperature
+# calibrated on the validation split's pairwise distances, 20 trained steps.
+_GLOBAL10 = {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
+             "learning_rate_final": 0.001}
+_AUTO_W = {"temperature": "auto", "temperature_target": "pairwise_w"}
+_K20 = {"k": 20, "gibbs_steps": 20}
 VARIANTS = {
     "default": {},
     "auto": {"temperature": "auto"},
@@ -59,29 +66,20 @@ VARIANTS = {
     # smaller window, every unit connected to every SNP, or some global units.
     "window200": {"window": 200},
     "connected": {"window": None},
-    "global10": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
-                 "learning_rate_final": 0.001},
-    "global30": {"n_hidden": 130, "global_units": 30, "learning_rate": 0.01,
-                 "learning_rate_final": 0.001},
-    "global10_auto": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
-                      "learning_rate_final": 0.001, "temperature": "auto"},
+    "global10": _GLOBAL10,
+    "global30": {**_GLOBAL10, "n_hidden": 130, "global_units": 30},
+    "global10_auto": {**_GLOBAL10, "temperature": "auto"},
     # The temperature whose AGs' pairwise distances are nearest the validation split's.
-    "auto_w": {"temperature": "auto", "temperature_target": "pairwise_w"},
+    "auto_w": _AUTO_W,
     # Weight decay beside the distance-calibrated temperature.
-    "auto_w_l2_0.001": {"temperature": "auto", "temperature_target": "pairwise_w", "l2": 0.001},
-    "auto_w_l2_0.01": {"temperature": "auto", "temperature_target": "pairwise_w", "l2": 0.01},
-    "global10_auto_w": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
-                        "learning_rate_final": 0.001, "temperature": "auto",
-                        "temperature_target": "pairwise_w"},
+    "auto_w_l2_0.001": {**_AUTO_W, "l2": 0.001},
+    "auto_w_l2_0.01": {**_AUTO_W, "l2": 0.01},
+    "global10_auto_w": {**_GLOBAL10, **_AUTO_W},
     # Longer trained chains (also beside 10 global units), or more windowed units.
-    "k20": {"k": 20, "gibbs_steps": 20},
-    "k20_auto_w": {"k": 20, "gibbs_steps": 20, "temperature": "auto",
-                   "temperature_target": "pairwise_w"},
-    "global10_auto_k20": {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
-                          "learning_rate_final": 0.001, "temperature": "auto",
-                          "k": 20, "gibbs_steps": 20},
-    "global10_auto_h210": {"n_hidden": 210, "global_units": 10, "learning_rate": 0.01,
-                           "learning_rate_final": 0.001, "temperature": "auto"},
+    "k20": _K20,
+    "k20_auto_w": {**_K20, **_AUTO_W},
+    "global10_auto_k20": {**_GLOBAL10, "temperature": "auto", **_K20},
+    "global10_auto_h210": {**_GLOBAL10, "n_hidden": 210, "temperature": "auto"},
     # The rbm's own settings without the panel's (for the dispersed panel:
     # fully connected, as every panel had before the local windows).
     "full": {},
