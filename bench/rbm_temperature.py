@@ -56,6 +56,8 @@ _GLOBAL10 = {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
              "learning_rate_final": 0.001}
 _AUTO_W = {"temperature": "auto", "temperature_target": "pairwise_w"}
 _K20 = {"k": 20, "gibbs_steps": 20}
+# The AA balance, named: the dense panel's own rbm_kstep settings ask for the distances.
+_AUTO_AA = {"temperature": "auto", "temperature_target": "aa"}
 VARIANTS = {
     "default": {},
     "auto": {"temperature": "auto"},
@@ -68,7 +70,7 @@ VARIANTS = {
     "connected": {"window": None},
     "global10": _GLOBAL10,
     "global30": {**_GLOBAL10, "n_hidden": 130, "global_units": 30},
-    "global10_auto": {**_GLOBAL10, "temperature": "auto"},
+    "global10_auto": {**_GLOBAL10, **_AUTO_AA},
     # The temperature whose AGs' pairwise distances are nearest the validation split's.
     "auto_w": _AUTO_W,
     # Weight decay beside the distance-calibrated temperature.
@@ -78,8 +80,8 @@ VARIANTS = {
     # Longer trained chains (also beside 10 global units), or more windowed units.
     "k20": _K20,
     "k20_auto_w": {**_K20, **_AUTO_W},
-    "global10_auto_k20": {**_GLOBAL10, "temperature": "auto", **_K20},
-    "global10_auto_h210": {**_GLOBAL10, "n_hidden": 210, "temperature": "auto"},
+    "global10_auto_k20": {**_GLOBAL10, **_AUTO_AA, **_K20},
+    "global10_auto_h210": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 210},
     # The rbm's own settings without the panel's (for the dispersed panel:
     # fully connected, as every panel had before the local windows).
     "full": {},
