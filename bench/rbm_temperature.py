@@ -14,7 +14,8 @@ haplotypes, scored as the metrics table scores them: the held-out fidelity
 (``*_ho``: against half of the test split at a matched size, beside the
 test split's other half, the ``real`` row), AA halves against the test
 split, privacy loss (and at matched sizes; for the sampling scheme also against
-the sampling split its chains start from) and copies of training haplotypes.
+the sampling split its chains start from) and copies of training haplotypes
+(all, and those of a haplotype only one training haplotype carries).
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
         --variants default auto --schemes sampling train --draws 5
@@ -27,6 +28,7 @@ the sampling split its chains start from) and copies of training haplotypes.
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import os
 import sys
@@ -35,6 +37,7 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only contend
 
+import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -70,6 +73,9 @@ VARIANTS = {
     "connected": {"window": None},
     "global10": _GLOBAL10,
     "global30": {**_GLOBAL10, "n_hidden": 130, "global_units": 30},
+    "global20_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 120, "global_units": 20},
+    "global30_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 130, "global_units": 30},
+    "global20_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 120, "global_units": 20},
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
     # The temperature whose AGs' pairwise distances are nearest the validation split's.
     "auto_w": _AUTO_W,
@@ -90,7 +96,15 @@ VARIANTS = {
 WITHOUT_PANEL = {"full"}
 COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test",
            "privacy_loss", "privacy_loss_matched", "privacy_loss_start", "mia_auc_start",
-           "identical_to_train")
+           "identical_to_train", "copies_of_singletons")
+
+
+def copies_of_singletons(alleles, train) -> int:
+    """AGs identical to a haplotype that only one training haplotype carries:
+    the copies that could point at one person (a copy of a haplotype many
+    carry points at none; new real people carry those too)."""
+    carried = collections.Counter(row.tobytes() for row in np.packbits(train, axis=1))
+    return sum(carried.get(row.tobytes()) == 1 for row in np.packbits(alleles, axis=1))
 
 
 def score(train, test, alleles, seed: int, start_set=None) -> dict:
@@ -125,6 +139,7 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
         ags = model.sample(train.n_haplotypes, seed=seed * 1000 + draw)
         start_set = splits["sampling"] if settings["start"] == "sampling" else None
         metrics = score(train, test, ags, seed=draw, start_set=start_set)
+        metrics["copies_of_singletons"] = copies_of_singletons(ags, train.alleles)
         rows.append({**labels, "steps": n_steps, "train_seed": train_seed, "draw": draw,
                      "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
                      "temperature": model._sampling_temperature,

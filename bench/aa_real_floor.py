@@ -1,0 +1,109 @@
+"""What new real haplotypes read on the AA and copy targets of a panel, and
+what they read once copies are forbidden or per-site noise is added.
+
+The AGs of a faithful generator should score as new people from the same
+population do. This bench scores such people: the panel's haplotypes never
+trained on (the sampling and validation splits, together), against the
+training and test splits, exactly as the metrics table scores AGs (the
+``score`` of ``rbm_temperature.py``). It then changes them in the two ways
+that separate the RBM's AGs from real ones, and scores them again:
+
+- ``copies moved d``: every one that is identical to a training haplotype
+  gets d random alleles flipped (the no-copy rule at its cheapest);
+- ``nothing within d``: every one within d SNPs of a training haplotype is
+  moved until it is farther than d from all of them;
+- ``site noise e``: every allele flipped independently with probability e
+  (the per-site noise of independent visible units).
+
+``nn_train``: the median distance from each set's haplotypes to their
+nearest training haplotype.
+
+    python bench/aa_real_floor.py results/splits/dense --draws 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
+from rbm_temperature import score  # noqa: E402
+
+from artgen.io import load_haplotypes  # noqa: E402
+from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
+
+COLUMNS = ("aa_truth_test", "aa_syn_test", "privacy_loss", "privacy_loss_matched",
+           "identical_to_train", "nn_train")
+
+
+def move_away(alleles, train, within: int, flips: int, rng) -> np.ndarray:
+    """``alleles`` with each row that lies within ``within`` SNPs of a
+    training haplotype given ``flips`` random flips, drawn again until it
+    lies farther than ``within`` from every one."""
+    out = alleles.copy()
+    for row in np.flatnonzero(nearest_neighbour_distances(out, train) <= within):
+        while True:
+            moved = out[row].copy()
+            moved[rng.choice(len(moved), flips, replace=False)] ^= 1
+            if nearest_neighbour_distances(moved[None], train)[0] > within:
+                out[row] = moved
+                break
+    return out
+
+
+def site_noise(alleles, rate: float, rng) -> np.ndarray:
+    return alleles ^ (rng.random(alleles.shape) < rate).astype(np.uint8)
+
+
+def variants(fresh, train, rng):
+    """(name, haplotypes) of the new real haplotypes and their changed versions."""
+    yield "new real", fresh
+    for flips in (1, 2, 4):
+        yield f"copies moved {flips}", move_away(fresh, train, 0, flips, rng)
+    for within in (2, 5):
+        yield f"nothing within {within}", move_away(fresh, train, within, within + 1, rng)
+    for rate in (0.001, 0.002, 0.005):
+        yield f"site noise {rate}", site_noise(fresh, rate, rng)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("splits", help="folder of one panel's splits")
+    parser.add_argument("--draws", type=int, default=5,
+                        help="draws of the random changes (and of the scores' subsamples)")
+    parser.add_argument("--out", help="write the rows (TSV) here too")
+    args = parser.parse_args(argv)
+    folder = Path(args.splits)
+    splits = {name: load_haplotypes(folder / f"{name}.npz")
+              for name in ("train", "validation", "test", "sampling")}
+    train, test = splits["train"], splits["test"]
+    fresh = np.vstack([splits["sampling"].alleles, splits["validation"].alleles])
+    print(f"{train.n_haplotypes} training, {test.n_haplotypes} test and {len(fresh)} new "
+          "real haplotypes (sampling + validation splits)", flush=True)
+    rows = []
+    for draw in range(args.draws):
+        rng = np.random.default_rng(draw)
+        for name, alleles in variants(fresh, train.alleles, rng):
+            metrics = score(train, test, alleles, seed=draw)
+            metrics["nn_train"] = float(np.median(nearest_neighbour_distances(alleles,
+                                                                              train.alleles)))
+            rows.append({"set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
+            print(name, draw, draw_line(metrics, COLUMNS), flush=True)
+    table = rows_table(rows, args.out)
+    print("\n" + summary_markdown(table, "set", COLUMNS,
+                                  lead={"set": lambda g: g["set"].iloc[0]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
