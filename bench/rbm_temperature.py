@@ -15,7 +15,8 @@ haplotypes, scored as the metrics table scores them: the held-out fidelity
 test split's other half, the ``real`` row), AA halves against the test
 split, privacy loss (and at matched sizes; for the sampling scheme also against
 the sampling split its chains start from) and copies of training haplotypes
-(all, and those of a haplotype only one training haplotype carries).
+(all, and those of a haplotype only one training haplotype carries), and
+the median distance from an AG to its nearest training haplotype.
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
         --variants default auto --schemes sampling train --draws 5
@@ -50,6 +51,7 @@ from artgen.evaluate import Settings, compute_family  # noqa: E402
 from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
+from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 # Building blocks of the rbm_kstep variants: 10 of the units see every SNP
@@ -96,7 +98,7 @@ VARIANTS = {
 WITHOUT_PANEL = {"full"}
 COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test",
            "privacy_loss", "privacy_loss_matched", "privacy_loss_start", "mia_auc_start",
-           "identical_to_train", "copies_of_singletons")
+           "identical_to_train", "copies_of_singletons", "nn_train")
 
 
 def copies_of_singletons(alleles, train) -> int:
@@ -140,6 +142,7 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
         start_set = splits["sampling"] if settings["start"] == "sampling" else None
         metrics = score(train, test, ags, seed=draw, start_set=start_set)
         metrics["copies_of_singletons"] = copies_of_singletons(ags, train.alleles)
+        metrics["nn_train"] = float(np.median(nearest_neighbour_distances(ags, train.alleles)))
         rows.append({**labels, "steps": n_steps, "train_seed": train_seed, "draw": draw,
                      "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
                      "temperature": model._sampling_temperature,
