@@ -13,6 +13,7 @@ from artgen.io.binary import write_npz
 from artgen.models import TrainingRun
 from artgen.models.rbm import RBMGenerator
 from artgen.models.checkpoints import previous_checkpoint, read_checkpoint
+from artgen.models import training
 from artgen.models.training import IterativeGenerator, is_private, snapshot_rank
 from artgen.errors import InputError
 from conftest import interrupt_at_epoch
@@ -103,6 +104,20 @@ def test_a_finished_run_rerun_writes_its_history_again(data, tmp_path, caplog, w
     assert "resumed rbm" in log and "at epoch 30" in log
     assert run.history.read_text() == written
     assert np.array_equal(model.sample(40, seed=1), whole.sample(40, seed=1))
+
+
+def test_a_checkpoint_of_other_snapshot_rules_is_not_resumed(data, tmp_path, caplog, whole,
+                                                            monkeypatch):
+    # A finished checkpoint holds the snapshot its rules chose; under newer
+    # rules the same data, settings and seed must train again, not keep it.
+    run = TrainingRun(checkpoint=tmp_path / "ckpt.npz", history=tmp_path / "h.tsv")
+    small_rbm().fit(data, seed=4, run=run)
+    monkeypatch.setattr(training, "SNAPSHOT_RULES", training.SNAPSHOT_RULES + 1)
+    model, log = resume(data, run, caplog)
+    assert "starting afresh" in log and "resumed" not in log
+    assert np.array_equal(model.sample(40, seed=1), whole.sample(40, seed=1))
+    model, log = resume(data, run, caplog)
+    assert "resumed rbm" in log and "at epoch 30" in log
 
 
 def test_checkpoint_without_checksum_is_refused(data, tmp_path):

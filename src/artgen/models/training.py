@@ -35,8 +35,8 @@ The checkpoint holds the full training state (weights, optimiser moments,
 persistent chains, step counter: whatever the model lists), the best
 snapshot and the history, written atomically after every snapshot with a
 checksum, the one before it kept beside it. A run restarted with the same
-data, settings and seed continues from the newest checkpoint that reads
-back whole (a truncated or altered one is reported and skipped, never
+data, settings, seed and snapshot rules (:data:`SNAPSHOT_RULES`) continues
+from the newest checkpoint that reads back whole (a truncated or altered one is reported and skipped, never
 loaded); with anything else it starts afresh and says so. A file plainly of
 another kind at the checkpoint's path (a saved model, haplotypes, a folder)
 is an error instead: the next checkpoint written would replace it.
@@ -69,6 +69,14 @@ from artgen.stats.frequencies import af_correlation, fixed_sites
 from artgen.stats.ld import ld_correlation
 
 log = logging.getLogger("artgen")
+
+#: The version of the rules that score, calibrate and choose snapshots; it
+#: joins the checkpoint's key. A finished checkpoint holds the choice made
+#: under the rules it was trained with, so one written under other rules is
+#: not resumed: same data, settings and seed must give the same AGs whatever
+#: checkpoint a results folder holds. Raise it whenever those rules change.
+#: 2: the distance attack counts as a leak; temperature_target.
+SNAPSHOT_RULES = 2
 
 
 @dataclass(frozen=True)
@@ -447,6 +455,7 @@ class IterativeGenerator(Generator):
         self._start(alleles, seed)
         held_out = {} if validation is None else {"validation": data_fingerprint(validation)}
         key = json.dumps({"model": self.name, "settings": self.settings(), "seed": seed,
+                          "snapshot_rules": SNAPSHOT_RULES,
                           "data": data_fingerprint(alleles), **held_out,
                           **self._checkpoint_extras()},
                          sort_keys=True)
