@@ -78,6 +78,9 @@ VARIANTS = {
     "global20_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 120, "global_units": 20},
     "global30_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 130, "global_units": 30},
     "global20_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 120, "global_units": 20},
+    "global25_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 125, "global_units": 25},
+    "global20_auto_w_k20": {**_GLOBAL10, **_AUTO_W, **_K20, "n_hidden": 120,
+                            "global_units": 20},
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
     # The temperature whose AGs' pairwise distances are nearest the validation split's.
     "auto_w": _AUTO_W,
