@@ -72,6 +72,7 @@ VARIANTS = {
     # With --model rbm_kstep (chains restarted from allele frequencies): a
     # smaller window, every unit connected to every SNP, or some global units.
     "window200": {"window": 200},
+    "window800_auto_w": {"window": 800, **_AUTO_W},
     "connected": {"window": None},
     "global10": _GLOBAL10,
     "global30": {**_GLOBAL10, "n_hidden": 130, "global_units": 30},
@@ -79,6 +80,7 @@ VARIANTS = {
     "global30_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 130, "global_units": 30},
     "global20_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 120, "global_units": 20},
     "global25_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 125, "global_units": 25},
+    "global30_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 130, "global_units": 30},
     "global20_auto_w_k20": {**_GLOBAL10, **_AUTO_W, **_K20, "n_hidden": 120,
                             "global_units": 20},
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
