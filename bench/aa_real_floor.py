@@ -15,8 +15,9 @@ that separate the RBM's AGs from real ones, and scores them again:
 - ``site noise e``: every allele flipped independently with probability e
   (the per-site noise of independent visible units).
 
-``nn_train``: the median distance from each set's haplotypes to their
-nearest training haplotype.
+``copies_of_singletons``: those identical to a haplotype only one training
+haplotype carries; ``nn_train``: the median distance from each set's
+haplotypes to their nearest training haplotype.
 
     python bench/aa_real_floor.py results/splits/dense --draws 5
 """
@@ -36,13 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
-from rbm_temperature import score  # noqa: E402
+from rbm_temperature import copies_of_singletons, score  # noqa: E402
 
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 
 COLUMNS = ("aa_truth_test", "aa_syn_test", "privacy_loss", "privacy_loss_matched",
-           "identical_to_train", "nn_train")
+           "identical_to_train", "copies_of_singletons", "nn_train")
 
 
 def move_away(alleles, train, within: int, flips: int, rng) -> np.ndarray:
@@ -95,6 +96,7 @@ def main(argv=None) -> int:
         rng = np.random.default_rng(draw)
         for name, alleles in variants(fresh, train.alleles, rng):
             metrics = score(train, test, alleles, seed=draw)
+            metrics["copies_of_singletons"] = copies_of_singletons(alleles, train.alleles)
             metrics["nn_train"] = float(np.median(nearest_neighbour_distances(alleles,
                                                                               train.alleles)))
             rows.append({"set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
