@@ -47,8 +47,9 @@ from artgen.checks import check_choice, check_count, check_finite
 from artgen.errors import InputError
 from artgen.models.base import PopulationLabels
 from artgen.models.gan_trainer import GANTrainer, configure_tensorflow
-from artgen.models.training import (IterativeGenerator, calibrate_temperature,
-                                    check_temperature, saved_temperature)
+from artgen.models.temperature import (calibrate_temperature, check_temperature,
+                                       saved_temperature)
+from artgen.models.training import IterativeGenerator
 
 # Latent draws per population on which frequency offsets are fitted.
 _FREQUENCY_DRAWS = 2048

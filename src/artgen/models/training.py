@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from artgen import seeds
-from artgen.checks import check_choice, check_count, check_haplotype_matrix
+from artgen.checks import check_count, check_haplotype_matrix
 from artgen.errors import InputError
 from artgen.io.atomic import atomic_output
 from artgen.models.base import Generator
@@ -234,99 +234,12 @@ def snapshot_rank(snap: dict, tolerance: float = 0.0,
     return 1, snap["snapshot_score"]
 
 
-def check_temperature(value, model: str) -> float | str:
-    """A sampling temperature setting: a positive number or ``"auto"``."""
-    if value != "auto" and (isinstance(value, (bool, str)) or not value > 0):
-        raise InputError(f"{model}: temperature must be a positive number or 'auto', "
-                         f"got {value!r}")
-    return value if value == "auto" else float(value)
-
-
-def saved_temperature(state: dict, model: str) -> float:
-    """The sampling temperature of a saved state (1 where an older file has none)."""
-    temperature = np.asarray(state.get("temperature", 1.0))
-    if temperature.shape or temperature.dtype.kind not in "iuf" \
-            or not (np.isfinite(temperature) and temperature > 0):
-        got = (f"a {temperature.dtype} array of shape {temperature.shape}"
-               if temperature.shape else repr(temperature.item()))
-        raise InputError(f"{model}: the sampling temperature must be one positive number, "
-                         f"got {got}")
-    return float(temperature)
-
-
-#: What a calibrated temperature matches against the reference haplotypes.
-TEMPERATURE_TARGETS = ("aa", "pairwise_w")
-
-
 def pairwise_w(ags: np.ndarray, reference: np.ndarray, seed: int) -> float:
     """Wasserstein distance between the pairwise Hamming distances of
     ``ags`` (drawn down to the reference's size) and of ``reference``."""
     syn = ags if len(ags) <= len(reference) else subsample_rows(ags, len(reference), seed)
     return wasserstein_from_counts(pairwise_distance_counts(syn),
                                    pairwise_distance_counts(reference))
-
-
-def calibrate_temperature(draw, reference: np.ndarray, seed: int, low: float,
-                          high: float, steps: int = 7, target: str = "aa") -> float:
-    """The sampling temperature, between ``low`` and ``high``, whose AGs
-    ``draw(temperature)`` best match ``reference``, in ``steps`` draws;
-    ``draw`` should use one seed, so that only the temperature changes.
-
-    ``target="aa"``: the temperature that balances AA_truth and AA_syn
-    (:func:`_temperature_by_aa`). ``target="pairwise_w"``: the temperature
-    whose AGs' pairwise distances are nearest the reference's
-    (:func:`_temperature_by_distances`). Where AA_truth stays above AA_syn
-    at every temperature (AGs far from real haplotypes however noisy) the
-    balance runs to ``low``; the distances still have a best temperature.
-    """
-    search = {"aa": _temperature_by_aa,
-              "pairwise_w": _temperature_by_distances}[check_choice(target, "target",
-                                                                    TEMPERATURE_TARGETS)]
-    return search(draw, reference, seed, np.log(low), np.log(high), steps)
-
-
-def _temperature_by_aa(draw, reference, seed, low, high, steps) -> float:
-    """Bisection on log T (``low``, ``high``) for AA_truth = AA_syn, assuming
-    AA_truth rises and AA_syn falls as the temperature rises (more per-site
-    noise takes the AGs away from the real haplotypes and from each other).
-    Returns the best-scoring temperature visited (:func:`snapshot_score`),
-    which need not be the last."""
-    best = None
-    for _ in range(steps):
-        temperature = float(np.exp((low + high) / 2))
-        snap = snapshot_metrics(reference, draw(temperature), seed)
-        if best is None or snap["snapshot_score"] < best[0]:
-            best = (snap["snapshot_score"], temperature)
-        if snap["aa_truth"] < snap["aa_syn"]:
-            low = np.log(temperature)
-        else:
-            high = np.log(temperature)
-    return best[1]
-
-
-def _temperature_by_distances(draw, reference, seed, low, high, steps) -> float:
-    """Golden-section search on log T (``low``, ``high``) for the lowest
-    :func:`pairwise_w`: too hot adds per-site noise to every distance, too
-    cold pulls the AGs onto a few modes. Returns the best temperature visited."""
-    def cost(log_t):
-        return pairwise_w(draw(float(np.exp(log_t))), reference, seed)
-
-    shrink = (np.sqrt(5) - 1) / 2
-    a, b = high - shrink * (high - low), low + shrink * (high - low)
-    cost_a, cost_b = cost(a), cost(b)
-    visited = [(cost_a, a), (cost_b, b)]
-    for _ in range(steps - 2):
-        if cost_a <= cost_b:  # the minimum lies in [low, b]: b's new inner point is a
-            high, b, cost_b = b, a, cost_a
-            a = high - shrink * (high - low)
-            cost_a = cost(a)
-            visited.append((cost_a, a))
-        else:  # in [a, high]: a's new inner point is b
-            low, a, cost_a = a, b, cost_b
-            b = low + shrink * (high - low)
-            cost_b = cost(b)
-            visited.append((cost_b, b))
-    return float(np.exp(min(visited)[1]))
 
 
 def data_fingerprint(alleles: np.ndarray) -> str:
