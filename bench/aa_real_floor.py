@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
-from rbm_temperature import copies_of_singletons, score  # noqa: E402
+from rbm_temperature import closeness_to_train, score  # noqa: E402
 
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
@@ -96,9 +96,7 @@ def main(argv=None) -> int:
         rng = np.random.default_rng(draw)
         for name, alleles in variants(fresh, train.alleles, rng):
             metrics = score(train, test, alleles, seed=draw)
-            metrics["copies_of_singletons"] = copies_of_singletons(alleles, train.alleles)
-            metrics["nn_train"] = float(np.median(nearest_neighbour_distances(alleles,
-                                                                              train.alleles)))
+            metrics.update(closeness_to_train(alleles, train.alleles))
             rows.append({"set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
             print(name, draw, draw_line(metrics, COLUMNS), flush=True)
     table = rows_table(rows, args.out)

@@ -29,7 +29,6 @@ the median distance from an AG to its nearest training haplotype.
 from __future__ import annotations
 
 import argparse
-import collections
 import itertools
 import os
 import sys
@@ -52,6 +51,7 @@ from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
+from artgen.stats.privacy import identical_to_train  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 # Building blocks of the rbm_kstep variants: 10 of the units see every SNP
@@ -106,12 +106,16 @@ COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test"
            "identical_to_train", "copies_of_singletons", "nn_train")
 
 
-def copies_of_singletons(alleles, train) -> int:
-    """AGs identical to a haplotype that only one training haplotype carries:
-    the copies that could point at one person (a copy of a haplotype many
-    carry points at none; new real people carry those too)."""
-    carried = collections.Counter(row.tobytes() for row in np.packbits(train, axis=1))
-    return sum(carried.get(row.tobytes()) == 1 for row in np.packbits(alleles, axis=1))
+def closeness_to_train(alleles, train) -> dict:
+    """``copies_of_singletons``: rows identical to a haplotype that only one
+    training haplotype carries, the copies that could point at one person (a
+    copy of a haplotype many carry points at none; new real people carry
+    those too); ``nn_train``: the rows' median distance to their nearest
+    training haplotype."""
+    _, inverse, counts = np.unique(train, axis=0, return_inverse=True, return_counts=True)
+    singletons = train[counts[inverse.ravel()] == 1]
+    return {"copies_of_singletons": int(identical_to_train(alleles, singletons).sum()),
+            "nn_train": float(np.median(nearest_neighbour_distances(alleles, train)))}
 
 
 def score(train, test, alleles, seed: int, start_set=None) -> dict:
@@ -146,8 +150,7 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
         ags = model.sample(train.n_haplotypes, seed=seed * 1000 + draw)
         start_set = splits["sampling"] if settings["start"] == "sampling" else None
         metrics = score(train, test, ags, seed=draw, start_set=start_set)
-        metrics["copies_of_singletons"] = copies_of_singletons(ags, train.alleles)
-        metrics["nn_train"] = float(np.median(nearest_neighbour_distances(ags, train.alleles)))
+        metrics.update(closeness_to_train(ags, train.alleles))
         rows.append({**labels, "steps": n_steps, "train_seed": train_seed, "draw": draw,
                      "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
                      "temperature": model._sampling_temperature,
