@@ -77,7 +77,8 @@ log = logging.getLogger("artgen")
 #: not resumed: same data, settings and seed must give the same AGs whatever
 #: checkpoint a results folder holds. Raise it whenever those rules change.
 #: 2: the distance attack counts as a leak; temperature_target.
-SNAPSHOT_RULES = 2
+#: 3: the AA target keeps the temperature of the smallest larger AA deviation.
+SNAPSHOT_RULES = 3
 
 
 @dataclass(frozen=True)
