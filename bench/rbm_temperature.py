@@ -84,6 +84,12 @@ VARIANTS = {
     "global20_auto_w_k20": {**_GLOBAL10, **_AUTO_W, **_K20, "n_hidden": 120,
                             "global_units": 20},
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
+    # Less gradient noise at the same negative-phase cost per epoch: four
+    # times the batch and the restarted chains (or the chains alone).
+    "global20_auto_b128": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 120, "global_units": 20,
+                           "batch_size": 128, "n_chains": 400},
+    "global20_auto_c400": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 120, "global_units": 20,
+                           "n_chains": 400},
     # The temperature whose AGs' pairwise distances are nearest the validation split's.
     "auto_w": _AUTO_W,
     # Weight decay beside the distance-calibrated temperature.
