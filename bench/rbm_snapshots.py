@@ -17,7 +17,6 @@ each validation score and its test counterpart.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -26,16 +25,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads on
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from rbm_temperature import REPO, VARIANTS, closeness_to_train, score  # noqa: E402
+from rbm_temperature import (VARIANTS, closeness_to_train, load_splits,  # noqa: E402
+                             score, splits_parser, variant_settings)
 
-from artgen.configuration import model_settings  # noqa: E402
-from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
 
 #: Validation columns of the history and the test scores they stand for.
@@ -82,25 +79,17 @@ def snapshot_rows(splits, settings: dict, train_seed: int, draws: int) -> list[d
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("splits", help="folder of one panel's splits")
-    parser.add_argument("--panel", default="dense", help="panel kind whose settings to use")
-    parser.add_argument("--model", default="rbm_kstep", help="the config's RBM to start from")
+    parser = splits_parser(__doc__, model="rbm_kstep")
     parser.add_argument("--variant", default="default", choices=list(VARIANTS))
     parser.add_argument("--train-seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--draws", type=int, default=3, help="AG draws per snapshot")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    own = {k: v for k, v in model_settings(config, args.model, args.panel).items()
-           if k != "model"}
-    folder = Path(args.splits)
-    splits = {name: load_haplotypes(folder / f"{name}.npz")
-              for name in ("train", "validation", "test", "sampling")}
+    splits = load_splits(args.splits)
+    settings = variant_settings(args.model, args.panel, args.variant)
     rows = []
     for seed in args.train_seeds:
-        rows += snapshot_rows(splits, {**own, **VARIANTS[args.variant]}, seed, args.draws)
+        rows += snapshot_rows(splits, settings, seed, args.draws)
     table = pd.DataFrame(rows)
     if args.out:
         table.to_csv(args.out, sep="\t", index=False)

@@ -165,13 +165,36 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
     return rows
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
+def splits_parser(description: str, model: str) -> argparse.ArgumentParser:
+    """The arguments of a bench on one panel's splits: the folder, the panel
+    kind and the config's RBM whose settings to start from."""
+    parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("splits", help="folder of one panel's splits")
     parser.add_argument("--panel", default="dense", help="panel kind whose settings to use")
-    parser.add_argument("--model", default="rbm",
+    parser.add_argument("--model", default=model,
                         help="the config's RBM whose settings to start from (rbm, rbm_kstep)")
+    return parser
+
+
+def load_splits(folder) -> dict:
+    """The training, validation, test and sampling splits of one panel."""
+    return {name: load_haplotypes(Path(folder) / f"{name}.npz")
+            for name in ("train", "validation", "test", "sampling")}
+
+
+def variant_settings(model: str, panel: str, variant: str) -> dict:
+    """The default config's settings of ``model`` for ``panel``, overridden
+    by ``variant`` (:data:`VARIANTS`)."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    panel = None if variant in WITHOUT_PANEL else panel
+    own = {key: value for key, value in model_settings(config, model, panel).items()
+           if key != "model"}
+    return {**own, **VARIANTS[variant]}
+
+
+def main(argv=None) -> int:
+    parser = splits_parser(__doc__, model="rbm")
     parser.add_argument("--variants", nargs="+", default=["default", "auto"],
                         choices=list(VARIANTS))
     parser.add_argument("--schemes", nargs="+", default=None,
@@ -185,23 +208,17 @@ def main(argv=None) -> int:
                         help="training seeds (each trains its own model)")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    folder = Path(args.splits)
-    splits = {name: load_haplotypes(folder / f"{name}.npz")
-              for name in ("train", "validation", "test", "sampling")}
+    splits = load_splits(args.splits)
     train, test = splits["train"], splits["test"]
     real = {k: v for k, v in score(train, test, test.alleles, args.seed).items()
             if k.endswith("_ho")}
     print("real vs real:", {k: round(v, 4) for k, v in real.items()}, flush=True)
     rows = []
     for variant in args.variants:
-        panel = None if variant in WITHOUT_PANEL else args.panel
-        own = {key: value for key, value in model_settings(config, args.model, panel).items()
-               if key != "model"}
-        for scheme in args.schemes or [own["start"]]:
+        settings = variant_settings(args.model, args.panel, variant)
+        for scheme in args.schemes or [settings["start"]]:
             for train_seed in args.train_seeds:
-                rows += fit_and_score(splits, {**own,
-                                               **VARIANTS[variant], "start": scheme},
+                rows += fit_and_score(splits, {**settings, "start": scheme},
                                       train_seed, args.draws, args.seed,
                                       {"variant": variant, "scheme": scheme}, args.steps)
     table = rows_table(rows, args.out)
