@@ -45,6 +45,10 @@ TEST = ("ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_los
 class SnapshotKeepingRBM(RBMGenerator):
     """An RBM that keeps every snapshot's state, temperature included."""
 
+    def fit(self, alleles, **kwargs):
+        self.snapshot_states = []
+        return super().fit(alleles, **kwargs)
+
     def _calibrate(self, *args, **kwargs):
         tuned = super()._calibrate(*args, **kwargs)
         self.snapshot_states.append({k: np.array(v) for k, v in self.state().items()})
@@ -54,7 +58,6 @@ class SnapshotKeepingRBM(RBMGenerator):
 def snapshot_rows(splits, settings: dict, train_seed: int, draws: int) -> list[dict]:
     train, test = splits["train"], splits["test"]
     model = SnapshotKeepingRBM(**settings)
-    model.snapshot_states = []
     model.set_start_set(splits["sampling"].alleles)
     model.set_validation(splits["validation"].alleles)
     model.fit(train.alleles, seed=train_seed)

@@ -59,6 +59,7 @@ REPO = Path(__file__).resolve().parents[1]
 # calibrated on the validation split's pairwise distances, 20 trained steps.
 _GLOBAL10 = {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
              "learning_rate_final": 0.001}
+_GLOBAL20 = {**_GLOBAL10, "n_hidden": 120, "global_units": 20}
 _AUTO_W = {"temperature": "auto", "temperature_target": "pairwise_w"}
 _K20 = {"k": 20, "gibbs_steps": 20}
 # The AA balance, named: the dense panel's own rbm_kstep settings ask for the distances.
@@ -76,20 +77,17 @@ VARIANTS = {
     "connected": {"window": None},
     "global10": _GLOBAL10,
     "global30": {**_GLOBAL10, "n_hidden": 130, "global_units": 30},
-    "global20_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 120, "global_units": 20},
+    "global20_auto": {**_GLOBAL20, **_AUTO_AA},
     "global30_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 130, "global_units": 30},
-    "global20_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 120, "global_units": 20},
+    "global20_auto_w": {**_GLOBAL20, **_AUTO_W},
     "global25_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 125, "global_units": 25},
     "global30_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 130, "global_units": 30},
-    "global20_auto_w_k20": {**_GLOBAL10, **_AUTO_W, **_K20, "n_hidden": 120,
-                            "global_units": 20},
+    "global20_auto_w_k20": {**_GLOBAL20, **_AUTO_W, **_K20},
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
     # Less gradient noise at the same negative-phase cost per epoch: four
     # times the batch and the restarted chains (or the chains alone).
-    "global20_auto_b128": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 120, "global_units": 20,
-                           "batch_size": 128, "n_chains": 400},
-    "global20_auto_c400": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 120, "global_units": 20,
-                           "n_chains": 400},
+    "global20_auto_b128": {**_GLOBAL20, **_AUTO_AA, "batch_size": 128, "n_chains": 400},
+    "global20_auto_c400": {**_GLOBAL20, **_AUTO_AA, "n_chains": 400},
     # The temperature whose AGs' pairwise distances are nearest the validation split's.
     "auto_w": _AUTO_W,
     # Weight decay beside the distance-calibrated temperature.

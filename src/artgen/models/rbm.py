@@ -56,8 +56,8 @@ from artgen.checks import (check_choice, check_count, check_finite, check_haplot
 from artgen.errors import InputError
 from artgen.models.rbm_training import RBMTraining
 from artgen.models.relu_units import free_energy, relu_mean, truncated_normal_positive
-from artgen.models.temperature import (TEMPERATURE_TARGETS, calibrate_temperature, check_temperature,
-                                       saved_temperature)
+from artgen.models.temperature import (TEMPERATURE_TARGETS, calibrate_temperature,
+                                       check_temperature, saved_temperature)
 from artgen.models.training import IterativeGenerator
 
 HIDDEN_TYPES = ("relu", "sigmoid")

@@ -38,9 +38,9 @@ checksum, the one before it kept beside it. A run restarted with the same
 data, settings, seed and snapshot rules (:data:`SNAPSHOT_RULES`) continues
 from the newest checkpoint that reads back whole (a truncated or altered
 one is reported and skipped, never loaded); with anything else it starts
-afresh and says so. A file plainly of
-another kind at the checkpoint's path (a saved model, haplotypes, a folder)
-is an error instead: the next checkpoint written would replace it.
+afresh and says so. A file plainly of another kind at the checkpoint's
+path (a saved model, haplotypes, a folder) is an error instead: the next
+checkpoint written would replace it.
 """
 
 from __future__ import annotations
