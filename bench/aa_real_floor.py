@@ -15,9 +15,16 @@ that separate the RBM's AGs from real ones, and scores them again:
 - ``site noise e``: every allele flipped independently with probability e
   (the per-site noise of independent visible units).
 
+Then it scores, as many as the new real haplotypes, mosaics of training
+haplotypes: ``mosaic w``, stretches of w consecutive SNPs, each copied
+from a training haplotype drawn afresh for each stretch. Their stretches
+are real local haplotypes, joined without the long-range sharing of real
+people: what AA reads of AGs coherent only over w SNPs.
+
 ``copies_of_singletons``: those identical to a haplotype only one training
 haplotype carries; ``nn_train``: the median distance from each set's
-haplotypes to their nearest training haplotype.
+haplotypes to their nearest training haplotype (``nn_train_400``: within
+stretches of 400 SNPs).
 
     python bench/aa_real_floor.py results/splits/dense --draws 5
 """
@@ -42,8 +49,9 @@ from rbm_temperature import closeness_to_train, score  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 
-COLUMNS = ("aa_truth_test", "aa_syn_test", "privacy_loss", "privacy_loss_matched",
-           "identical_to_train", "copies_of_singletons", "nn_train")
+COLUMNS = ("ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_loss",
+           "privacy_loss_matched",
+           "identical_to_train", "copies_of_singletons", "nn_train", "nn_train_400")
 
 
 def move_away(alleles, train, within: int, flips: int, rng) -> np.ndarray:
@@ -74,6 +82,18 @@ def variants(fresh, train, rng):
         yield f"nothing within {within}", move_away(fresh, train, within, within + 1, rng)
     for rate in (0.001, 0.002, 0.005):
         yield f"site noise {rate}", site_noise(fresh, rate, rng)
+    for stretch in (1000, 400, 200):
+        yield f"mosaic {stretch}", mosaic(train, len(fresh), stretch, rng)
+
+
+def mosaic(train, n: int, stretch: int, rng) -> np.ndarray:
+    """``n`` haplotypes whose consecutive stretches of ``stretch`` SNPs are
+    each copied from a training haplotype drawn at random, afresh for each
+    stretch."""
+    out = np.empty((n, train.shape[1]), dtype=train.dtype)
+    for lo in range(0, train.shape[1], stretch):
+        out[:, lo:lo + stretch] = train[rng.integers(0, len(train), n), lo:lo + stretch]
+    return out
 
 
 def main(argv=None) -> int:

@@ -29,7 +29,6 @@ the median distance from an AG to its nearest training haplotype.
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import sys
 import time
@@ -105,9 +104,13 @@ VARIANTS = {
 }
 #: Variants that leave out the panel's settings.
 WITHOUT_PANEL = {"full"}
-COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test",
+COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "aa_truth_test", "aa_syn_test",
            "privacy_loss", "privacy_loss_matched", "privacy_loss_start", "mia_auc_start",
-           "identical_to_train", "copies_of_singletons", "nn_train")
+           "identical_to_train", "copies_of_singletons", "nn_train", "nn_train_400")
+
+
+#: SNPs per stretch for ``nn_train_400`` (the config's rbm_kstep window).
+STRETCH = 400
 
 
 def closeness_to_train(alleles, train) -> dict:
@@ -115,11 +118,17 @@ def closeness_to_train(alleles, train) -> dict:
     training haplotype carries, the copies that could point at one person (a
     copy of a haplotype many carry points at none; new real people carry
     those too); ``nn_train``: the rows' median distance to their nearest
-    training haplotype."""
+    training haplotype; ``nn_train_400``: the same within consecutive
+    stretches of 400 SNPs, each stretch on its own (median over rows and
+    stretches): how far the rows are from real local haplotypes, whatever
+    the way the stretches are joined."""
     _, inverse, counts = np.unique(train, axis=0, return_inverse=True, return_counts=True)
     singletons = train[counts[inverse.ravel()] == 1]
+    local = [nearest_neighbour_distances(alleles[:, lo:lo + STRETCH], train[:, lo:lo + STRETCH])
+             for lo in range(0, train.shape[1], STRETCH)]
     return {"copies_of_singletons": int(identical_to_train(alleles, singletons).sum()),
-            "nn_train": float(np.median(nearest_neighbour_distances(alleles, train)))}
+            "nn_train": float(np.median(nearest_neighbour_distances(alleles, train))),
+            "nn_train_400": float(np.median(np.concatenate(local)))}
 
 
 def score(train, test, alleles, seed: int, start_set=None) -> dict:
@@ -133,34 +142,70 @@ def score(train, test, alleles, seed: int, start_set=None) -> dict:
     return metrics
 
 
-def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
-                  labels: dict, steps=None) -> list[dict]:
-    """Train one RBM (snapshot and temperature chosen on the validation
-    split) and score ``draws`` AG draws; one row per draw. ``steps``: draw
-    the AGs after each of these numbers of Gibbs steps instead of the
-    model's own (the same trained model)."""
-    train, test = splits["train"], splits["test"]
+def fit(splits, settings: dict, train_seed: int, labels: dict) -> tuple[RBMGenerator, float]:
+    """One RBM trained on the training split (snapshot and temperature
+    chosen on the validation split), and its training seconds."""
     model = RBMGenerator(**settings)
     model.set_start_set(splits["sampling"].alleles)
     model.set_validation(splits["validation"].alleles)
     began = time.perf_counter()
-    model.fit(train.alleles, seed=train_seed)
+    model.fit(splits["train"].alleles, seed=train_seed)
     fit_s = time.perf_counter() - began
     print(f"{labels} training seed {train_seed}: kept epoch {model.best_epoch}, "
           f"temperature {model._sampling_temperature:.3f}, {fit_s:.0f} s", flush=True)
+    return model, fit_s
+
+
+def real_vs_real(splits, draws: int) -> list[dict]:
+    """The held-out scores of the test split's two halves against each
+    other, at each draw's halving (draw d scores its AGs against the first
+    half of halving d): the yardstick of each draw. One halving is no
+    yardstick: on AGBL4 ten halvings read pairwise W 3.1 to 20.4."""
+    train, test = splits["train"], splits["test"]
+    return [{k: v for k, v in score(train, test, test.alleles, seed=draw).items()
+             if k.endswith("_ho")} for draw in range(draws)]
+
+
+def score_draws(splits, models: list, draws: int, seed: int, row: dict,
+                real: list[dict]) -> list[dict]:
+    """Score ``draws`` AG draws, each as many AGs as training haplotypes
+    taken in equal shares from ``models`` (one model, or the models of
+    several training seeds pooled); one row per draw, with
+    ``pairwise_w_ratio``, its pairwise W over the real one at the same
+    halving (``real``: :func:`real_vs_real`)."""
+    train, test = splits["train"], splits["test"]
+    shares = np.array_split(np.arange(train.n_haplotypes), len(models))
+    start_set = splits["sampling"] if models[0].start == "sampling" else None
     rows = []
-    for n_steps, draw in itertools.product(steps or [model.gibbs_steps], range(draws)):
-        model.gibbs_steps = n_steps
-        ags = model.sample(train.n_haplotypes, seed=seed * 1000 + draw)
-        start_set = splits["sampling"] if settings["start"] == "sampling" else None
+    for draw in range(draws):
+        # Each model its own seed (the first the single model's): chains from
+        # the same starts and noise would be alike.
+        ags = np.vstack([model.sample(len(share), seed=seed * 1000 + draw + 100_000 * member)
+                         for member, (model, share) in enumerate(zip(models, shares))])
         metrics = score(train, test, ags, seed=draw, start_set=start_set)
         metrics.update(closeness_to_train(ags, train.alleles))
-        rows.append({**labels, "steps": n_steps, "train_seed": train_seed, "draw": draw,
-                     "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
-                     "temperature": model._sampling_temperature,
-                     **{k: metrics[k] for k in COLUMNS}})
-        print("  steps", n_steps, "draw", draw, draw_line(metrics, COLUMNS), flush=True)
+        metrics["pairwise_w_ratio"] = metrics["pairwise_w_ho"] / real[draw]["pairwise_w_ho"]
+        rows.append({**row, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
+        print("  steps", row["steps"], "draw", draw, draw_line(metrics, COLUMNS), flush=True)
     return rows
+
+
+def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
+                  labels: dict, real: list[dict], steps=None
+                  ) -> tuple[list[dict], RBMGenerator]:
+    """Train one RBM and score ``draws`` AG draws; one row per draw, and the
+    model. ``steps``: draw the AGs after each of these numbers of Gibbs
+    steps instead of the model's own (the same trained model)."""
+    model, fit_s = fit(splits, settings, train_seed, labels)
+    rows = []
+    for n_steps in steps or [model.gibbs_steps]:
+        model.gibbs_steps = n_steps
+        rows += score_draws(splits, [model], draws, seed, {
+            **labels, "steps": n_steps, "train_seed": train_seed,
+            "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
+            "temperature": model._sampling_temperature}, real)
+    model.gibbs_steps = settings.get("gibbs_steps", model.gibbs_steps)
+    return rows, model
 
 
 def splits_parser(description: str, model: str) -> argparse.ArgumentParser:
@@ -201,27 +246,41 @@ def main(argv=None) -> int:
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--steps", type=int, nargs="+",
                         help="Gibbs steps to draw the AGs after (default: the model's own)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the scores")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the AG draws")
     parser.add_argument("--train-seeds", type=int, nargs="+", default=[1],
                         help="training seeds (each trains its own model)")
+    parser.add_argument("--pool", action="store_true",
+                        help="also score AGs drawn in equal shares from the training seeds' "
+                             "models (variant name + '+pooled')")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
     splits = load_splits(args.splits)
-    train, test = splits["train"], splits["test"]
-    real = {k: v for k, v in score(train, test, test.alleles, args.seed).items()
-            if k.endswith("_ho")}
-    print("real vs real:", {k: round(v, 4) for k, v in real.items()}, flush=True)
+    real_rows = real_vs_real(splits, args.draws)
+    real = {k: float(np.median([r[k] for r in real_rows])) for k in real_rows[0]}
+    print("real vs real at each draw's halving: pairwise W",
+          [round(r["pairwise_w_ho"], 3) for r in real_rows], "LD r",
+          [round(r["ld_r_ho"], 3) for r in real_rows], flush=True)
     rows = []
     for variant in args.variants:
         settings = variant_settings(args.model, args.panel, variant)
         for scheme in args.schemes or [settings["start"]]:
+            models, fit_seconds = [], 0.0
             for train_seed in args.train_seeds:
-                rows += fit_and_score(splits, {**settings, "start": scheme},
-                                      train_seed, args.draws, args.seed,
-                                      {"variant": variant, "scheme": scheme}, args.steps)
+                seed_rows, model = fit_and_score(
+                    splits, {**settings, "start": scheme}, train_seed, args.draws, args.seed,
+                    {"variant": variant, "scheme": scheme}, real_rows, args.steps)
+                rows += seed_rows
+                models.append(model)
+                fit_seconds += seed_rows[0]["fit_seconds"]
+            if args.pool:
+                rows += score_draws(splits, models, args.draws, args.seed, {
+                    "variant": variant + "+pooled", "scheme": scheme,
+                    "steps": models[0].gibbs_steps, "train_seed": 0, "kept_epoch": 0,
+                    "fit_seconds": fit_seconds, "temperature": float(np.median(
+                        [m._sampling_temperature for m in models]))}, real_rows)
     table = rows_table(rows, args.out)
     print(f"\nmedian [min, max] over {args.draws} draws x {len(args.train_seeds)} training "
-          "seeds; real vs real: "
+          "seeds; real vs real, median over the draws' halvings: "
           + ", ".join(f"{k} {v:.3f}" for k, v in real.items()))
     print("\n" + summary_markdown(table, ["variant", "scheme", "steps"], COLUMNS, lead={
         "variant": lambda g: g["variant"].iloc[0], "scheme": lambda g: g["scheme"].iloc[0],
