@@ -12,11 +12,15 @@ snapshot (and, with ``temperature: auto``, calibrates its temperature) on
 the validation split. Each draw has as many AGs as the training split has
 haplotypes, scored as the metrics table scores them: the held-out fidelity
 (``*_ho``: against half of the test split at a matched size, beside the
-test split's other half, the ``real`` row), AA halves against the test
-split, privacy loss (and at matched sizes; for the sampling scheme also against
-the sampling split its chains start from) and copies of training haplotypes
-(all, and those of a haplotype only one training haplotype carries), and
-the median distance from an AG to its nearest training haplotype.
+test split's other half at the same halving, the ``real`` row, and
+``pairwise_w_ratio``, the draw's pairwise W over that row's), AA halves
+against the test split, privacy loss (and at matched sizes; for the
+sampling scheme also against the sampling split its chains start from)
+and copies of training haplotypes (all, and those of a haplotype only one
+training haplotype carries), and the median distance from an AG to its
+nearest training haplotype (whole, and within 400-SNP stretches). With
+``--pool`` the training seeds' models also draw AG sets together, in
+equal shares.
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
         --variants default auto --schemes sampling train --draws 5
@@ -104,9 +108,10 @@ VARIANTS = {
 }
 #: Variants that leave out the panel's settings.
 WITHOUT_PANEL = {"full"}
-COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "aa_truth_test", "aa_syn_test",
-           "privacy_loss", "privacy_loss_matched", "privacy_loss_start", "mia_auc_start",
-           "identical_to_train", "copies_of_singletons", "nn_train", "nn_train_400")
+COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "aa_truth_test",
+           "aa_syn_test", "privacy_loss", "privacy_loss_matched", "privacy_loss_start",
+           "mia_auc_start", "identical_to_train", "copies_of_singletons", "nn_train",
+           "nn_train_400")
 
 
 #: SNPs per stretch for ``nn_train_400`` (the config's rbm_kstep window).
@@ -197,14 +202,14 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
     model. ``steps``: draw the AGs after each of these numbers of Gibbs
     steps instead of the model's own (the same trained model)."""
     model, fit_s = fit(splits, settings, train_seed, labels)
-    rows = []
-    for n_steps in steps or [model.gibbs_steps]:
+    rows, own_steps = [], model.gibbs_steps
+    for n_steps in steps or [own_steps]:
         model.gibbs_steps = n_steps
         rows += score_draws(splits, [model], draws, seed, {
             **labels, "steps": n_steps, "train_seed": train_seed,
             "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
             "temperature": model._sampling_temperature}, real)
-    model.gibbs_steps = settings.get("gibbs_steps", model.gibbs_steps)
+    model.gibbs_steps = own_steps
     return rows, model
 
 
