@@ -87,6 +87,8 @@ VARIANTS = {
     "global30_auto_w": {**_GLOBAL10, **_AUTO_W, "n_hidden": 130, "global_units": 30},
     "global20_auto_w_k20": {**_GLOBAL20, **_AUTO_W, **_K20},
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
+    "global22_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 122, "global_units": 22},
+    "global25_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 125, "global_units": 25},
     # Less gradient noise at the same negative-phase cost per epoch: four
     # times the batch and the restarted chains (or the chains alone).
     "global20_auto_b128": {**_GLOBAL20, **_AUTO_AA, "batch_size": 128, "n_chains": 400},
