@@ -50,8 +50,8 @@ from artgen.io import load_haplotypes  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 
 COLUMNS = ("ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_loss",
-           "privacy_loss_matched",
-           "identical_to_train", "copies_of_singletons", "nn_train", "nn_train_400")
+           "privacy_loss_matched", "identical_to_train", "copies_of_singletons", "nn_train",
+           "nn_train_400")
 
 
 def move_away(alleles, train, within: int, flips: int, rng) -> np.ndarray:
