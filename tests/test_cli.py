@@ -221,6 +221,19 @@ def test_draws_sample_independent_sets_and_stats_reports_each(tmp_path):
                      "bernoulli", "--seed", 1, "--out-dir", tmp_path / "failed")
     assert result.returncode == 2 and "at least 2 held-out individuals" in result.stderr
     assert not (tmp_path / "failed").exists() or not any((tmp_path / "failed").iterdir())
+    # --halvings: one AG set scored at three halvings of the held-out set
+    assert main(["stats", "heldout", "--real", str(tmp_path / "train.npz"), "--ags",
+                 str(tmp_path / "d0.npz"), "--held-out", str(tmp_path / "test.npz"),
+                 "--panel", "p", "--model", "bernoulli", "--seed", "1", "--halvings", "3",
+                 "--out-dir", str(tmp_path / "halvings")]) == 0
+    heldout = pd.read_csv(tmp_path / "halvings" / "heldout.tsv", sep="\t")
+    assert sorted(set(heldout["draw"])) == [0, 1, 2]
+    result = run_cli("stats", "heldout", "--real", tmp_path / "train.npz", "--ags",
+                     tmp_path / "d0.npz", "--held-out", tmp_path / "test.npz", "--panel", "p",
+                     "--model", "bernoulli", "--seed", 1, "--halvings", 0, "--out-dir",
+                     tmp_path / "none")
+    assert result.returncode == 2 and "--halvings must be at least 1" in result.stderr
+    assert not (tmp_path / "none").exists()
     table = pd.read_csv(tmp_path / "stats" / "frequencies.tsv", sep="\t")
     assert list(table.columns) == ["panel", "model", "seed", "draw", "metric", "value"]
     af = table[table["metric"] == "af_r"].set_index("draw")["value"]

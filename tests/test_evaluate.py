@@ -186,6 +186,69 @@ def test_held_out_comparison_is_at_matched_sizes_and_does_not_reward_copies(
     assert np.array_equal(again.alleles, drawn.alleles)
 
 
+def test_each_draw_is_scored_at_its_own_halving_and_one_set_at_every_halving(
+        splits_of_informative_panel):
+    """Draw d's held-out comparison halves the test split with halving d's
+    seed (draw 0 with the statistics' seed itself, as before halvings); a
+    single set (the test row) is scored at as many halvings as asked, and
+    the other families keep one value per set."""
+    from dataclasses import replace
+
+    from artgen.evaluate import compute_families, halving_seed, matched_held_out_sets
+
+    train, test = splits_of_informative_panel["train"], splits_of_informative_panel["test"]
+    real_row = compute_families(["heldout", "frequencies"], train, [test], test, SETTINGS,
+                                halvings=3)
+    heldout = real_row["heldout"][0]
+    assert len(heldout) == 3 and len(real_row["frequencies"][0]) == 1
+    assert heldout[0] == compute_family("heldout", train, test, test, SETTINGS)[0]
+    # each halving its own seed, its own reference half, its own value
+    seeds = [halving_seed(replace(SETTINGS, halving=h)) for h in range(3)]
+    assert seeds[0] == SETTINGS.seed and len(set(seeds)) == 3
+    halves = [set(matched_held_out_sets(test, test, seed)[0].samples) for seed in seeds]
+    assert halves[0] != halves[1] != halves[2] != halves[0]
+    assert len({m["pairwise_w_ho"] for m in heldout}) == 3
+    for h, metrics in enumerate(heldout):
+        alone = compute_family("heldout", train, test, test, replace(SETTINGS, halving=h))[0]
+        assert metrics == alone
+    # two AG draws, three halvings: draw 0's set again at halving 2
+    draws = [as_ags(train, train.alleles[np.random.default_rng(d).permutation(
+        train.n_haplotypes)]) for d in range(2)]
+    model = compute_families(["heldout", "frequencies"], train, draws, test, SETTINGS,
+                             halvings=3)
+    assert len(model["heldout"][0]) == 3 and len(model["frequencies"][0]) == 2
+    again = compute_family("heldout", train, draws[0], test, replace(SETTINGS, halving=2))[0]
+    assert model["heldout"][0][2] == again
+
+
+def test_ratios_and_verdicts_take_real_vs_real_at_the_same_halving():
+    """A model whose every draw reads 1.5 times the real-vs-real pairwise W
+    of its own halving, and LD r 0.03-0.045 below it, has the ratio 1.5 at every
+    draw and meets both criteria, however far the halvings' real values lie
+    apart; against the real row's median its worst draw would miss both."""
+    from artgen.summary import Targets, summary_tables, verdicts
+
+    def rows(model, draw, **metrics):
+        return tidy_metrics(metrics, panel="p", model=model, seed=1, draw=draw)
+
+    table = pd.concat(
+        [rows("test", d, ld_r_ho=ld, pairwise_w_ho=w)
+         for d, (ld, w) in enumerate([(0.80, 10.0), (0.70, 30.0), (0.90, 5.0)])]
+        + [rows("rbm", d, ld_r_ho=ld - below, pairwise_w_ho=1.5 * w, privacy_loss=0.0,
+                mia_auc=0.5)
+           for d, (ld, w, below) in enumerate([(0.80, 10.0, 0.04), (0.70, 30.0, 0.045),
+                                               (0.90, 5.0, 0.03)])])
+    (_, _, frame), = summary_tables(table)
+    rbm = frame.set_index("model").loc["rbm"]
+    assert rbm["pairwise W / real"] == "1.5" and rbm["pairwise W"] == "15 [7.5, 45]"
+    assert rbm["LD r / real"] == "0.95 [0.936, 0.967]"  # 0.76/0.8, 0.655/0.7, 0.87/0.9
+    assert frame.set_index("model").loc["test", "pairwise W"] == "10 [5, 30]"
+    (_, model, verdict, checks), = verdicts(table, Targets())
+    assert verdict == "meets", checks
+    assert checks[:2] == ["LD r 0.655 (min 0.650 = real 0.700 - 0.05) ok",
+                          "pairwise W 1.50x real (max 2x) ok"]
+
+
 def test_verdicts_judge_the_worst_draw_against_the_targets():
     from artgen.summary import Targets, summary_html, verdicts
 

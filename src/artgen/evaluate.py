@@ -43,6 +43,10 @@ class Settings:
     #: :func:`boundary_stats`.
     ld_max_distance: int | None = None
     ld_max_pairs: int | None = None
+    #: Which halving of the held-out set :func:`held_out_stats` compares
+    #: with (:func:`halving_seed`): 0 is the seed's own; AG draw d is
+    #: scored at halving d.
+    halving: int = 0
 
 
 def frequency_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
@@ -253,6 +257,17 @@ HELD_OUT_SUFFIX = "_ho"
 HELD_OUT_METRICS = ("af_r", "ld_r", "pairwise_w", "pca_w2d", "umap_w2d")
 
 
+def halving_seed(settings: Settings) -> int:
+    """The seed of the held-out set's halving ``settings.halving``: the
+    statistics' seed itself for halving 0 (every earlier table's), a stream
+    of it (:mod:`artgen.seeds`) for the others."""
+    from artgen import seeds
+
+    if settings.halving == 0:
+        return settings.seed
+    return seeds.child(settings.seed, "evaluate/halving", settings.halving)
+
+
 def matched_held_out_sets(ags: Haplotypes, held_out: Haplotypes,
                           seed: int) -> tuple[Haplotypes, Haplotypes]:
     """The two sets of the held-out comparison: ``(reference, compared)``.
@@ -312,8 +327,9 @@ def held_out_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, sett
     training haplotypes scores perfectly, and the ``test`` row, a smaller
     set, reads worse for its size alone; here neither happens.
     ``held_out`` is the test split for every row, the ``test`` row's
-    included (its AGs are that split)."""
-    reference, compared = matched_held_out_sets(ags, held_out, settings.seed)
+    included (its AGs are that split). The halving is
+    ``settings.halving``'s (:func:`halving_seed`)."""
+    reference, compared = matched_held_out_sets(ags, held_out, halving_seed(settings))
     metrics = {}
     for family in (frequency_stats, ld_stats, distance_stats, structure_stats, corr3_stats):
         values, _ = family(reference, compared, reference, settings)
@@ -356,14 +372,19 @@ def compute_family(family: str, real: Haplotypes, ags: Haplotypes, held_out: Hap
 
 def compute_families(families, real: Haplotypes, ags: list[Haplotypes], held_out: Haplotypes,
                      settings: Settings, fidelity: Haplotypes | None = None,
-                     start_set: Haplotypes | None = None
+                     start_set: Haplotypes | None = None, halvings: int = 1
                      ) -> dict[str, tuple[list[dict], pd.DataFrame | None]]:
     """Every family of ``families`` on every AG draw of one fitted model:
     ``{family: (metrics of each draw, side table of draw 0)}``. The heldout
-    family halves ``fidelity`` (default: ``held_out``); the privacy family
-    scores ``start_set`` too (see :func:`privacy_stats`). All in one process, so
-    that the data are read once and the imports (and UMAP's compilation) are
-    paid once, not once per family."""
+    family halves ``fidelity`` (default: ``held_out``), draw d at halving d;
+    with fewer draws than ``halvings`` (the test split, a stitched
+    chromosome: one set) it scores the draws again, in turn, at the
+    halvings left, as draws ``len(ags)`` to ``halvings - 1``. Every row of a
+    panel then has a value at each of the same halvings, and a ratio to the
+    real-vs-real value can be taken halving by halving. The privacy family
+    scores ``start_set`` too (see :func:`privacy_stats`). All in one process,
+    so that the data are read once and the imports (and UMAP's compilation)
+    are paid once, not once per family."""
     import time
     from dataclasses import replace
 
@@ -372,12 +393,14 @@ def compute_families(families, real: Haplotypes, ags: list[Haplotypes], held_out
     for family in dict.fromkeys(families):
         start = time.perf_counter()
         draws, table = [], None
-        for draw, h in enumerate(ags):
+        n = max(len(ags), halvings) if family == "heldout" else len(ags)
+        for draw in range(n):
             # UMAP (about 10 s per embedding) on the first draw only: the paper's
             # figure shows one AG set, and the summary does not use it.
             metrics, side = compute_family(
-                family, real, h, fidelity if family == "heldout" else held_out,
-                settings if draw == 0 else replace(settings, umap=False), start_set)
+                family, real, ags[draw % len(ags)],
+                fidelity if family == "heldout" else held_out,
+                replace(settings, halving=draw, umap=settings.umap and draw == 0), start_set)
             draws.append(metrics)
             table = side if draw == 0 else table  # figures show the first draw, as the paper
         results[family] = draws, table

@@ -61,6 +61,9 @@ STREAMS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
     "sample/draw": (("draw",), ()),
     # The triplets of one gap of the 3-point correlations (0: the random gap).
     "correlations/gap": (("gap",), ()),
+    # Halving ``halving`` (>= 1) of the held-out set in the held-out comparison
+    # (halving 0 is the seed's own).
+    "evaluate/halving": (("halving",), (0x4A1F,)),
 }
 
 #: Streams laid out ``[seed, key]`` with no tag (see the module docstring).

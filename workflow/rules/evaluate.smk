@@ -23,12 +23,15 @@ rule statistics:
         families=" ".join(FAMILIES),
         out_dir=stats_dir(),
         seed=config["seed"],
+        # as many halvings of the test split as AG draws, for every row
+        halvings=DRAWS,
         settings=evaluation_args,
         start=start_set_arg,
     shell:
         "python -m artgen stats {params.families} --real {input.real} --ags {input.ags}"
         " --held-out {input.held_out} --held-out-fidelity {input.fidelity} {params.start}"
         " --panel {wildcards.panel} --model {wildcards.model} --seed {params.seed}"
+        " --halvings {params.halvings}"
         " {params.settings} --out-dir {params.out_dir} 2> {log}"
 
 

@@ -20,11 +20,14 @@ def cmd_stats(args) -> None:
                         wasserstein_reg=args.wasserstein_reg, ld_decay_bins=args.ld_decay_bins,
                         umap=args.umap, ld_max_distance=args.ld_max_distance,
                         ld_max_pairs=args.ld_max_pairs)
+    if args.halvings < 1:
+        raise InputError(f"--halvings must be at least 1, got {args.halvings}")
     fidelity = load_haplotypes(args.held_out_fidelity) if args.held_out_fidelity else None
     start_set = load_haplotypes(args.start_set) if args.start_set else None
     results = compute_families(args.families, load_haplotypes(args.real),
                                [load_haplotypes(path) for path in args.ags],
-                               load_haplotypes(args.held_out), settings, fidelity, start_set)
+                               load_haplotypes(args.held_out), settings, fidelity, start_set,
+                               halvings=args.halvings)
     # Written only when every family has been computed: a failure leaves no output.
     out = Path(args.out_dir)
     for family, (draws, table) in results.items():
@@ -124,6 +127,10 @@ def add_commands(sub) -> None:
                    help="LD on SNP pairs at most this many bp apart (default: all pairs)")
     p.add_argument("--ld-max-pairs", type=int, default=None,
                    help="LD on a seeded sample of at most this many pairs (default: all)")
+    p.add_argument("--halvings", type=int, default=1,
+                   help="the heldout family scores draw d at halving d of the held-out set, "
+                        "and fewer draws than this again, in turn, at the halvings left "
+                        "(default: 1)")
     p.add_argument("--out-dir", required=True,
                    help="folder of the outputs, two per family: <family>.tsv (tidy metrics) "
                         "and <family>.table.tsv (side table for figures)")
