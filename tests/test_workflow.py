@@ -187,8 +187,14 @@ def test_default_run_makes_ags_and_the_metrics_table(tiny_run):
     assert draws[("dense", "test")] == draws[("chromosome", "hmm")] == 1
     gan = table[(table["panel"] == "dense") & (table["model"] == "gan")]
     assert gan[gan["metric"] == "af_r"]["value"].nunique() == 2
-    # Held-out comparisons at one size for every row of a panel.
+    # Held-out comparisons at one size for every row of a panel, and at as
+    # many halvings of the test split as draws, for the rows of one set too.
     assert table[(table["panel"] == "dense") & (table["metric"] == "ho_n")]["value"].nunique() == 1
+    halvings = table[table["metric"] == "pairwise_w_ho"].groupby(["panel", "model"])["draw"]
+    assert halvings.nunique()[("dense", "test")] == halvings.nunique()[("chromosome", "hmm")] == 2
+    assert halvings.size()[("dense", "test")] == 2
+    real = table[(table["panel"] == "dense") & (table["model"] == "test")]
+    assert real[real["metric"] == "pairwise_w_ho"]["value"].nunique() == 2
     summary = (results / "metrics.md").read_text()
     assert "## Panel `dense` (seed 5, 2 AG draws per model)" in summary
     assert "| `test` |" in summary and "LD r / real" in summary
