@@ -78,7 +78,9 @@ class TemperedRBM(RBMGenerator):
         self._replicas[0] = self._chains
 
     def _free_energy_at(self, v, vw, beta):
-        """F_beta(v) of each row of ``v``, ``vw`` its ``v W + b`` (float64)."""
+        """F_beta(v) of each row of ``v``, ``vw`` its ``v W + b`` (float64):
+        ``relu_units.free_energy`` at the rung's parameters, with ``v W + b``
+        computed once for every rung instead of four times per swap."""
         a = beta * self.visible_bias + (1 - beta) * self._base_bias
         return -(v @ a.astype(np.float64)) - relu_log_partition(beta * vw).sum(axis=1)
 
@@ -124,8 +126,9 @@ class TemperedRBM(RBMGenerator):
         if self.n_temps == 1:
             return super().sample(n, seed)
         rng = np.random.default_rng(seed)
-        freq = self.start_frequencies
-        replicas = (rng.random((self.n_temps, n, len(freq))) < freq).astype(self.dtype)
+        # The same draws as one (n_temps, n, n_snps) array of uniforms.
+        replicas = self._start_states(self.n_temps * n, rng).reshape(self.n_temps, n, -1)
+        replicas = replicas.astype(self.dtype)
         for _ in range(self.gibbs_steps - 1):
             replicas = self._sweep(replicas, rng)
         replicas = self._sweep(replicas, rng, self._sampling_temperature, swap=False)

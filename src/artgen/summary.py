@@ -89,9 +89,10 @@ def beside_real(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Each draw's value of ``metric`` beside the ``test`` row's at the same
     seed and draw, that is at the same halving of the held-out set (the
     statistics score draw d of every row at halving d): a frame indexed by
-    ``model seed draw`` with columns ``value`` and ``real``. Where the
-    ``test`` row lacks that draw (a table scored at one halving) ``real`` is
-    its median; without a ``test`` row it is NaN."""
+    ``model seed draw`` with columns ``value``, ``real`` and ``ratio``
+    (``value / real``; NaN where ``real`` is 0). Where the ``test`` row lacks
+    that draw (a table scored at one halving) ``real`` is its median;
+    without a ``test`` row it is NaN."""
     values = rows[rows["metric"] == metric].groupby(["model", "seed", "draw"])["value"].median()
     out = pd.DataFrame({"value": values, "real": np.nan})
     if "test" in values.index.get_level_values("model"):
@@ -99,7 +100,22 @@ def beside_real(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
         keys = pd.MultiIndex.from_arrays([values.index.get_level_values("seed"),
                                           values.index.get_level_values("draw")])
         out["real"] = real.reindex(keys).fillna(real.median()).to_numpy()
+    out["ratio"] = out["value"] / out["real"].where(out["real"] != 0)
     return out
+
+
+def worst_draw(pairs: pd.DataFrame, model: str, badness) -> tuple[float, float] | None:
+    """``(value, real)`` of the draw of ``model`` in ``pairs`` (as
+    :func:`beside_real` gives them) where ``badness(pairs)`` is highest, or
+    None where the model has no draw with a finite badness."""
+    if model not in pairs.index.get_level_values("model"):
+        return None
+    mine = pairs.loc[model].dropna(subset=["value", "real"])
+    mine = mine[np.isfinite(badness(mine))]
+    if mine.empty:
+        return None
+    worst = mine.iloc[int(np.argmax(badness(mine).to_numpy()))]
+    return float(worst["value"]), float(worst["real"])
 
 
 def summary_tables(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
@@ -117,8 +133,7 @@ def summary_tables(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
         wide = stats["median"]
         ratios = {}
         for m in RATIO_METRICS:
-            pairs = beside_real(rows, m)
-            ratio = (pairs["value"] / pairs["real"].where(pairs["real"] != 0)).groupby("model")
+            ratio = beside_real(rows, m)["ratio"].groupby("model")
             ratios[m] = ratio.median(), ratio.min(), ratio.max()
         columns = [(m, label) for m, label in SUMMARY_METRICS if m in wide.columns]
         records = []
@@ -182,17 +197,6 @@ def verdicts(table: pd.DataFrame, targets: Targets) -> list[tuple[str, str, str,
 
         ld, w = beside_real(rows, "ld_r_ho"), beside_real(rows, "pairwise_w_ho")
 
-        def worst_draw(pairs, model, badness):
-            """``(value, real)`` of the model's worst draw, or None."""
-            if model not in pairs.index.get_level_values("model"):
-                return None
-            mine = pairs.loc[model].dropna()
-            mine = mine[np.isfinite(badness(mine))]
-            if mine.empty:
-                return None
-            value, real = mine.iloc[int(np.argmax(badness(mine).to_numpy()))]
-            return float(value), float(real)
-
         for model in model_order(rows["model"]):
             if model == "test" or get(median, model, "privacy_loss") is None:
                 continue
@@ -213,8 +217,7 @@ def verdicts(table: pd.DataFrame, targets: Targets) -> list[tuple[str, str, str,
                     judge(worst >= bound, f"LD r {worst:.3f} (min {bound:.3f} = real "
                                           f"{real:.3f} - {targets.ld_r_within:g})")
             if targets.pairwise_w_ratio is not None:
-                found = worst_draw(w, model, lambda p: p["value"] / p["real"].where(
-                    p["real"] != 0))
+                found = worst_draw(w, model, lambda p: p["ratio"])
                 if found is None:
                     unmeasured = True
                 else:
