@@ -20,7 +20,10 @@ and copies of training haplotypes (all, and those of a haplotype only one
 training haplotype carries), and the median distance from an AG to its
 nearest training haplotype (whole, and within 400-SNP stretches). With
 ``--pool`` the training seeds' models also draw AG sets together, in
-equal shares.
+equal shares. With ``--train-with-sampling`` the models train on the
+training and sampling splits together (for a model whose chains never
+start at the sampling split, the issue's 3:1 split less the validation
+split), and each draw keeps as many AGs as the training split alone has.
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
         --variants default auto --schemes sampling train --draws 5
@@ -181,7 +184,7 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
     ``pairwise_w_ratio``, its pairwise W over the real one at the same
     halving (``real``: :func:`real_vs_real`)."""
     train, test = splits["train"], splits["test"]
-    shares = np.array_split(np.arange(train.n_haplotypes), len(models))
+    shares = np.array_split(np.arange(splits.get("n_ags", train.n_haplotypes)), len(models))
     start_set = splits["sampling"] if models[0].start == "sampling" else None
     rows = []
     for draw in range(draws):
@@ -227,10 +230,21 @@ def splits_parser(description: str, model: str) -> argparse.ArgumentParser:
     return parser
 
 
-def load_splits(folder) -> dict:
-    """The training, validation, test and sampling splits of one panel."""
-    return {name: load_haplotypes(Path(folder) / f"{name}.npz")
-            for name in ("train", "validation", "test", "sampling")}
+def load_splits(folder, train_with_sampling: bool = False) -> dict:
+    """The training, validation, test and sampling splits of one panel; with
+    ``train_with_sampling`` the training split holds the sampling split too,
+    and ``n_ags`` keeps the training split's own size for the AG draws."""
+    splits = {name: load_haplotypes(Path(folder) / f"{name}.npz")
+              for name in ("train", "validation", "test", "sampling")}
+    if train_with_sampling:
+        train, sampling = splits["train"], splits["sampling"]
+        splits["n_ags"] = train.n_haplotypes
+        splits["train"] = train.with_alleles(
+            np.vstack([train.alleles, sampling.alleles]),
+            ids=np.concatenate([train.ids, sampling.ids]),
+            pops=np.concatenate([train.pops, sampling.pops]),
+            super_pops=np.concatenate([train.super_pops, sampling.super_pops]))
+    return splits
 
 
 def variant_settings(model: str, panel: str, variant: str) -> dict:
@@ -259,9 +273,11 @@ def main(argv=None) -> int:
     parser.add_argument("--pool", action="store_true",
                         help="also score AGs drawn in equal shares from the training seeds' "
                              "models (variant name + '+pooled')")
+    parser.add_argument("--train-with-sampling", action="store_true",
+                        help="train on the training and sampling splits together")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
-    splits = load_splits(args.splits)
+    splits = load_splits(args.splits, args.train_with_sampling)
     real_rows = real_vs_real(splits, args.draws)
     real = {k: float(np.median([r[k] for r in real_rows])) for k in real_rows[0]}
     print("real vs real at each draw's halving: pairwise W",
