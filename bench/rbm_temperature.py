@@ -21,8 +21,8 @@ training haplotype carries), and the median distance from an AG to its
 nearest training haplotype (whole, and within 400-SNP stretches). With
 ``--pool`` the training seeds' models also draw AG sets together, in
 equal shares. With ``--train-with-sampling`` the models train on the
-training and sampling splits together (for a model whose chains never
-start at the sampling split, the issue's 3:1 split less the validation
+training and sampling splits together (every individual but the test and
+validation splits', for a model whose chains never start at the sampling
 split), and each draw keeps as many AGs as the training split alone has.
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
@@ -287,6 +287,9 @@ def main(argv=None) -> int:
     for variant in args.variants:
         settings = variant_settings(args.model, args.panel, variant)
         for scheme in args.schemes or [settings["start"]]:
+            if scheme == "sampling" and args.train_with_sampling:
+                parser.error(f"variant {variant}: chains started at the sampling split "
+                             "cannot also train on it (--train-with-sampling)")
             models, fit_seconds = [], 0.0
             for train_seed in args.train_seeds:
                 seed_rows, model = fit_and_score(
