@@ -54,6 +54,7 @@ from draw_tables import draw_line, median_range, rows_table, summary_markdown  #
 from artgen.configuration import model_settings  # noqa: E402
 from artgen.evaluate import Settings, compute_family  # noqa: E402
 from artgen.haplotypes import artificial_ids  # noqa: E402
+from artgen.imputation import combine_panels  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
@@ -239,11 +240,7 @@ def load_splits(folder, train_with_sampling: bool = False) -> dict:
     if train_with_sampling:
         train, sampling = splits["train"], splits["sampling"]
         splits["n_ags"] = train.n_haplotypes
-        splits["train"] = train.with_alleles(
-            np.vstack([train.alleles, sampling.alleles]),
-            ids=np.concatenate([train.ids, sampling.ids]),
-            pops=np.concatenate([train.pops, sampling.pops]),
-            super_pops=np.concatenate([train.super_pops, sampling.super_pops]))
+        splits["train"] = combine_panels(train, sampling)
     return splits
 
 
@@ -277,6 +274,12 @@ def main(argv=None) -> int:
                         help="train on the training and sampling splits together")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
+    settings = {variant: variant_settings(args.model, args.panel, variant)
+                for variant in args.variants}
+    if args.train_with_sampling and "sampling" in (
+            args.schemes or [own["start"] for own in settings.values()]):
+        parser.error("chains started at the sampling split cannot also train on it "
+                     "(--train-with-sampling)")
     splits = load_splits(args.splits, args.train_with_sampling)
     real_rows = real_vs_real(splits, args.draws)
     real = {k: float(np.median([r[k] for r in real_rows])) for k in real_rows[0]}
@@ -285,16 +288,12 @@ def main(argv=None) -> int:
           [round(r["ld_r_ho"], 3) for r in real_rows], flush=True)
     rows = []
     for variant in args.variants:
-        settings = variant_settings(args.model, args.panel, variant)
-        for scheme in args.schemes or [settings["start"]]:
-            if scheme == "sampling" and args.train_with_sampling:
-                parser.error(f"variant {variant}: chains started at the sampling split "
-                             "cannot also train on it (--train-with-sampling)")
+        for scheme in args.schemes or [settings[variant]["start"]]:
             models, fit_seconds = [], 0.0
             for train_seed in args.train_seeds:
                 seed_rows, model = fit_and_score(
-                    splits, {**settings, "start": scheme}, train_seed, args.draws, args.seed,
-                    {"variant": variant, "scheme": scheme}, real_rows, args.steps)
+                    splits, {**settings[variant], "start": scheme}, train_seed, args.draws,
+                    args.seed, {"variant": variant, "scheme": scheme}, real_rows, args.steps)
                 rows += seed_rows
                 models.append(model)
                 fit_seconds += seed_rows[0]["fit_seconds"]
