@@ -24,6 +24,9 @@ equal shares. With ``--train-with-sampling`` the models train on the
 training and sampling splits together (every individual but the test and
 validation splits', for a model whose chains never start at the sampling
 split), and each draw keeps as many AGs as the training split alone has.
+With ``--recombinants F`` the models also train on F recombinants per
+training haplotype (:func:`recombinants`; the snapshot choice then counts
+them among the members, the scores count the training split alone).
 
     python bench/rbm_temperature.py results/splits/dense --panel dense \\
         --variants default auto --schemes sampling train --draws 5
@@ -93,6 +96,7 @@ VARIANTS = {
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
     "global22_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 122, "global_units": 22},
     "global25_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 125, "global_units": 25},
+    "global40_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 140, "global_units": 40},
     # Less gradient noise at the same negative-phase cost per epoch: four
     # times the batch and the restarted chains (or the chains alone).
     "global20_auto_b128": {**_GLOBAL20, **_AUTO_AA, "batch_size": 128, "n_chains": 400},
@@ -153,14 +157,45 @@ def score(train, test, alleles, seed: int, start_set=None) -> dict:
     return metrics
 
 
+def recombinants(alleles: np.ndarray, n: int, tract: int, rng: np.random.Generator
+                 ) -> np.ndarray:
+    """``n`` haplotypes made as recombination makes new ones: each a random
+    haplotype A of ``alleles`` up to a random SNP p, then a haplotype B that
+    carries A's alleles at the ``tract`` SNPs either side of p (a random one
+    of those, A itself when none does), so that the switch sits where the
+    two share a stretch and breaks no local LD."""
+    n_snps = alleles.shape[1]
+    out = np.empty((n, n_snps), dtype=alleles.dtype)
+    for row, (a, p) in enumerate(zip(rng.integers(len(alleles), size=n),
+                                     rng.integers(1, n_snps, size=n))):
+        lo, hi = max(0, p - tract), min(n_snps, p + tract)
+        shares = (alleles[:, lo:hi] == alleles[a, lo:hi]).all(axis=1)
+        shares[a] = False
+        partners = np.flatnonzero(shares)
+        b = rng.choice(partners) if len(partners) else a
+        out[row, :p], out[row, p:] = alleles[a, :p], alleles[b, p:]
+    return out
+
+
 def fit(splits, settings: dict, train_seed: int, labels: dict) -> tuple[RBMGenerator, float]:
     """One RBM trained on the training split (snapshot and temperature
-    chosen on the validation split), and its training seconds."""
+    chosen on the validation split), and its training seconds; with
+    ``splits["recombinants"]`` (per training haplotype, and the tract) the
+    training split's haplotypes and that many recombinants of them."""
     model = RBMGenerator(**settings)
     model.set_start_set(splits["sampling"].alleles)
     model.set_validation(splits["validation"].alleles)
+    alleles = splits["train"].alleles
+    factor, tract = splits.get("recombinants", (0, 0))
+    if factor:
+        made = recombinants(alleles, int(round(factor * len(alleles))), tract,
+                            np.random.default_rng([train_seed, 7]))
+        print(f"{labels} training seed {train_seed}: {len(made)} recombinants, "
+              f"{int(identical_to_train(made, alleles).sum())} identical to a training "
+              "haplotype", flush=True)
+        alleles = np.vstack([alleles, made])
     began = time.perf_counter()
-    model.fit(splits["train"].alleles, seed=train_seed)
+    model.fit(alleles, seed=train_seed)
     fit_s = time.perf_counter() - began
     print(f"{labels} training seed {train_seed}: kept epoch {model.best_epoch}, "
           f"temperature {model._sampling_temperature:.3f}, {fit_s:.0f} s", flush=True)
@@ -272,6 +307,11 @@ def main(argv=None) -> int:
                              "models (variant name + '+pooled')")
     parser.add_argument("--train-with-sampling", action="store_true",
                         help="train on the training and sampling splits together")
+    parser.add_argument("--recombinants", type=float, default=0.0,
+                        help="also train on this many recombinants per training haplotype")
+    parser.add_argument("--tract", type=int, default=20,
+                        help="SNPs either side of a recombinant's switch its two haplotypes "
+                             "share")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
     settings = {variant: variant_settings(args.model, args.panel, variant)
@@ -281,6 +321,7 @@ def main(argv=None) -> int:
         parser.error("chains started at the sampling split cannot also train on it "
                      "(--train-with-sampling)")
     splits = load_splits(args.splits, args.train_with_sampling)
+    splits["recombinants"] = (args.recombinants, args.tract)
     real_rows = real_vs_real(splits, args.draws)
     real = {k: float(np.median([r[k] for r in real_rows])) for k in real_rows[0]}
     print("real vs real at each draw's halving: pairwise W",
