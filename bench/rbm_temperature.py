@@ -97,6 +97,9 @@ VARIANTS = {
     "global22_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 122, "global_units": 22},
     "global25_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 125, "global_units": 25},
     "global40_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 140, "global_units": 40},
+    # The same with no snapshot ruled out for a leak on the validation split.
+    "global40_auto_any": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 140, "global_units": 40,
+                          "privacy_tolerance": 1.0},
     # Less gradient noise at the same negative-phase cost per epoch: four
     # times the batch and the restarted chains (or the chains alone).
     "global20_auto_b128": {**_GLOBAL20, **_AUTO_AA, "batch_size": 128, "n_chains": 400},
