@@ -70,6 +70,7 @@ REPO = Path(__file__).resolve().parents[1]
 _GLOBAL10 = {"n_hidden": 110, "global_units": 10, "learning_rate": 0.01,
              "learning_rate_final": 0.001}
 _GLOBAL20 = {**_GLOBAL10, "n_hidden": 120, "global_units": 20}
+_GLOBAL40 = {**_GLOBAL10, "n_hidden": 140, "global_units": 40}
 _AUTO_W = {"temperature": "auto", "temperature_target": "pairwise_w"}
 _K20 = {"k": 20, "gibbs_steps": 20}
 # The AA balance, named: the dense panel's own rbm_kstep settings ask for the distances.
@@ -96,10 +97,9 @@ VARIANTS = {
     "global10_auto": {**_GLOBAL10, **_AUTO_AA},
     "global22_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 122, "global_units": 22},
     "global25_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 125, "global_units": 25},
-    "global40_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 140, "global_units": 40},
+    "global40_auto": {**_GLOBAL40, **_AUTO_AA},
     # The same with no snapshot ruled out for a leak on the validation split.
-    "global40_auto_any": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 140, "global_units": 40,
-                          "privacy_tolerance": 1.0},
+    "global40_auto_any": {**_GLOBAL40, **_AUTO_AA, "privacy_tolerance": 1.0},
     # Less gradient noise at the same negative-phase cost per epoch: four
     # times the batch and the restarted chains (or the chains alone).
     "global20_auto_b128": {**_GLOBAL20, **_AUTO_AA, "batch_size": 128, "n_chains": 400},
