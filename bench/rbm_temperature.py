@@ -47,6 +47,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only contend
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -182,12 +183,15 @@ def recombinants(alleles: np.ndarray, n: int, tract: int, rng: np.random.Generat
 
 def fit(splits, settings: dict, train_seed: int, labels: dict) -> tuple[RBMGenerator, float]:
     """One RBM trained on the training split (snapshot and temperature
-    chosen on the validation split), and its training seconds; with
+    chosen on the validation split, the distance attack's null there read on
+    the sampling split as the workflow reads it), and its training seconds; with
     ``splits["recombinants"]`` (per training haplotype, and the tract) the
     training split's haplotypes and that many recombinants of them."""
     model = RBMGenerator(**settings)
     model.set_start_set(splits["sampling"].alleles)
     model.set_validation(splits["validation"].alleles)
+    if "n_ags" not in splits:  # the sampling split is not trained on: the attack's null
+        model.set_attack_reference(splits["sampling"].alleles)
     alleles = splits["train"].alleles
     factor, tract = splits.get("recombinants", (0, 0))
     if factor:
@@ -200,8 +204,10 @@ def fit(splits, settings: dict, train_seed: int, labels: dict) -> tuple[RBMGener
     began = time.perf_counter()
     model.fit(alleles, seed=train_seed)
     fit_s = time.perf_counter() - began
+    null = model.history.get("attack_auc_null", pd.Series(dtype=float)).dropna()
     print(f"{labels} training seed {train_seed}: kept epoch {model.best_epoch}, "
-          f"temperature {model._sampling_temperature:.3f}, {fit_s:.0f} s", flush=True)
+          f"temperature {model._sampling_temperature:.3f}, {fit_s:.0f} s"
+          + (f", attack null {null.iloc[0]:.3f}" if len(null) else ""), flush=True)
     return model, fit_s
 
 

@@ -530,6 +530,10 @@ def test_training_history_shows_the_start_sets_privacy_loss():
                                          attack_auc_start=[np.nan, 0.5, np.nan, 0.75]))
     assert lines["privacy loss (start set)"] == [0.05, 0.3]
     assert lines["attack AUC - 0.5 (start set)"] == [0.0, 0.25]
+    # The validation split's attack above its null: 0.5 where the history has none.
+    assert privacy_lines(history)["attack AUC - null"] == pytest.approx([0.0, 0.02])
+    nulled = privacy_lines(history.assign(attack_auc_null=[np.nan, 0.53, np.nan, 0.53]))
+    assert nulled["attack AUC - null"] == pytest.approx([-0.03, -0.01])
 
 
 def test_figure2_reads_the_ld_decay_of_the_statistics(files, tmp_path):

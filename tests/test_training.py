@@ -14,7 +14,7 @@ from artgen.models import TrainingRun
 from artgen.models.rbm import RBMGenerator
 from artgen.models.checkpoints import previous_checkpoint, read_checkpoint
 from artgen.models import training
-from artgen.models.training import IterativeGenerator, is_private, snapshot_rank
+from artgen.models.training import IterativeGenerator, attack_null, is_private, snapshot_rank
 from artgen.errors import InputError
 from conftest import interrupt_at_epoch
 
@@ -212,7 +212,8 @@ def test_a_memorising_snapshot_is_never_kept_when_a_private_one_exists(caplog):
     snaps = model.history.dropna(subset=["aa_ts"]).set_index("epoch")
     largest_leak = np.maximum(snaps["privacy_loss"], snaps["attack_auc"] - 0.5)
     assert model.best_epoch == largest_leak.idxmin()
-    assert "no snapshot has a privacy loss and attack AUC - 0.5 within 0.020" in caplog.text
+    assert "no snapshot has a privacy loss and attack AUC above its null within 0.020" \
+        in caplog.text
 
 
 def test_the_attack_auc_on_the_validation_set_is_a_leak_too():
@@ -234,6 +235,100 @@ def test_the_attack_auc_on_the_validation_set_is_a_leak_too():
     assert min([attacked, fair], key=lambda s: snapshot_rank(s, 0.15)) is fair
     # A history without the attack (an older file) is judged on the privacy loss.
     assert is_private({k: v for k, v in attacked.items() if k != "attack_auc"}, 0.02)
+
+
+def test_attack_null_by_hand():
+    # Members 0000 and 1111, non-member 0011, one reference haplotype 0001:
+    # distances 1 and 3 against 1 (a tie, counted half), so the AUC is
+    # (0.5 + 0) / 2; with 0000 as the reference, 0 and 4 against 2: 1 / 2.
+    train = np.array([[0, 0, 0, 0], [1, 1, 1, 1]], np.uint8)
+    validation = np.array([[0, 0, 1, 1]], np.uint8)
+    assert attack_null(train, validation, np.array([[0, 0, 0, 1]], np.uint8)) == 0.25
+    assert attack_null(train, validation, np.array([[0, 0, 0, 0]], np.uint8)) == 0.5
+
+
+def test_the_attack_is_judged_against_what_new_real_haplotypes_read(caplog):
+    # Validation rows that sit farther from everyone than the training rows
+    # (a split with more of a diverse population on one side): AGs that know
+    # no training row still read an attack AUC far above 0.5, and so do real
+    # haplotypes in neither set. Against that null the fresh snapshots are
+    # private and the memorising ones still are not.
+    rng = np.random.default_rng(5)
+    founders = np.random.default_rng(7).integers(0, 2, (6, 60), np.uint8)
+
+    def isolated_rows(n, rng):
+        rows = founders[rng.integers(0, len(founders), n)]
+        return np.where(rng.random(rows.shape) < 0.1, 1 - rows, rows).astype(np.uint8)
+
+    train, validation = founder_rows(300, rng), isolated_rows(100, rng)
+    reference = founder_rows(100, rng)
+    null = attack_null(train, validation, reference)
+    assert null > 0.65
+    settings = dict(epochs=60, snapshot_every=10, aa_tolerance=0.5)
+    memorising = {20, 40, 60}
+    blind = PlantedSnapshots(founder_rows, memorising, **settings)
+    blind.set_validation(validation)
+    with caplog.at_level("WARNING", logger="artgen"):
+        blind.fit(train, seed=1)
+    assert "no snapshot has a privacy loss" in caplog.text
+    assert "attack_auc_null" not in blind.history
+    model = PlantedSnapshots(founder_rows, memorising, **settings)
+    model.set_validation(validation)
+    model.set_attack_reference(reference)
+    model.fit(train, seed=1)
+    snaps = model.history.dropna(subset=["aa_ts"]).set_index("epoch")
+    fresh = snaps.drop(sorted(memorising))
+    assert (snaps["attack_auc_null"] == null).all()
+    assert (fresh["attack_auc"] - null).abs().max() < 0.05
+    assert (fresh["private"] == 1).all() and (snaps.loc[sorted(memorising), "private"] == 0).all()
+    assert model.best_epoch not in memorising
+    # Without a validation set there is nothing to judge against: no null.
+    alone = PlantedSnapshots(founder_rows, memorising, **settings)
+    alone.set_attack_reference(reference)
+    alone.fit(train, seed=1)
+    assert "attack_auc_null" not in alone.history
+    # A null read on other rows moves the threshold with it, no further.
+    se = 0.03
+    snap = {"privacy_loss": 0.0, "privacy_loss_se": 0.05, "attack_auc_se": se,
+            "attack_auc_null": 0.53}
+    assert is_private(dict(snap, attack_auc=0.53 + 0.02 + 2 * se - 1e-9), 0.02)
+    assert not is_private(dict(snap, attack_auc=0.53 + 0.02 + 2 * se + 1e-9), 0.02)
+    assert not is_private(dict(snap, attack_auc=0.6, attack_auc_null=0.49), 0.02)
+    assert is_private(dict(snap, attack_auc=0.6, attack_auc_null=np.nan), 0.02) is False
+
+
+def test_the_attack_reference_is_checked(tmp_path, capsys):
+    from artgen.cli import main
+    from artgen.haplotypes import Haplotypes
+    from artgen.io import save_haplotypes
+
+    rng = np.random.default_rng(0)
+
+    def panel(rows, n_snps=60):
+        n = len(rows)
+        return Haplotypes.build(rows[:, :n_snps], chrom=["1"] * n_snps,
+                                pos=np.arange(1, n_snps + 1) * 100, ref=["A"] * n_snps,
+                                alt=["G"] * n_snps,
+                                ids=[f"S{i // 2}_{'AB'[i % 2]}" for i in range(n)])
+
+    for name, rows, n_snps in (("train", founder_rows(40, rng), 60),
+                               ("validation", founder_rows(20, rng), 60),
+                               ("reference", founder_rows(20, rng), 60),
+                               ("short", founder_rows(20, rng), 50)):
+        save_haplotypes(panel(rows, n_snps), tmp_path / f"{name}.npz")
+    model = PlantedSnapshots(founder_rows, (), epochs=10, snapshot_every=10)
+    model.set_validation(founder_rows(20, rng))
+    model.set_attack_reference(np.zeros((4, 50), np.uint8))
+    with pytest.raises(InputError, match="reference set has 50 SNPs; the training matrix has 60"):
+        model.fit(founder_rows(40, rng), seed=0)
+    train = ["train", "--model", "gan", "--data", str(tmp_path / "train.npz"), "--set",
+             "epochs=1", "snapshot_every=1", "--out", str(tmp_path / "m.npz")]
+    assert main(train + ["--attack-reference", str(tmp_path / "reference.npz")]) != 0
+    assert "an attack reference set goes with a validation set" in capsys.readouterr().err
+    assert main(train + ["--validation", str(tmp_path / "validation.npz"),
+                         "--attack-reference", str(tmp_path / "short.npz")]) != 0
+    assert "short.npz: not at the SNPs of" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
 
 
 class UndeclaredStart(PlantedSnapshots):

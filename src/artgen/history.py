@@ -11,5 +11,5 @@ SNAPSHOT_COLUMNS = ("aa_truth", "aa_syn", "aa_ts", "fixed_sites", "af_r", "ld_r"
                     "val_aa_truth", "val_aa_syn", "val_af_r", "val_ld_r", "val_pairwise_w",
                     "privacy_loss", "privacy_loss_se", "privacy_loss_start",
                     "privacy_loss_start_se", "attack_auc_start", "attack_auc_start_se",
-                    "attack_auc", "attack_auc_se", "snapshot_score",
+                    "attack_auc", "attack_auc_se", "attack_auc_null", "snapshot_score",
                     "temperature", "private", "kept")

@@ -103,13 +103,14 @@ def command(args) -> dict:
             "arguments": json.loads(json.dumps(arguments, default=str))}
 
 
-def training(args, data, *, validation=None, start=None) -> dict:
+def training(args, data, *, validation=None, start=None, reference=None) -> dict:
     """The provenance of a model trained by ``args`` on ``data`` (Haplotypes),
-    with the validation and start sets it was given: what ``train`` passes
-    to :meth:`artgen.models.base.Generator.save`."""
+    with the validation, start and attack reference sets it was given: what
+    ``train`` passes to :meth:`artgen.models.base.Generator.save`."""
     record = {**command(args), "seed": getattr(args, "seed", None),
               "training_data": _haplotypes_digest(data)}
-    for name, h in (("validation_data", validation), ("start_data", start)):
+    for name, h in (("validation_data", validation), ("start_data", start),
+                    ("attack_reference_data", reference)):
         if h is not None:
             record[name] = _haplotypes_digest(h)
     return record

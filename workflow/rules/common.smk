@@ -329,6 +329,19 @@ def start_set_arg(wildcards, input):
     return f"--start-set {input.start}" if input.start else ""
 
 
+def attack_reference(wildcards):
+    """Real haplotypes in neither the training nor the validation split, on
+    which a model that chooses its snapshot reads the distance attack's null:
+    the sampling split, where the splits hold one."""
+    if has_snapshots(model_class(wildcards.model)) and config["splits"]["sampling_fraction"] > 0:
+        return sampling_split(wildcards.panel)
+    return []
+
+
+def attack_reference_arg(wildcards, input):
+    return f"--attack-reference {input.reference}" if input.reference else ""
+
+
 # Input data, panels, splits and windows come first: every training waits on
 # them, and a training's priority (below) would otherwise hold them back.
 INPUT_PRIORITY = 10**12

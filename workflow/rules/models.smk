@@ -27,11 +27,13 @@ rule train_model:
 
 # Networks train for epochs: the checkpoint (not an output, so that Snakemake
 # keeps it when a killed job is rerun) lets the rerun resume where it stopped.
-# They choose their snapshot on the validation split, never trained on.
+# They choose their snapshot on the validation split, never trained on; the
+# distance attack's null there is what the sampling split's people read.
 rule train_network:
     input:
         data=training_split,
         validation=validation_split(),
+        reference=attack_reference,
         start=start_set,
     output:
         model=model_file(),
@@ -52,10 +54,11 @@ rule train_network:
         seed=config["seed"],
         checkpoint="results/checkpoints/{panel}/{model}.npz",
         start=start_set_arg,
+        reference=attack_reference_arg,
         phased=phased_arg(),
     shell:
         "python -m artgen train --model {params.generator} --data {input.data}"
-        " --validation {input.validation}"
+        " --validation {input.validation} {params.reference}"
         " {params.settings} {params.start} {params.phased} --seed {params.seed}"
         " --threads {threads}"
         " --checkpoint {params.checkpoint} --history {output.history}"

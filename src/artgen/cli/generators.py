@@ -22,9 +22,11 @@ def cmd_train(args) -> None:
     model.use_threads(args.threads)
     start = load_haplotypes(args.start_set) if args.start_set else None
     validation = load_haplotypes(args.validation) if args.validation else None
+    reference = load_haplotypes(args.attack_reference) if args.attack_reference else None
     alleles = prepare_model(model, data, phased=args.phased, source=args.data, start=start,
                             start_source=args.start_set, validation=validation,
-                            validation_source=args.validation)
+                            validation_source=args.validation, reference=reference,
+                            reference_source=args.attack_reference)
     run = TrainingRun(checkpoint=args.checkpoint, history=args.history)
     try:
         model.fit(alleles, seed=args.seed, run=run)
@@ -32,7 +34,8 @@ def cmd_train(args) -> None:
         # a window of a chromosome panel is known by its region
         raise InputError(f"{args.data} ({data.chrom[0]}:{data.pos[0]}-{data.pos[-1]}): "
                          f"{exc}") from None
-    model.save(args.out, provenance.training(args, data, validation=validation, start=start))
+    model.save(args.out, provenance.training(args, data, validation=validation, start=start,
+                                             reference=reference))
 
 
 def cmd_sample(args) -> None:
@@ -155,6 +158,10 @@ def add_commands(sub) -> None:
     p.add_argument("--start-set", help=".npz of real haplotypes that start sampling chains")
     p.add_argument("--validation", help=".npz of real haplotypes held out of training, on "
                                         "which iterative models choose their snapshot")
+    p.add_argument("--attack-reference",
+                   help=".npz of real haplotypes in neither the training nor the validation "
+                        "set: the distance attack's null on the validation set is what it "
+                        "reads on them (default 0.5)")
     add_unphased(p, "train on individuals, two allele columns per SNP")
     add_out(p, "saved model (.npz)")
     p.set_defaults(func=cmd_train)

@@ -3,7 +3,9 @@
 Phased data are fitted haplotype by haplotype; unphased data in the paper's
 layout, one row per individual with two allele columns per SNP. A model may
 also take a start set (the sampling-set scheme), a validation set (models
-trained in iterations choose their snapshot on it), population labels (a
+trained in iterations choose their snapshot on it) and a reference set of
+other real haplotypes (the distance attack's null on the validation set),
+population labels (a
 conditional model) or the SNPs' positions (a model with a genetic map):
 :func:`prepare_model` gives each model what it takes, the one preparation of
 ``artgen train`` and of every refit of a saved model's kind.
@@ -35,11 +37,12 @@ def row_populations(h, phased: bool):
 
 
 def prepare_model(model, data, *, phased: bool, source, start=None, start_source=None,
-                  validation=None, validation_source=None):
+                  validation=None, validation_source=None, reference=None,
+                  reference_source=None):
     """Set ``model`` up to be fitted on ``data`` (Haplotypes read from
     ``source``) and return the rows to fit it on: the start set of a model
     that samples from one, the validation set of a model that chooses its
-    snapshot on one, the population labels of a conditional model, the
+    snapshot on one (and the attack's reference set, with it), the population labels of a conditional model, the
     genetic map of a model that needs the SNPs' positions. The one
     preparation of ``train`` and of every refit of a saved model's kind (the
     likelihood attack's reference model)."""
@@ -63,6 +66,13 @@ def prepare_model(model, data, *, phased: bool, source, start=None, start_source
             raise InputError(f"{validation_source}: not at the SNPs of {source}")
         labels = row_populations(validation, phased)
         model.set_validation(model_rows(validation, phased), labels if all(labels) else None)
+    if reference is not None:
+        if validation is None or not hasattr(model, "set_attack_reference"):
+            raise InputError(f"{reference_source}: an attack reference set goes with a "
+                             f"validation set, to models that choose their snapshot on one")
+        if not np.array_equal(reference.pos, data.pos):
+            raise InputError(f"{reference_source}: not at the SNPs of {source}")
+        model.set_attack_reference(model_rows(reference, phased))
     if hasattr(model, "set_map"):  # models that need the SNPs' genetic positions
         per_snp = 1 if phased else 2
         model.set_map(np.repeat(data.chrom, per_snp), np.repeat(data.pos, per_snp))

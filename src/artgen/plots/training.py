@@ -123,8 +123,10 @@ def _plot_held_out_snapshots(subfig, snaps: pd.DataFrame, kept_epoch) -> None:
                         label="privacy loss (start set)")
         ax_privacy.plot(snaps["epoch"], snaps["attack_auc_start"] - 0.5, marker=".",
                         color="C6", label="attack AUC - 0.5 (start set)")
-    ax_privacy.plot(snaps["epoch"], snaps["attack_auc"] - 0.5, marker=".", color="C4",
-                    label="attack AUC - 0.5")
+    # The attack's null: what new real haplotypes read on this split (0.5 without them).
+    null = snaps["attack_auc_null"].fillna(0.5) if "attack_auc_null" in snaps else 0.5
+    ax_privacy.plot(snaps["epoch"], snaps["attack_auc"] - null, marker=".", color="C4",
+                    label="attack AUC - null")
     ax_privacy.axhline(0, color="grey", ls=":", lw=1)
     ax_privacy.set(xlabel="epoch", ylabel="on validation")
     ax_privacy.legend(frameon=False, loc="best", fontsize=8)
