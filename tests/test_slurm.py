@@ -65,12 +65,13 @@ CONFIG = {**{key: value for key, value in TINY.items() if key not in DOWNSTREAM}
 # One rule of each kind: input data, panel building, splits, training (closed
 # form and network), sampling (and TINY's second AG draw), statistics, and a
 # windowed panel's plan, windows and stitching; with the jobs each should run
-# (per window: two cuts, train and validation, and one fit).
+# (per window: two cuts, train and validation, and one fit). The dense panel's
+# splits: train, validation, test, and sampling (the GAN's attack reference).
 TARGETS = ("results/stats/dense/gan/frequencies.tsv",
            "results/stats/dense/bernoulli/frequencies.tsv",
            "results/ags/chromosome/hmm.npz")
 EXPECTED_JOBS = {"simulate_contig": 1, "cohort_panel_file": 1, "build_panel": 2,
-                 "make_splits": 1, "apply_split": 5, "train_model": 1, "train_network": 1,
+                 "make_splits": 1, "apply_split": 6, "train_model": 1, "train_network": 1,
                  "sample_ags": 2, "sample_draws": 2, "statistics": 2, "plan_windows": 1,
                  "cut_window": 0, "stitch_ags": 1}
 # Jobs per window: its train and validation splits cut, one training.

@@ -333,7 +333,10 @@ def attack_reference(wildcards):
     """Real haplotypes in neither the training nor the validation split, on
     which a model that chooses its snapshot reads the distance attack's null:
     the sampling split, where the splits hold one."""
-    if has_snapshots(model_class(wildcards.model)) and config["splits"]["sampling_fraction"] > 0:
+    if (
+        has_snapshots(model_class(wildcards.model))
+        and config["splits"]["sampling_fraction"] > 0
+    ):
         return sampling_split(wildcards.panel)
     return []
 
