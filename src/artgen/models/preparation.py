@@ -5,8 +5,8 @@ layout, one row per individual with two allele columns per SNP. A model may
 also take a start set (the sampling-set scheme), a validation set (models
 trained in iterations choose their snapshot on it) and a reference set of
 other real haplotypes (the distance attack's null on the validation set),
-population labels (a
-conditional model) or the SNPs' positions (a model with a genetic map):
+population labels (a conditional model) or the SNPs' positions (a model
+with a genetic map):
 :func:`prepare_model` gives each model what it takes, the one preparation of
 ``artgen train`` and of every refit of a saved model's kind.
 """
@@ -42,10 +42,11 @@ def prepare_model(model, data, *, phased: bool, source, start=None, start_source
     """Set ``model`` up to be fitted on ``data`` (Haplotypes read from
     ``source``) and return the rows to fit it on: the start set of a model
     that samples from one, the validation set of a model that chooses its
-    snapshot on one (and the attack's reference set, with it), the population labels of a conditional model, the
-    genetic map of a model that needs the SNPs' positions. The one
-    preparation of ``train`` and of every refit of a saved model's kind (the
-    likelihood attack's reference model)."""
+    snapshot on one (and the attack's reference set, with it), the
+    population labels of a conditional model, the genetic map of a model
+    that needs the SNPs' positions. The one preparation of ``train`` and of
+    every refit of a saved model's kind (the likelihood attack's reference
+    model)."""
     if start is not None:
         if not hasattr(model, "set_start_set"):
             raise InputError(f"model {model.name} does not take a start set")
