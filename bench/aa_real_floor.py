@@ -13,7 +13,11 @@ that separate the RBM's AGs from real ones, and scores them again:
 - ``nothing within d``: every one within d SNPs of a training haplotype is
   moved until it is farther than d from all of them;
 - ``site noise e``: every allele flipped independently with probability e
-  (the per-site noise of independent visible units).
+  (the per-site noise of independent visible units);
+- ``copies withheld``: those identical to a training haplotype left out,
+  with the other haplotype of their individual, as the release gate
+  withholds an AG set's copies; ``singleton copies withheld``: only those
+  identical to a haplotype that one training haplotype alone carries.
 
 Then it scores, as many as the new real haplotypes, mosaics of training
 haplotypes: ``mosaic w``, stretches of w consecutive SNPs, each copied
@@ -46,10 +50,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
 from rbm_temperature import closeness_to_train, score  # noqa: E402
 
+from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
+from artgen.release.metrics import release_metrics  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 
-COLUMNS = ("ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_loss",
+COLUMNS = ("n_ags", "ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_loss",
            "privacy_loss_matched", "identical_to_train", "copies_of_singletons", "nn_train",
            "nn_train_400")
 
@@ -73,9 +79,24 @@ def site_noise(alleles, rate: float, rng) -> np.ndarray:
     return alleles ^ (rng.random(alleles.shape) < rate).astype(np.uint8)
 
 
-def variants(fresh, train, rng):
+def withheld(alleles, splits, copied) -> np.ndarray:
+    """``alleles`` less what the release gate withholds as copies of
+    ``copied`` (training haplotypes), rows paired into individuals."""
+    train = splits["train"]
+    ags = train.with_alleles(alleles, ids=artificial_ids(len(alleles)))
+    copied = train.with_alleles(copied, ids=np.arange(len(copied)).astype(str))
+    kept = release_metrics(ags, copied, splits["test"], splits["sampling"], seed=0)[1]
+    return alleles[kept]
+
+
+def variants(fresh, splits, rng):
     """(name, haplotypes) of the new real haplotypes and their changed versions."""
+    train = splits["train"].alleles
     yield "new real", fresh
+    yield "copies withheld", withheld(fresh, splits, train)
+    _, inverse, counts = np.unique(train, axis=0, return_inverse=True, return_counts=True)
+    yield "singleton copies withheld", withheld(fresh, splits,
+                                                train[counts[inverse.ravel()] == 1])
     for flips in (1, 2, 4):
         yield f"copies moved {flips}", move_away(fresh, train, 0, flips, rng)
     for within in (2, 5):
@@ -102,6 +123,9 @@ def main(argv=None) -> int:
     parser.add_argument("splits", help="folder of one panel's splits")
     parser.add_argument("--draws", type=int, default=5,
                         help="draws of the random changes (and of the scores' subsamples)")
+    parser.add_argument("--sets", nargs="+",
+                        help="score only these sets (default: all); the others are still "
+                             "drawn, so that each set reads as it does in a full run")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
     folder = Path(args.splits)
@@ -114,9 +138,11 @@ def main(argv=None) -> int:
     rows = []
     for draw in range(args.draws):
         rng = np.random.default_rng(draw)
-        for name, alleles in variants(fresh, train.alleles, rng):
+        for name, alleles in variants(fresh, splits, rng):
+            if args.sets and name not in args.sets:
+                continue
             metrics = score(train, test, alleles, seed=draw)
-            metrics.update(closeness_to_train(alleles, train.alleles))
+            metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles))
             rows.append({"set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
             print(name, draw, draw_line(metrics, COLUMNS), flush=True)
     table = rows_table(rows, args.out)

@@ -19,6 +19,9 @@ sampling scheme also against the sampling split its chains start from)
 and copies of training haplotypes (all, and those of a haplotype only one
 training haplotype carries), and the median distance from an AG to its
 nearest training haplotype (whole, and within 400-SNP stretches). With
+``--released`` each draw is also scored as the release gate would release
+it (set ``released``: exact copies of training haplotypes withheld with
+the other haplotype of their artificial individual). With
 ``--pool`` the training seeds' models also draw AG sets together, in
 equal shares. With ``--train-with-sampling`` the models train on the
 training and sampling splits together (every individual but the test and
@@ -61,6 +64,7 @@ from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.imputation import combine_panels  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
+from artgen.release.metrics import release_metrics  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 from artgen.stats.privacy import identical_to_train  # noqa: E402
 
@@ -122,7 +126,7 @@ VARIANTS = {
 }
 #: Variants that leave out the panel's settings.
 WITHOUT_PANEL = {"full"}
-COLUMNS = ("ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "aa_truth_test",
+COLUMNS = ("n_ags", "ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "aa_truth_test",
            "aa_syn_test", "privacy_loss", "privacy_loss_matched", "privacy_loss_start",
            "mia_auc_start", "identical_to_train", "copies_of_singletons", "nn_train",
            "nn_train_400")
@@ -222,12 +226,13 @@ def real_vs_real(splits, draws: int) -> list[dict]:
 
 
 def score_draws(splits, models: list, draws: int, seed: int, row: dict,
-                real: list[dict]) -> list[dict]:
+                real: list[dict], released: bool = False) -> list[dict]:
     """Score ``draws`` AG draws, each as many AGs as training haplotypes
     taken in equal shares from ``models`` (one model, or the models of
     several training seeds pooled); one row per draw, with
     ``pairwise_w_ratio``, its pairwise W over the real one at the same
-    halving (``real``: :func:`real_vs_real`)."""
+    halving (``real``: :func:`real_vs_real`); with ``released`` each draw
+    also as the release gate would release it (a second row)."""
     train, test = splits["train"], splits["test"]
     shares = np.array_split(np.arange(splits.get("n_ags", train.n_haplotypes)), len(models))
     start_set = splits["sampling"] if models[0].start == "sampling" else None
@@ -237,16 +242,23 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
         # the same starts and noise would be alike.
         ags = np.vstack([model.sample(len(share), seed=seed * 1000 + draw + 100_000 * member)
                          for member, (model, share) in enumerate(zip(models, shares))])
-        metrics = score(train, test, ags, seed=draw, start_set=start_set)
-        metrics.update(closeness_to_train(ags, train.alleles))
-        metrics["pairwise_w_ratio"] = metrics["pairwise_w_ho"] / real[draw]["pairwise_w_ho"]
-        rows.append({**row, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
-        print("  steps", row["steps"], "draw", draw, draw_line(metrics, COLUMNS), flush=True)
+        sets = {"generated": ags}
+        if released:
+            kept = release_metrics(train.with_alleles(ags, ids=artificial_ids(len(ags))),
+                                   train, test, splits["sampling"], seed=draw)[1]
+            sets["released"] = ags[kept]
+        for name, alleles in sets.items():
+            metrics = score(train, test, alleles, seed=draw, start_set=start_set)
+            metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles))
+            metrics["pairwise_w_ratio"] = metrics["pairwise_w_ho"] / real[draw]["pairwise_w_ho"]
+            rows.append({**row, "set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
+            print("  steps", row["steps"], name, "draw", draw, draw_line(metrics, COLUMNS),
+                  flush=True)
     return rows
 
 
 def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
-                  labels: dict, real: list[dict], steps=None
+                  labels: dict, real: list[dict], steps=None, released: bool = False
                   ) -> tuple[list[dict], RBMGenerator]:
     """Train one RBM and score ``draws`` AG draws; one row per draw, and the
     model. ``steps``: draw the AGs after each of these numbers of Gibbs
@@ -258,7 +270,7 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
         rows += score_draws(splits, [model], draws, seed, {
             **labels, "steps": n_steps, "train_seed": train_seed,
             "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
-            "temperature": model._sampling_temperature}, real)
+            "temperature": model._sampling_temperature}, real, released)
     model.gibbs_steps = own_steps
     return rows, model
 
@@ -321,6 +333,8 @@ def main(argv=None) -> int:
     parser.add_argument("--tract", type=int, default=20,
                         help="SNPs either side of a recombinant's switch its two haplotypes "
                              "share")
+    parser.add_argument("--released", action="store_true",
+                        help="also score each draw as the release gate would release it")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
     settings = {variant: variant_settings(args.model, args.panel, variant)
@@ -343,7 +357,8 @@ def main(argv=None) -> int:
             for train_seed in args.train_seeds:
                 seed_rows, model = fit_and_score(
                     splits, {**settings[variant], "start": scheme}, train_seed, args.draws,
-                    args.seed, {"variant": variant, "scheme": scheme}, real_rows, args.steps)
+                    args.seed, {"variant": variant, "scheme": scheme}, real_rows, args.steps,
+                    args.released)
                 rows += seed_rows
                 models.append(model)
                 fit_seconds += seed_rows[0]["fit_seconds"]
@@ -352,14 +367,14 @@ def main(argv=None) -> int:
                     "variant": variant + "+pooled", "scheme": scheme,
                     "steps": models[0].gibbs_steps, "train_seed": 0, "kept_epoch": 0,
                     "fit_seconds": fit_seconds, "temperature": float(np.median(
-                        [m._sampling_temperature for m in models]))}, real_rows)
+                        [m._sampling_temperature for m in models]))}, real_rows, args.released)
     table = rows_table(rows, args.out)
     print(f"\nmedian [min, max] over {args.draws} draws x {len(args.train_seeds)} training "
           "seeds; real vs real, median over the draws' halvings: "
           + ", ".join(f"{k} {v:.3f}" for k, v in real.items()))
-    print("\n" + summary_markdown(table, ["variant", "scheme", "steps"], COLUMNS, lead={
+    print("\n" + summary_markdown(table, ["variant", "scheme", "steps", "set"], COLUMNS, lead={
         "variant": lambda g: g["variant"].iloc[0], "scheme": lambda g: g["scheme"].iloc[0],
-        "steps": lambda g: str(g["steps"].iloc[0]),
+        "steps": lambda g: str(g["steps"].iloc[0]), "set": lambda g: g["set"].iloc[0],
         "T": lambda g: median_range(g["temperature"]),
         "fit s": lambda g: f"{g['fit_seconds'].median():.0f}"}))
     return 0
