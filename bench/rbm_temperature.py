@@ -21,7 +21,8 @@ training haplotype carries), and the median distance from an AG to its
 nearest training haplotype (whole, and within 400-SNP stretches). With
 ``--released`` each draw is also scored as the release gate would release
 it (set ``released``: exact copies of training haplotypes withheld with
-the other haplotype of their artificial individual). With
+the other haplotype of their artificial individual); ``--temperatures``
+draws the same trained models' AGs at other last-step temperatures. With
 ``--pool`` the training seeds' models also draw AG sets together, in
 equal shares. With ``--train-with-sampling`` the models train on the
 training and sampling splits together (every individual but the test and
@@ -258,20 +259,22 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
 
 
 def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
-                  labels: dict, real: list[dict], steps=None, released: bool = False
-                  ) -> tuple[list[dict], RBMGenerator]:
+                  labels: dict, real: list[dict], steps=None, released: bool = False,
+                  temperatures=None) -> tuple[list[dict], RBMGenerator]:
     """Train one RBM and score ``draws`` AG draws; one row per draw, and the
-    model. ``steps``: draw the AGs after each of these numbers of Gibbs
-    steps instead of the model's own (the same trained model)."""
+    model. ``steps``, ``temperatures``: draw the AGs after each of these
+    numbers of Gibbs steps, at each of these last-step temperatures, instead
+    of the model's own (the same trained model)."""
     model, fit_s = fit(splits, settings, train_seed, labels)
-    rows, own_steps = [], model.gibbs_steps
+    rows, own_steps, own_temperature = [], model.gibbs_steps, model._sampling_temperature
     for n_steps in steps or [own_steps]:
-        model.gibbs_steps = n_steps
-        rows += score_draws(splits, [model], draws, seed, {
-            **labels, "steps": n_steps, "train_seed": train_seed,
-            "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
-            "temperature": model._sampling_temperature}, real, released)
-    model.gibbs_steps = own_steps
+        for temperature in temperatures or [own_temperature]:
+            model.gibbs_steps, model._sampling_temperature = n_steps, temperature
+            rows += score_draws(splits, [model], draws, seed, {
+                **labels, "steps": n_steps, "train_seed": train_seed,
+                "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
+                "temperature": temperature}, real, released)
+    model.gibbs_steps, model._sampling_temperature = own_steps, own_temperature
     return rows, model
 
 
@@ -320,6 +323,9 @@ def main(argv=None) -> int:
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--steps", type=int, nargs="+",
                         help="Gibbs steps to draw the AGs after (default: the model's own)")
+    parser.add_argument("--temperatures", type=float, nargs="+",
+                        help="last-step temperatures to draw the AGs at (default: the model's "
+                             "own, calibrated or set)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the AG draws")
     parser.add_argument("--train-seeds", type=int, nargs="+", default=[1],
                         help="training seeds (each trains its own model)")
@@ -358,7 +364,7 @@ def main(argv=None) -> int:
                 seed_rows, model = fit_and_score(
                     splits, {**settings[variant], "start": scheme}, train_seed, args.draws,
                     args.seed, {"variant": variant, "scheme": scheme}, real_rows, args.steps,
-                    args.released)
+                    args.released, args.temperatures)
                 rows += seed_rows
                 models.append(model)
                 fit_seconds += seed_rows[0]["fit_seconds"]
@@ -372,7 +378,8 @@ def main(argv=None) -> int:
     print(f"\nmedian [min, max] over {args.draws} draws x {len(args.train_seeds)} training "
           "seeds; real vs real, median over the draws' halvings: "
           + ", ".join(f"{k} {v:.3f}" for k, v in real.items()))
-    print("\n" + summary_markdown(table, ["variant", "scheme", "steps", "set"], COLUMNS, lead={
+    by = ["variant", "scheme", "steps", "set"] + (["temperature"] if args.temperatures else [])
+    print("\n" + summary_markdown(table, by, COLUMNS, lead={
         "variant": lambda g: g["variant"].iloc[0], "scheme": lambda g: g["scheme"].iloc[0],
         "steps": lambda g: str(g["steps"].iloc[0]), "set": lambda g: g["set"].iloc[0],
         "T": lambda g: median_range(g["temperature"]),
