@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
-from rbm_temperature import closeness_to_train, score  # noqa: E402
+from rbm_temperature import closeness_to_train, score, singleton_haplotypes  # noqa: E402
 
 from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
@@ -94,9 +94,7 @@ def variants(fresh, splits, rng):
     train = splits["train"].alleles
     yield "new real", fresh
     yield "copies withheld", withheld(fresh, splits, train)
-    _, inverse, counts = np.unique(train, axis=0, return_inverse=True, return_counts=True)
-    yield "singleton copies withheld", withheld(fresh, splits,
-                                                train[counts[inverse.ravel()] == 1])
+    yield "singleton copies withheld", withheld(fresh, splits, singleton_haplotypes(train))
     for flips in (1, 2, 4):
         yield f"copies moved {flips}", move_away(fresh, train, 0, flips, rng)
     for within in (2, 5):

@@ -137,6 +137,12 @@ COLUMNS = ("n_ags", "ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "
 STRETCH = 400
 
 
+def singleton_haplotypes(train) -> np.ndarray:
+    """The rows of ``train`` that no other row equals."""
+    _, inverse, counts = np.unique(train, axis=0, return_inverse=True, return_counts=True)
+    return train[counts[inverse.ravel()] == 1]
+
+
 def closeness_to_train(alleles, train) -> dict:
     """``copies_of_singletons``: rows identical to a haplotype that only one
     training haplotype carries, the copies that could point at one person (a
@@ -146,8 +152,7 @@ def closeness_to_train(alleles, train) -> dict:
     stretches of 400 SNPs, each stretch on its own (median over rows and
     stretches): how far the rows are from real local haplotypes, whatever
     the way the stretches are joined."""
-    _, inverse, counts = np.unique(train, axis=0, return_inverse=True, return_counts=True)
-    singletons = train[counts[inverse.ravel()] == 1]
+    singletons = singleton_haplotypes(train)
     local = [nearest_neighbour_distances(alleles[:, lo:lo + STRETCH], train[:, lo:lo + STRETCH])
              for lo in range(0, train.shape[1], STRETCH)]
     return {"copies_of_singletons": int(identical_to_train(alleles, singletons).sum()),
