@@ -48,11 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
-from rbm_temperature import closeness_to_train, score, singleton_haplotypes  # noqa: E402
+from rbm_temperature import (closeness_to_train, release_gate_keeps, score,  # noqa: E402
+                             singleton_haplotypes)
 
-from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
-from artgen.release.metrics import release_metrics  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 
 COLUMNS = ("n_ags", "ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_loss",
@@ -79,22 +78,13 @@ def site_noise(alleles, rate: float, rng) -> np.ndarray:
     return alleles ^ (rng.random(alleles.shape) < rate).astype(np.uint8)
 
 
-def withheld(alleles, splits, copied) -> np.ndarray:
-    """``alleles`` less what the release gate withholds as copies of
-    ``copied`` (training haplotypes), rows paired into individuals."""
-    train = splits["train"]
-    ags = train.with_alleles(alleles, ids=artificial_ids(len(alleles)))
-    copied = train.with_alleles(copied, ids=np.arange(len(copied)).astype(str))
-    kept = release_metrics(ags, copied, splits["test"], splits["sampling"], seed=0)[1]
-    return alleles[kept]
-
-
 def variants(fresh, splits, rng):
     """(name, haplotypes) of the new real haplotypes and their changed versions."""
     train = splits["train"].alleles
     yield "new real", fresh
-    yield "copies withheld", withheld(fresh, splits, train)
-    yield "singleton copies withheld", withheld(fresh, splits, singleton_haplotypes(train))
+    yield "copies withheld", release_gate_keeps(fresh, splits)
+    yield "singleton copies withheld", release_gate_keeps(fresh, splits,
+                                                          singleton_haplotypes(train))
     for flips in (1, 2, 4):
         yield f"copies moved {flips}", move_away(fresh, train, 0, flips, rng)
     for within in (2, 5):

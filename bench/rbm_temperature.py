@@ -160,6 +160,17 @@ def closeness_to_train(alleles, train) -> dict:
             "nn_train_400": float(np.median(np.concatenate(local)))}
 
 
+def release_gate_keeps(alleles, splits, copied=None) -> np.ndarray:
+    """The rows of ``alleles`` the release gate would release: those not
+    identical to a haplotype of ``copied`` (default: the training split),
+    paired into artificial individuals, each withheld whole."""
+    train = splits["train"]
+    copied = train if copied is None else train.with_alleles(
+        copied, ids=np.arange(len(copied)).astype(str))
+    ags = train.with_alleles(alleles, ids=artificial_ids(len(alleles)))
+    return alleles[release_metrics(ags, copied, splits["test"], splits["sampling"], seed=0)[1]]
+
+
 def score(train, test, alleles, seed: int, start_set=None) -> dict:
     """The metrics table's scores of one AG draw; with ``start_set`` (the
     sampling split, for the sampling scheme) its privacy too."""
@@ -250,9 +261,7 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
                          for member, (model, share) in enumerate(zip(models, shares))])
         sets = {"generated": ags}
         if released:
-            kept = release_metrics(train.with_alleles(ags, ids=artificial_ids(len(ags))),
-                                   train, test, splits["sampling"], seed=draw)[1]
-            sets["released"] = ags[kept]
+            sets["released"] = release_gate_keeps(ags, splits)
         for name, alleles in sets.items():
             metrics = score(train, test, alleles, seed=draw, start_set=start_set)
             metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles))
