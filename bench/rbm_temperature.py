@@ -104,6 +104,7 @@ VARIANTS = {
     "global22_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 122, "global_units": 22},
     "global25_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 125, "global_units": 25},
     "global40_auto": {**_GLOBAL40, **_AUTO_AA},
+    "global60_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 160, "global_units": 60},
     # The same with no snapshot ruled out for a leak on the validation split.
     "global40_auto_any": {**_GLOBAL40, **_AUTO_AA, "privacy_tolerance": 1.0},
     # Less gradient noise at the same negative-phase cost per epoch: four

@@ -501,3 +501,114 @@ def test_ags_near_the_start_set_are_refused_only_when_it_is_checked(sets, tmp_pa
     assert card["start_set"]["identical_to_start"] == identical_to_train(kept, start.alleles).sum()
     md = (tmp_path / "fresh" / "card.md").read_text()
     assert "| privacy loss against the start set |" in md and "Start set: the real" in md
+
+
+# --------------------------------------------------------------------------- top-up
+
+
+def tiny(rows, ids=None) -> Haplotypes:
+    alleles = np.array([[int(c) for c in row] for row in rows], dtype=np.uint8)
+    return as_haplotypes(alleles, artificial_ids(len(rows)) if ids is None else ids)
+
+
+TINY_TRAIN = tiny(["000", "111", "010", "101"], ids=haplotype_ids(["T1", "T2"]))
+
+
+def test_top_up_fills_the_withheld_individuals_from_the_next_draws():
+    """Worked by hand: the AGs keep individuals 1 and 3 (individual 2's A is
+    the training haplotype 111); draw 1's individual 1 copies 000, its
+    individual 2 is kept and fills the set, and draw 2 is never read."""
+    ags = tiny(["001", "110", "111", "011", "100", "001"])
+    draw1 = tiny(["000", "011", "110", "100", "001", "001"])
+    draw2 = tiny(["110", "110"])
+    pool = gate.topped_up(ags, [draw1, draw2], TINY_TRAIN)
+    assert ["".join(map(str, row)) for row in pool.alleles] == [
+        "001", "110", "111", "011", "100", "001", "000", "011", "110", "100"]
+    assert pool.ids.tolist() == artificial_ids(10).tolist()
+    copies = identical_to_train(pool.alleles, TINY_TRAIN.alleles)
+    assert copies.tolist() == [False, False, True, False, False, False, True, False, False,
+                               False]
+    # individuals 2 and 4 withheld, three kept: as many AGs as asked for
+    assert copies.reshape(-1, 2).any(axis=1).tolist() == [False, True, False, True, False]
+
+
+def test_top_up_keeps_the_set_when_nothing_is_withheld_or_nothing_can_be():
+    ags = tiny(["001", "110", "100", "001"])
+    draw = tiny(["110", "110"])
+    assert gate.topped_up(ags, [draw], TINY_TRAIN) is ags  # no copy
+    with_copy = tiny(["111", "110", "100", "001"])
+    assert gate.topped_up(with_copy, [], TINY_TRAIN) is with_copy  # no draw
+    assert gate.topped_up(with_copy, [draw], TINY_TRAIN, Thresholds(copies="fail")) is with_copy
+    # draws that keep too few: all of them, and what they keep is released
+    short = gate.topped_up(with_copy, [tiny(["111", "111"]), draw], TINY_TRAIN)
+    assert short.n_haplotypes == 8
+    kept = ~identical_to_train(short.alleles, TINY_TRAIN.alleles).reshape(-1, 2).any(axis=1)
+    assert kept.tolist() == [False, True, False, True]
+
+
+def test_top_up_needs_individuals_and_the_same_snps():
+    with_copy = tiny(["111", "110", "100", "001"])
+    with pytest.raises(InputError, match="AG draw 1 is not paired into individuals"):
+        gate.topped_up(with_copy, [tiny(["001", "110"], ids=["x", "y"])], TINY_TRAIN)
+    with pytest.raises(InputError, match="the AGs are not paired into individuals"):
+        gate.topped_up(tiny(["111", "110"], ids=["x", "y"]), [with_copy], TINY_TRAIN)
+    moved = with_copy.take_snps([0, 1, 2])
+    moved = Haplotypes.build(moved.alleles, chrom=moved.chrom, pos=moved.pos + 1,
+                             ref=moved.ref, alt=moved.alt, ids=moved.ids)
+    with pytest.raises(InputError, match="AG draw 1 is not at the SNPs"):
+        gate.topped_up(with_copy, [moved], TINY_TRAIN)
+
+
+def test_a_topped_up_release_has_the_size_asked_for(sets, tmp_path):
+    """Planted copies are withheld with their partners, and as many kept
+    individuals of the further draw take their place; the card counts them."""
+    mixed = plant_training_haplotypes(sets["ags"].alleles, sets["train"].alleles, 3, seed=5)
+    ags = sets["ags"].with_alleles(mixed, ids=sets["ags"].ids)
+    draw = artificial(sets["ags"].alleles[::-1].copy())
+    card = release_ags(ags, sets["train"], sets["test"], sets["reference"], **outputs(tmp_path),
+                       model="fresh", panel="dense", seed=SEED, draws=[draw], top_up=True)
+    withheld = card["exact_copies"]["removed"] + card["exact_copies"]["partners_withheld"]
+    assert withheld >= 6
+    assert card["n_released"] == 500 and card["n_topped_up"] == card["n_generated"] - 500 > 0
+    released = read_hapt(tmp_path / "ags.hapt")
+    assert released.n_haplotypes == 500 and len(set(released.ids)) == 500
+    assert not identical_to_train(released.alleles, sets["train"].alleles).any()
+
+    def kept(h):  # the individuals with no copy, in order
+        copied = identical_to_train(h.alleles, sets["train"].alleles).reshape(-1, 2).any(1)
+        return h.alleles.reshape(-1, 2, h.n_snps)[~copied].reshape(-1, h.n_snps)
+
+    n_own = len(kept(ags))
+    assert n_own >= 500 - withheld
+    assert np.array_equal(released.alleles[:n_own], kept(ags))
+    assert np.array_equal(released.alleles[n_own:], kept(draw)[:500 - n_own])
+    assert (f"| of them from further draws, topping up for withheld copies | "
+            f"{card['n_topped_up']} |") in (tmp_path / "card.md").read_text()
+
+
+def test_release_command_tops_up_only_when_asked(sets, tmp_path):
+    from artgen.cli import main
+    from artgen.io import save_haplotypes
+
+    mixed = plant_training_haplotypes(sets["ags"].alleles, sets["train"].alleles, 3, seed=5)
+    sets = {**sets, "ags": sets["ags"].with_alleles(mixed, ids=sets["ags"].ids),
+            "draw": artificial(sets["ags"].alleles[::-1].copy())}
+    paths = {}
+    for name in ("ags", "draw", "train", "test", "reference"):
+        paths[name] = tmp_path / f"{name}.npz"
+        save_haplotypes(sets[name], paths[name])
+
+    def released(*extra):
+        out = tmp_path / ("top_up" if extra else "plain")
+        assert main(["release", "--ags", str(paths["ags"]), "--draws", str(paths["draw"]),
+                     *extra, "--train", str(paths["train"]), "--test", str(paths["test"]),
+                     "--reference", str(paths["reference"]), "--model", "m",
+                     "--panel-name", "dense", "--vcf-out", str(out / "a.vcf.gz"),
+                     "--hapt-out", str(out / "a.hapt"), "--card-json", str(out / "a.json"),
+                     "--card-md", str(out / "a.md")]) == 0
+        return json.loads((out / "a.json").read_text())
+
+    plain = released()
+    assert plain["n_released"] < 500 and plain["n_topped_up"] == 0
+    topped = released("--top-up")
+    assert topped["n_released"] == 500 and topped["n_topped_up"] > 0

@@ -279,6 +279,10 @@ def test_privacy_sensitivity_and_release(tiny_run):
     released = read_vcf(results / "release" / "informative" / "markov.vcf.gz")
     assert card["verdict"] == "accepted" and card["model"] == "markov"
     assert released.n_haplotypes == card["n_released"]
+    # what copies withhold is topped up from the further draw: the size asked for
+    asked = load_haplotypes(results / "ags" / "informative" / "markov.npz").n_haplotypes
+    assert card["n_released"] == asked
+    assert card["n_generated"] == asked + card["n_topped_up"]
     # A model with a likelihood is attacked through it too, and its card says so.
     assert {"lr_mia_auc", "loglik_gap"} <= set(metrics.loc[metrics["model"] == "hmm", "metric"])
     card = json.loads((results / "release" / "informative" / "hmm.card.json").read_text())

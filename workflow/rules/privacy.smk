@@ -103,8 +103,9 @@ rule release:
         dataset=dataset_description(),
         seed=config["seed"],
         start=start_set_arg,
+        top_up="--top-up" if RELEASE["top_up"] else "",
     shell:
-        "python -m artgen release --ags {input.ags} --draws {input.draws}"
+        "python -m artgen release --ags {input.ags} --draws {input.draws} {params.top_up}"
         " --train {input.train} --test {input.test}"
         " --reference {input.reference} {params.start} --thresholds {params.thresholds:q}"
         " {params.likelihood} --model {wildcards.model} --settings {params.settings:q}"

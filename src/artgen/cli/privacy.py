@@ -77,7 +77,8 @@ def cmd_release(args) -> None:
                            thresholds=parse_thresholds(args.thresholds),
                            model_metrics=model_metrics,
                            draws=[load_haplotypes(p) for p in args.draws],
-                           start_set=load_haplotypes(args.start_set) if args.start_set else None)
+                           start_set=load_haplotypes(args.start_set) if args.start_set else None,
+                           top_up=args.top_up)
     except ReleaseRefused as exc:
         log.info("privacy card of the refused set:\n%s", json.dumps(exc.card, indent=1,
                                                                      default=str))
@@ -130,6 +131,9 @@ def add_commands(sub) -> None:
     p.add_argument("--draws", nargs="*", default=[],
                    help="further AG draws of the same model (.npz, not released): each "
                         "privacy bound is then checked on the worst draw")
+    p.add_argument("--top-up", action="store_true",
+                   help="replace the individuals withheld for copies with kept ones of the "
+                        "further draws, so as many AGs are released as --ags holds")
     p.add_argument("--train", required=True, help="the model's training haplotypes (.npz)")
     p.add_argument("--test", required=True, help="held-out real haplotypes (non-members)")
     p.add_argument("--reference", required=True, help="attacker's reference (sampling split)")

@@ -39,14 +39,16 @@ The checks (:class:`Thresholds`)
   above 0.5 underfits, below overfits).
 
 All metrics of the AG set are computed on the set that would be released
-(after copies are withheld), with one seed.
+(after copies are withheld), with one seed. With ``top_up`` the individuals
+withheld are replaced with kept ones of the model's further draws, so the
+released set has the size asked for (:func:`topped_up`).
 
 Where things are
 ----------------
 - :mod:`~artgen.release.policy`: :class:`Thresholds` (and how the defaults
   were chosen), :func:`release_checks`, :class:`ReleaseRefused`.
 - :mod:`~artgen.release.metrics`: :func:`release_metrics`,
-  :func:`metrics_over_draws`.
+  :func:`metrics_over_draws`, :func:`topped_up`.
 - :mod:`~artgen.release.card`, :mod:`~artgen.release.template`: the
   privacy card (:func:`privacy_card`, :func:`card_markdown`) and its words.
 - :mod:`~artgen.release.publish`: :func:`release_ags`.
@@ -55,7 +57,7 @@ Where things are
 """
 
 from artgen.release.card import card_markdown, privacy_card
-from artgen.release.metrics import DRAW_METRICS, metrics_over_draws, release_metrics
+from artgen.release.metrics import DRAW_METRICS, metrics_over_draws, release_metrics, topped_up
 from artgen.release.policy import COPIES_POLICIES, ReleaseRefused, Thresholds, release_checks
 from artgen.release.publish import release_ags
 from artgen.release.sensitivity import release_sensitivity
@@ -72,4 +74,5 @@ __all__ = [
     "release_checks",
     "release_metrics",
     "release_sensitivity",
+    "topped_up",
 ]

@@ -79,6 +79,7 @@ def privacy_card(metrics: dict, thresholds: Thresholds, failures: list[str], *, 
         "n_snps": m.get("n_snps"),
         "n_generated": m.get("n_generated"),
         "n_released": m.get("n_released"),
+        "n_topped_up": m.get("n_topped_up", 0),
         "exact_copies": {"policy": thresholds.copies, "found": m.get("exact_copies"),
                          "share": m.get("exact_copies_share"),
                          "held_out_share": m.get("exact_copies_share_test"),
@@ -178,6 +179,7 @@ def card_markdown(card: dict) -> str:
     lines += _fill(template.RELEASED, model=card["model"], panel=card["panel"],
                    dataset=card["dataset"] or "n/a", n_snps=_cell(card["n_snps"]),
                    n_generated=_cell(card["n_generated"]), n_released=_cell(card["n_released"]),
+                   n_topped_up=_cell(card.get("n_topped_up", 0)),
                    seed=_cell(card["seeds"]["privacy_statistics"]),
                    software=card["software"]["artgen"])
     lines += [template.FILE.format(kind=kind, **info) for kind, info in card["files"].items()]

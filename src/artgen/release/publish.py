@@ -14,7 +14,7 @@ from artgen.io.hapt import write_hapt
 from artgen.io.vcf import write_vcf
 from artgen.provenance import file_digest
 from artgen.release.card import card_markdown, privacy_card
-from artgen.release.metrics import metrics_over_draws, release_metrics
+from artgen.release.metrics import metrics_over_draws, release_metrics, topped_up
 from artgen.release.policy import ReleaseRefused, Thresholds, release_checks
 from artgen.stats.attack import LIKELIHOOD_METRICS
 
@@ -28,7 +28,7 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
                 settings: dict | None = None, panel: str = "", dataset: str = "",
                 seed: int = 0, thresholds: Thresholds | None = None,
                 model_metrics: dict | None = None, draws=(),
-                start_set: Haplotypes | None = None) -> dict:
+                start_set: Haplotypes | None = None, top_up: bool = False) -> dict:
     """Release an AG set with its privacy card, or refuse and write nothing.
 
     Steps: :func:`~artgen.release.metrics.release_metrics` (exact copies withheld per the copies
@@ -79,6 +79,12 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
         Real haplotypes, never trained on, that the model's sampling chains
         started from: their privacy loss and distance attack are checked
         with the same bounds as the training set's.
+    top_up : bool, default False
+        Replace the individuals withheld for copies with the first kept
+        individuals of ``draws``, so the released set has as many AGs as
+        ``ags`` (:func:`~artgen.release.metrics.topped_up`); every check then
+        reads the topped-up set, and ``n_generated`` counts every AG
+        examined, ``n_topped_up`` those from the further draws.
 
     Returns
     -------
@@ -100,8 +106,10 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
     if len({p.resolve() for p in outputs.values()}) < len(outputs):
         raise InputError("out_vcf, out_hapt, out_card_json and out_card_md must be four "
                          "different paths")
-    metrics, released = release_metrics(ags, train, test, reference, seed=seed,
+    gated = topped_up(ags, draws, train, thresholds) if top_up else ags
+    metrics, released = release_metrics(gated, train, test, reference, seed=seed,
                                         thresholds=thresholds, start_set=start_set)
+    metrics["n_topped_up"] = gated.n_haplotypes - ags.n_haplotypes
     if len(draws):
         metrics = metrics_over_draws(metrics, draws, train, test, reference, seed=seed,
                                      thresholds=thresholds, start_set=start_set)
@@ -117,7 +125,7 @@ def release_ags(ags: Haplotypes, train: Haplotypes, test: Haplotypes, reference:
         log.warning("release of %s AGs (panel %s) refused: %s", model, panel, "; ".join(failures))
         raise ReleaseRefused(failures, card)
 
-    kept = ags.take_haplotypes(released)
+    kept = gated.take_haplotypes(released)
     with atomic_outputs(*outputs.values(), companions={outputs["vcf"]: (".tbi",)}) as staged:
         staged = dict(zip(outputs, staged))
         write_vcf(kept, staged["vcf"])

@@ -30,6 +30,7 @@ RELEASED = ["## What was released", "",
             "| data set | {dataset} |",
             "| SNPs | {n_snps} |",
             "| AGs generated | {n_generated} |",
+            "| of them from further draws, topping up for withheld copies | {n_topped_up} |",
             "| AGs released | {n_released} |",
             "| seed of the privacy statistics | {seed} |",
             "| software | artgen {software} |"]
