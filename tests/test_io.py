@@ -4,6 +4,8 @@ format and VCF, with round trips and the errors for bad input."""
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -184,6 +186,43 @@ def test_read_vcf_names_site_and_sample_of_missing_call(tmp_path):
     """)
     with pytest.raises(InputError, match=r"m.vcf.gz: site 1:200: sample 'S2' has a missing call"):
         read_vcf(vcf)
+
+
+def plain_vcf(path, records) -> Path:
+    """An uncompressed one-sample VCF of ``records`` (tab-joined fields)."""
+    header = ["##fileformat=VCFv4.2", '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">',
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1"]
+    path.write_text("\n".join(header + ["\t".join(r) for r in records]) + "\n")
+    return path
+
+
+def test_read_vcf_keeps_positions_beyond_32_bits(tmp_path):
+    """cyvcf2's POS wraps above 2**31 - 1 (99999999999 read as 1215752191)."""
+    positions = [2147483647, 2147483648, 99999999999]
+    vcf = plain_vcf(tmp_path / "big.vcf",
+                    [["1", str(p), ".", "A", "C", ".", ".", ".", "GT", "0|1"] for p in positions])
+    assert read_vcf(vcf).pos.tolist() == positions
+
+
+def test_read_vcf_names_the_file_of_a_chromosome_name_no_format_can_write(tmp_path):
+    vcf = plain_vcf(tmp_path / "vt.vcf", [["\x0b", "5", ".", "A", "C", ".", ".", ".", "GT", "0|1"]])
+    with pytest.raises(InputError, match=r"vt.vcf: line 4: chromosome '\\x0b' is empty or holds"):
+        read_vcf(vcf)
+
+
+@pytest.mark.parametrize("record", [
+    ["2", "5", ".", "A", "C", ".", ".", ".", "GT", "="],  # crashed the interpreter
+    ["2", "x", ".", "A", "C", ".", ".", ".", "GT", "0|1"],  # was read as position 1
+])
+def test_a_bad_first_record_of_an_undeclared_contig_is_an_input_error(tmp_path, record):
+    """cyvcf2 mishandles it unless the contig is declared (``declare_contigs``);
+    read in a child process, so that a crash fails this test alone."""
+    vcf = plain_vcf(tmp_path / "undeclared.vcf", [record])
+    code = ("import sys\nfrom artgen.errors import InputError\nfrom artgen.io import read_vcf\n"
+            "try:\n    read_vcf(sys.argv[1])\nexcept InputError as exc:\n    print(exc)")
+    run = subprocess.run([sys.executable, "-c", code, str(vcf)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith(f"{vcf}: VCF could not be parsed in the first record")
 
 
 def test_real_805_snp_data(tmp_path):

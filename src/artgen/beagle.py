@@ -23,7 +23,7 @@ import numpy as np
 
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes
-from artgen.io.vcf import index_vcf, open_vcf, write_vcf
+from artgen.io.vcf import index_vcf, open_vcf, vcf_position, write_vcf
 from artgen.tools import require_tool
 
 log = logging.getLogger(__name__)
@@ -318,7 +318,7 @@ def read_beagle_vcf(path, log_path=None) -> Imputed:
     try:
         for v in vcf:
             chrom.append(v.CHROM)
-            pos.append(v.POS)
+            pos.append(vcf_position(v))
             ref.append(v.REF)
             alt.append(v.ALT[0] if v.ALT else ".")
             value = v.INFO.get("DR2")
@@ -326,7 +326,7 @@ def read_beagle_vcf(path, log_path=None) -> Imputed:
             imp.append(bool(v.INFO.get("IMP")))
             fields = [v.format(name) for name in ("DS", "AP1", "AP2")]
             if any(f is None for f in fields):
-                raise InputError(f"{path}: site {v.CHROM}:{v.POS} lacks DS, AP1 or AP2 (Beagle "
+                raise InputError(f"{path}: site {v.CHROM}:{vcf_position(v)} lacks DS, AP1 or AP2 (Beagle "
                                  f"must run with ap=true)")
             ds.append(fields[0][:, 0])
             ap.append(np.stack([fields[1][:, 0], fields[2][:, 0]], axis=1).reshape(-1))

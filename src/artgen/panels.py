@@ -197,8 +197,13 @@ def fetch_snps(vcfs: dict[str, str], cohort: Cohort, sites: pd.DataFrame, *, pha
     return concat_blocks([b for _, b in blocks], len(cohort.samples))
 
 
-def to_haplotypes(block: SnpBlock, cohort: Cohort) -> Haplotypes:
-    return block_to_haplotypes(block, cohort.samples, cohort.pops, cohort.super_pops)
+def to_haplotypes(block: SnpBlock, cohort: Cohort, source) -> Haplotypes:
+    """The cohort's haplotypes of ``block``, read from ``source`` (a VCF, or
+    a chromosome -> VCF mapping)."""
+    if isinstance(source, dict):
+        source = ", ".join(map(str, dict.fromkeys(source.values())))
+    return block_to_haplotypes(block, cohort.samples, cohort.pops, cohort.super_pops,
+                               path=source)
 
 
 # --- the three panels --------------------------------------------------------------------
@@ -253,7 +258,7 @@ def informative_panel(vcfs: dict[str, str], cohort: Cohort, *, n_snps: int, min_
     log.info("chose %d SNPs, F_ST from %.3f to %.3f", len(chosen), chosen["fst"].min(),
              chosen["fst"].max())
     chosen = chosen.sort_values(["rank", "pos"]).reset_index(drop=True)
-    return to_haplotypes(fetch_snps(vcfs, cohort, chosen, phased=phased), cohort)
+    return to_haplotypes(fetch_snps(vcfs, cohort, chosen, phased=phased), cohort, vcfs)
 
 
 def snp_list_panel(vcfs: dict[str, str], cohort: Cohort, snp_list, *,
@@ -261,7 +266,8 @@ def snp_list_panel(vcfs: dict[str, str], cohort: Cohort, snp_list, *,
     """The SNPs of a legend file (``id position a0 a1``), in its order. Each
     must be a biallelic SNP of the VCF with the listed alleles."""
     wanted = read_legend(snp_list)
-    return to_haplotypes(fetch_snps(vcfs, cohort, wanted, phased=phased, source=snp_list), cohort)
+    return to_haplotypes(fetch_snps(vcfs, cohort, wanted, phased=phased, source=snp_list), cohort,
+                         vcfs)
 
 
 def _region_snps(vcf: str, cohort: Cohort, region: str, min_maf: float,
@@ -300,7 +306,7 @@ def dense_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int, n_snps: int
                          f"{len(block)} biallelic SNPs with MAF >= {min_maf:g}; n_snps asks "
                          f"for {n_snps}")
     check_calls(block, cohort.samples, vcf, phased)
-    return to_haplotypes(block, cohort)
+    return to_haplotypes(block, cohort, vcf)
 
 
 def chromosome_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int | None = None,
@@ -316,7 +322,7 @@ def chromosome_panel(vcf: str, cohort: Cohort, *, chrom: str, start: int | None 
     if len(block) == 0:
         raise InputError(f"{vcf}: region {region} holds no biallelic SNP with MAF >= {min_maf:g}")
     check_calls(block, cohort.samples, vcf, phased)
-    return to_haplotypes(block, cohort)
+    return to_haplotypes(block, cohort, vcf)
 
 
 def evenly_spread(positions: np.ndarray, n: int) -> np.ndarray:
@@ -358,4 +364,4 @@ def dispersed_panel(vcf: str, cohort: Cohort, *, chrom: str, n_snps: int, min_ma
                          f"biallelic SNPs with MAF >= {min_maf:g}; n_snps asks for {n_snps}")
     chosen = candidates.iloc[evenly_spread(candidates["pos"].to_numpy(), n_snps)]
     chosen = chosen.reset_index(drop=True)
-    return to_haplotypes(fetch_snps({chrom: vcf}, cohort, chosen, phased=phased), cohort)
+    return to_haplotypes(fetch_snps({chrom: vcf}, cohort, chosen, phased=phased), cohort, vcf)

@@ -8,7 +8,9 @@ indexed VCFs that bcftools, Beagle and other tools read.
 
 from __future__ import annotations
 
+import gzip
 import io
+import re
 import subprocess
 from collections import Counter
 from contextlib import contextmanager
@@ -108,6 +110,46 @@ def open_vcf(path, samples=None):
     return vcf
 
 
+def declare_contigs(vcf, contigs) -> None:
+    """Add to an open VCF's header each of ``contigs`` it does not declare.
+
+    cyvcf2 (0.35) crashes the interpreter, or yields a record at position
+    1, when the first record of a contig missing from the header does not
+    parse (a genotype '=', a position 'x'); htslib itself refuses such a
+    record. Declared, the contig's bad record raises like any other. A
+    name with ``,<>`` cannot be declared, and is left to htslib.
+    """
+    declared = set(re.findall(r"^##contig=<ID=([^,>]*)", vcf.raw_header, flags=re.M))
+    for name in dict.fromkeys(contigs):
+        if name not in declared and not set(name) & set(",<>"):
+            vcf.add_to_header(f"##contig=<ID={name}>")
+
+
+def record_contigs(path) -> list[str]:
+    """The chromosome names of the records of a plain, gzip or bgzip VCF, in
+    order of first use, from one pass over the text (for
+    :func:`declare_contigs`, where no index lists them). A name no format
+    can write (empty, or with whitespace) raises :class:`InputError`."""
+    names = {}
+    try:
+        with open(path, "rb") as raw:
+            packed = raw.read(2) == b"\x1f\x8b"
+        with (gzip.open(path, "rb") if packed else open(path, "rb")) as text:
+            for number, line in enumerate(text, start=1):
+                if not line.startswith(b"#") and line.strip(b"\r\n"):
+                    names.setdefault(line.rstrip(b"\r\n").split(b"\t", 1)[0], number)
+    except (OSError, EOFError) as exc:  # a cut or damaged compressed stream
+        raise InputError(f"{path}: not a readable VCF ({exc})") from None
+    for name, number in names.items():
+        if not name or name != b"".join(name.split()):
+            raise InputError(f"{path}: line {number}: chromosome {name.decode(errors='replace')!r} "
+                             "is empty or holds whitespace")
+    try:
+        return [name.decode() for name in names]
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: a chromosome name is not UTF-8 ({exc})") from None
+
+
 def vcf_samples(path) -> list[str]:
     """Sample ids of a VCF, in file order."""
     return list(open_vcf(path).samples)
@@ -123,11 +165,12 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
     call :func:`check_calls` on the sites that are kept.
     """
     vcf = open_vcf(path, samples)
+    declare_contigs(vcf, [region.split(":")[0]] if region else record_contigs(path))
     chrom, pos, ref, alt, gts = [], [], [], [], []
     where = "in the first record"
     try:
         for variant in (vcf(region) if region else vcf):
-            where = f"at or after site {variant.CHROM}:{variant.POS}"
+            where = f"at or after site {variant.CHROM}:{vcf_position(variant)}"
             reason = drop_reason(variant)
             if reason:
                 if drops is not None:
@@ -135,7 +178,7 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
                 continue
             gt = _genotypes(variant, path)
             chrom.append(variant.CHROM)
-            pos.append(variant.POS)
+            pos.append(vcf_position(variant))
             ref.append(variant.REF)
             alt.append(variant.ALT[0])
             gts.append(gt)
@@ -153,9 +196,15 @@ def scan_snps(path, samples=None, region=None, drops: DropCounts | None = None,
         yield _block(chrom, pos, ref, alt, gts)
 
 
+def vcf_position(variant) -> int:
+    """A record's 1-based position. cyvcf2's ``POS`` is 32-bit and wraps
+    above 2**31 - 1 (99999999999 reads 1215752191); ``start`` is not."""
+    return variant.start + 1
+
+
 def _genotypes(variant, path) -> np.ndarray:
     """cyvcf2's (n_samples, 3) genotype array of a record: two alleles and the phase."""
-    site = f"{path}: site {variant.CHROM}:{variant.POS}"
+    site = f"{path}: site {variant.CHROM}:{vcf_position(variant)}"
     try:
         genotype = variant.genotype
     except Exception:  # cyvcf2 raises a bare Exception for a record without GT
@@ -234,14 +283,21 @@ def check_site_order(chrom, pos, path) -> None:
                          f"the VCF must be sorted by position")
 
 
-def block_to_haplotypes(block: SnpBlock, samples, pops=None, super_pops=None) -> Haplotypes:
-    """Haplotypes (two per sample, ids ``<sample>_A``/``_B``) of a checked block."""
+def block_to_haplotypes(block: SnpBlock, samples, pops=None, super_pops=None, *,
+                        path) -> Haplotypes:
+    """Haplotypes (two per sample, ids ``<sample>_A``/``_B``) of a checked
+    block read from ``path`` (named in the error when a field is not one
+    every format can write, such as a chromosome name with a vertical tab)."""
     n_sites, n_samples, _ = block.gt.shape
     alleles = block.gt.transpose(1, 2, 0).reshape(2 * n_samples, n_sites)
-    return Haplotypes.build(alleles, chrom=block.chrom, pos=block.pos, ref=block.ref,
-                            alt=block.alt, ids=haplotype_ids(samples),
-                            pops=None if pops is None else np.repeat(pops, 2),
-                            super_pops=None if super_pops is None else np.repeat(super_pops, 2))
+    try:
+        return Haplotypes.build(alleles, chrom=block.chrom, pos=block.pos, ref=block.ref,
+                                alt=block.alt, ids=haplotype_ids(samples),
+                                pops=None if pops is None else np.repeat(pops, 2),
+                                super_pops=None if super_pops is None
+                                else np.repeat(super_pops, 2))
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def read_vcf(path, samples=None, region=None, phased: bool = True) -> Haplotypes:
@@ -261,7 +317,7 @@ def read_vcf(path, samples=None, region=None, phased: bool = True) -> Haplotypes
         raise InputError(f"{path}: no SNPs" + (f" in region {region}" if region else ""))
     check_site_order(block.chrom, block.pos, path)
     check_calls(block, samples, path, phased)
-    return block_to_haplotypes(block, samples)
+    return block_to_haplotypes(block, samples, path=path)
 
 
 def _genotype_columns(h: Haplotypes, phased: bool) -> np.ndarray:
@@ -342,17 +398,18 @@ def fetch_records(path, samples, chrom: str, positions) -> list[list[Record]]:
     """The records of ``path`` at each of ``positions`` on ``chrom`` (one
     list per position, empty where there is none); needs a tabix index."""
     vcf = open_vcf(path, samples)
+    declare_contigs(vcf, [chrom])
     found = []
     for pos in positions:
         records = []
         try:
             for variant in vcf(f"{chrom}:{pos}-{pos}"):
-                if variant.POS != pos:
+                if vcf_position(variant) != pos:
                     continue
                 block = None
                 if drop_reason(variant) is None:
                     gt = _genotypes(variant, path)
-                    block = _block([variant.CHROM], [variant.POS], [variant.REF],
+                    block = _block([variant.CHROM], [pos], [variant.REF],
                                    [variant.ALT[0]], [gt])
                 records.append(Record(variant.REF, list(variant.ALT), block))
         except InputError:
