@@ -105,6 +105,8 @@ VARIANTS = {
     "global25_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 125, "global_units": 25},
     "global40_auto": {**_GLOBAL40, **_AUTO_AA},
     "global60_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 160, "global_units": 60},
+    # The same 40 beside windowed units that see twice as many SNPs.
+    "global40_w800_auto": {**_GLOBAL40, **_AUTO_AA, "window": 800},
     # The same with no snapshot ruled out for a leak on the validation split.
     "global40_auto_any": {**_GLOBAL40, **_AUTO_AA, "privacy_tolerance": 1.0},
     # Less gradient noise at the same negative-phase cost per epoch: four
