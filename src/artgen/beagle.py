@@ -326,8 +326,8 @@ def read_beagle_vcf(path, log_path=None) -> Imputed:
             imp.append(bool(v.INFO.get("IMP")))
             fields = [v.format(name) for name in ("DS", "AP1", "AP2")]
             if any(f is None for f in fields):
-                raise InputError(f"{path}: site {v.CHROM}:{vcf_position(v)} lacks DS, AP1 or AP2 (Beagle "
-                                 f"must run with ap=true)")
+                raise InputError(f"{path}: site {v.CHROM}:{vcf_position(v)} lacks DS, AP1 or AP2 "
+                                 f"(Beagle must run with ap=true)")
             ds.append(fields[0][:, 0])
             ap.append(np.stack([fields[1][:, 0], fields[2][:, 0]], axis=1).reshape(-1))
     finally:
