@@ -8,7 +8,6 @@ indexed VCFs that bcftools, Beagle and other tools read.
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import subprocess
@@ -24,6 +23,7 @@ from artgen import __version__
 from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, haplotype_ids
 from artgen.io.atomic import atomic_output
+from artgen.io.hapt import open_binary
 from artgen.tools import require_tool
 
 BLOCK_SIZE = 20_000
@@ -132,9 +132,7 @@ def record_contigs(path) -> list[str]:
     can write (empty, or with whitespace) raises :class:`InputError`."""
     names = {}
     try:
-        with open(path, "rb") as raw:
-            packed = raw.read(2) == b"\x1f\x8b"
-        with (gzip.open(path, "rb") if packed else open(path, "rb")) as text:
+        with open_binary(path) as text:
             for number, line in enumerate(text, start=1):
                 if not line.startswith(b"#") and line.strip(b"\r\n"):
                     names.setdefault(line.rstrip(b"\r\n").split(b"\t", 1)[0], number)
