@@ -17,7 +17,10 @@ that separate the RBM's AGs from real ones, and scores them again:
 - ``copies withheld``: those identical to a training haplotype left out,
   with the other haplotype of their individual, as the release gate
   withholds an AG set's copies; ``singleton copies withheld``: only those
-  identical to a haplotype that one training haplotype alone carries.
+  identical to a haplotype that one training haplotype alone carries;
+  ``copies withheld, kept k+``: as the release gate withholds them with
+  ``keep_copies_carried_by`` k, releasing the copies of haplotypes that k or
+  more training individuals carry.
 
 Then it scores, as many as the new real haplotypes, mosaics of training
 haplotypes: ``mosaic w``, stretches of w consecutive SNPs, each copied
@@ -26,9 +29,10 @@ are real local haplotypes, joined without the long-range sharing of real
 people: what AA reads of AGs coherent only over w SNPs.
 
 ``copies_of_singletons``: those identical to a haplotype only one training
-haplotype carries; ``nn_train``: the median distance from each set's
-haplotypes to their nearest training haplotype (``nn_train_400``: within
-stretches of 400 SNPs).
+haplotype carries; ``repeated``: the share of a set's haplotypes (at the
+test split's size) identical to another of them; ``nn_train``: the median
+distance from each set's haplotypes to their nearest training haplotype
+(``nn_train_400``: within stretches of 400 SNPs).
 
     python bench/aa_real_floor.py results/splits/dense --draws 5
 """
@@ -48,15 +52,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from draw_tables import draw_line, rows_table, summary_markdown  # noqa: E402
-from rbm_temperature import (closeness_to_train, release_gate_keeps, score,  # noqa: E402
-                             singleton_haplotypes)
+from rbm_temperature import (closeness_to_train, release_gate_keeps,  # noqa: E402
+                             repeated_share, score, singleton_haplotypes)
 
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 
 COLUMNS = ("n_ags", "ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_loss",
            "privacy_loss_matched", "identical_to_train", "copies_of_singletons", "nn_train",
-           "nn_train_400")
+           "nn_train_400", "repeated")
+#: The release gate's ``keep_copies_carried_by`` values scored.
+KEEP_CARRIED_BY = (2, 3, 5)
 
 
 def move_away(alleles, train, within: int, flips: int, rng) -> np.ndarray:
@@ -85,6 +91,8 @@ def variants(fresh, splits, rng):
     yield "copies withheld", release_gate_keeps(fresh, splits)
     yield "singleton copies withheld", release_gate_keeps(fresh, splits,
                                                           singleton_haplotypes(train))
+    for k in KEEP_CARRIED_BY:
+        yield f"copies withheld, kept {k}+", release_gate_keeps(fresh, splits, keep_carried_by=k)
     for flips in (1, 2, 4):
         yield f"copies moved {flips}", move_away(fresh, train, 0, flips, rng)
     for within in (2, 5):
@@ -130,7 +138,8 @@ def main(argv=None) -> int:
             if args.sets and name not in args.sets:
                 continue
             metrics = score(train, test, alleles, seed=draw)
-            metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles))
+            metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles),
+                           repeated=repeated_share(alleles, test.n_haplotypes))
             rows.append({"set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
             print(name, draw, draw_line(metrics, COLUMNS), flush=True)
     table = rows_table(rows, args.out)

@@ -21,10 +21,13 @@ training haplotype carries), and the median distance from an AG to its
 nearest training haplotype (whole, and within 400-SNP stretches). With
 ``--released`` each draw is also scored as the release gate would release
 it (set ``released``: exact copies of training haplotypes withheld with
-the other haplotype of their artificial individual); ``--temperatures``
-draws the same trained models' AGs at other last-step temperatures. With
-``--pool`` the training seeds' models also draw AG sets together, in
-equal shares. With ``--train-with-sampling`` the models train on the
+the other haplotype of their artificial individual), and with
+``--keep-carried-by K`` as a gate that releases the copies of haplotypes
+K or more training individuals carry (set ``released, kept K+``);
+``repeated`` is the share of a set's haplotypes (at the test split's size)
+identical to another of them. ``--temperatures`` draws the same trained
+models' AGs at other last-step temperatures. With ``--pool`` the training
+seeds' models also draw AG sets together, in equal shares. With ``--train-with-sampling`` the models train on the
 training and sampling splits together (every individual but the test and
 validation splits', for a model whose chains never start at the sampling
 split), and each draw keeps as many AGs as the training split alone has.
@@ -65,7 +68,7 @@ from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.imputation import combine_panels  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
-from artgen.release.metrics import release_metrics  # noqa: E402
+from artgen.release import Thresholds, release_metrics  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 from artgen.stats.privacy import identical_to_train  # noqa: E402
 
@@ -133,7 +136,7 @@ WITHOUT_PANEL = {"full"}
 COLUMNS = ("n_ags", "ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "aa_truth_test",
            "aa_syn_test", "privacy_loss", "privacy_loss_matched", "privacy_loss_start",
            "mia_auc_start", "identical_to_train", "copies_of_singletons", "nn_train",
-           "nn_train_400")
+           "nn_train_400", "repeated")
 
 
 #: SNPs per stretch for ``nn_train_400`` (the config's rbm_kstep window).
@@ -163,15 +166,34 @@ def closeness_to_train(alleles, train) -> dict:
             "nn_train_400": float(np.median(np.concatenate(local)))}
 
 
-def release_gate_keeps(alleles, splits, copied=None) -> np.ndarray:
+def repeated_share(alleles, n: int) -> float:
+    """Of the first ``n`` rows, the share identical to another of them: how
+    much of a set its recurring whole haplotypes make up (real dense data
+    repeat theirs; a gate that withholds every copy takes the commonest
+    out). Read at the test split's size, the held-out yardstick."""
+    _, inverse, counts = np.unique(alleles[:n], axis=0, return_inverse=True,
+                                   return_counts=True)
+    return float((counts[inverse.ravel()] > 1).mean())
+
+
+def release_gate_keeps(alleles, splits, copied=None, keep_carried_by=None) -> np.ndarray:
     """The rows of ``alleles`` the release gate would release: those not
     identical to a haplotype of ``copied`` (default: the training split),
-    paired into artificial individuals, each withheld whole."""
+    paired into artificial individuals, each withheld whole; with
+    ``keep_carried_by`` k, copies of a training haplotype that k or more
+    training individuals carry are released too."""
     train = splits["train"]
     copied = train if copied is None else train.with_alleles(
         copied, ids=np.arange(len(copied)).astype(str))
     ags = train.with_alleles(alleles, ids=artificial_ids(len(alleles)))
-    return alleles[release_metrics(ags, copied, splits["test"], splits["sampling"], seed=0)[1]]
+    gate = Thresholds(keep_copies_carried_by=keep_carried_by)
+    return alleles[release_metrics(ags, copied, splits["test"], splits["sampling"], seed=0,
+                                   thresholds=gate)[1]]
+
+
+def gate_name(keep_carried_by) -> str:
+    """The set name of a release gate's rows."""
+    return "released" if keep_carried_by is None else f"released, kept {keep_carried_by}+"
 
 
 def score(train, test, alleles, seed: int, start_set=None) -> dict:
@@ -246,13 +268,14 @@ def real_vs_real(splits, draws: int) -> list[dict]:
 
 
 def score_draws(splits, models: list, draws: int, seed: int, row: dict,
-                real: list[dict], released: bool = False) -> list[dict]:
+                real: list[dict], gates=()) -> list[dict]:
     """Score ``draws`` AG draws, each as many AGs as training haplotypes
     taken in equal shares from ``models`` (one model, or the models of
     several training seeds pooled); one row per draw, with
     ``pairwise_w_ratio``, its pairwise W over the real one at the same
-    halving (``real``: :func:`real_vs_real`); with ``released`` each draw
-    also as the release gate would release it (a second row)."""
+    halving (``real``: :func:`real_vs_real`); each of ``gates`` (None, or
+    ``keep_carried_by`` of :func:`release_gate_keeps`) adds a row of the draw
+    as that release gate would release it."""
     train, test = splits["train"], splits["test"]
     shares = np.array_split(np.arange(splits.get("n_ags", train.n_haplotypes)), len(models))
     start_set = splits["sampling"] if models[0].start == "sampling" else None
@@ -263,11 +286,12 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
         ags = np.vstack([model.sample(len(share), seed=seed * 1000 + draw + 100_000 * member)
                          for member, (model, share) in enumerate(zip(models, shares))])
         sets = {"generated": ags}
-        if released:
-            sets["released"] = release_gate_keeps(ags, splits)
+        for keep in gates:
+            sets[gate_name(keep)] = release_gate_keeps(ags, splits, keep_carried_by=keep)
         for name, alleles in sets.items():
             metrics = score(train, test, alleles, seed=draw, start_set=start_set)
-            metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles))
+            metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles),
+                           repeated=repeated_share(alleles, test.n_haplotypes))
             metrics["pairwise_w_ratio"] = metrics["pairwise_w_ho"] / real[draw]["pairwise_w_ho"]
             rows.append({**row, "set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
             print("  steps", row["steps"], name, "draw", draw, draw_line(metrics, COLUMNS),
@@ -276,7 +300,7 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
 
 
 def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
-                  labels: dict, real: list[dict], steps=None, released: bool = False,
+                  labels: dict, real: list[dict], steps=None, gates=(),
                   temperatures=None) -> tuple[list[dict], RBMGenerator]:
     """Train one RBM and score ``draws`` AG draws; one row per draw, and the
     model. ``steps``, ``temperatures``: draw the AGs after each of these
@@ -290,7 +314,7 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
             rows += score_draws(splits, [model], draws, seed, {
                 **labels, "steps": n_steps, "train_seed": train_seed,
                 "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
-                "temperature": temperature}, real, released)
+                "temperature": temperature}, real, gates)
     model.gibbs_steps, model._sampling_temperature = own_steps, own_temperature
     return rows, model
 
@@ -358,8 +382,12 @@ def main(argv=None) -> int:
                              "share")
     parser.add_argument("--released", action="store_true",
                         help="also score each draw as the release gate would release it")
+    parser.add_argument("--keep-carried-by", type=int, nargs="+", default=[], metavar="K",
+                        help="with --released, also score each draw as a gate that releases "
+                             "the copies of haplotypes K or more training individuals carry")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
+    gates = [None, *args.keep_carried_by] if args.released else []
     settings = {variant: variant_settings(args.model, args.panel, variant)
                 for variant in args.variants}
     if args.train_with_sampling and "sampling" in (
@@ -370,6 +398,8 @@ def main(argv=None) -> int:
     splits["recombinants"] = (args.recombinants, args.tract)
     real_rows = real_vs_real(splits, args.draws)
     real = {k: float(np.median([r[k] for r in real_rows])) for k in real_rows[0]}
+    print("test split: repeated", round(repeated_share(splits["test"].alleles,
+                                                       splits["test"].n_haplotypes), 3))
     print("real vs real at each draw's halving: pairwise W",
           [round(r["pairwise_w_ho"], 3) for r in real_rows], "LD r",
           [round(r["ld_r_ho"], 3) for r in real_rows], flush=True)
@@ -381,7 +411,7 @@ def main(argv=None) -> int:
                 seed_rows, model = fit_and_score(
                     splits, {**settings[variant], "start": scheme}, train_seed, args.draws,
                     args.seed, {"variant": variant, "scheme": scheme}, real_rows, args.steps,
-                    args.released, args.temperatures)
+                    gates, args.temperatures)
                 rows += seed_rows
                 models.append(model)
                 fit_seconds += seed_rows[0]["fit_seconds"]
@@ -390,7 +420,7 @@ def main(argv=None) -> int:
                     "variant": variant + "+pooled", "scheme": scheme,
                     "steps": models[0].gibbs_steps, "train_seed": 0, "kept_epoch": 0,
                     "fit_seconds": fit_seconds, "temperature": float(np.median(
-                        [m._sampling_temperature for m in models]))}, real_rows, args.released)
+                        [m._sampling_temperature for m in models]))}, real_rows, gates)
     table = rows_table(rows, args.out)
     print(f"\nmedian [min, max] over {args.draws} draws x {len(args.train_seeds)} training "
           "seeds; real vs real, median over the draws' halvings: "

@@ -586,6 +586,85 @@ def test_a_topped_up_release_has_the_size_asked_for(sets, tmp_path):
             f"{card['n_topped_up']} |") in (tmp_path / "card.md").read_text()
 
 
+# --------------------------------------------------------------------------- common copies
+
+def doubled(rows, ids=None) -> Haplotypes:
+    """Each row written twice (6 SNPs: the attacks' PCA needs 5)."""
+    return tiny([row + row for row in rows], ids)
+
+
+#: 111 is carried by two individuals (P1 twice, P2), 000, 010 and 101 by one each.
+CARRIERS_TRAIN = doubled(["111", "111", "111", "000", "010", "101"],
+                         ids=haplotype_ids(["P1", "P2", "P3"]))
+CARRIERS_HELD_OUT = doubled(["001", "010", "100", "110", "011", "101"],
+                            ids=haplotype_ids(["E1", "E2", "E3"]))
+
+
+def carriers_metrics(ags, **thresholds):
+    return release_metrics(doubled(ags), CARRIERS_TRAIN, CARRIERS_HELD_OUT, CARRIERS_HELD_OUT,
+                           seed=SEED, thresholds=Thresholds(**thresholds))
+
+
+def test_copies_of_haplotypes_k_individuals_carry_are_released_when_asked():
+    """Worked by hand: individuals 1 and 4 copy 111 (two training individuals
+    carry it), individual 2 copies 000 (one does), individual 3 copies none."""
+    ags = ["111", "001", "000", "011", "110", "100", "111", "111"]
+    metrics, released = carriers_metrics(ags)
+    assert released.tolist() == [False, False, False, False, True, True, False, False]
+    assert (metrics["exact_copies"], metrics["exact_copies_removed"],
+            metrics["exact_copies_released"], metrics["withheld_partners"]) == (4, 4, 0, 2)
+    metrics, released = carriers_metrics(ags, keep_copies_carried_by=2)
+    assert released.tolist() == [True, True, False, False, True, True, True, True]
+    assert (metrics["exact_copies"], metrics["exact_copies_removed"],
+            metrics["exact_copies_released"], metrics["withheld_partners"]) == (4, 1, 3, 1)
+    assert metrics["n_released"] == 6
+    # P1 is homozygous for 111 and counts once: three carriers are too many
+    assert carriers_metrics(ags, keep_copies_carried_by=3)[1].tolist() == \
+        carriers_metrics(ags)[1].tolist()
+    # the copy share the memorisation check reads counts every copy, kept or not
+    assert metrics["exact_copies_share"] == 0.5
+
+
+def test_top_up_replaces_only_what_the_copies_policy_withholds():
+    ags = doubled(["111", "001", "000", "011"])
+    draw = doubled(["000", "000", "110", "111"])
+    pool = gate.topped_up(ags, [draw], CARRIERS_TRAIN, Thresholds(keep_copies_carried_by=2))
+    assert ["".join(map(str, row[:3])) for row in pool.alleles] == [
+        "111", "001", "000", "011", "000", "000", "110", "111"]
+    assert gate.topped_up(ags, [], CARRIERS_TRAIN) is ags
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"keep_copies_carried_by": 1}, "at least 2"),
+    ({"keep_copies_carried_by": 2.0}, "at least 2"),
+    ({"keep_copies_carried_by": True}, "at least 2"),
+    ({"keep_copies_carried_by": 5, "copies": "fail"}, "needs copies='remove'"),
+])
+def test_keep_copies_carried_by_refuses_bad_settings(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        Thresholds(**kwargs)
+
+
+def test_the_card_says_which_copies_were_released(sets, tmp_path):
+    common = np.repeat(sets["train"].alleles[:1], 10, axis=0)
+    train = sets["train"].with_alleles(np.vstack([common, sets["train"].alleles[10:]]),
+                                       ids=sets["train"].ids)
+    ags = sets["ags"].with_alleles(np.vstack([common[:2], sets["ags"].alleles[2:]]),
+                                   ids=sets["ags"].ids)
+    sets = {**sets, "train": train}
+    kept = release(sets, ags, tmp_path / "kept", Thresholds(keep_copies_carried_by=5))
+    assert kept["exact_copies"]["released"] == 2  # the first individual, 10 carry its haplotype
+    assert kept["thresholds"]["keep_copies_carried_by"] == 5
+    assert ("released 2, each of a haplotype that 5 or more training individuals carry"
+            in (tmp_path / "kept" / "card.md").read_text())
+    every = release(sets, ags, tmp_path / "all", None)
+    assert every["exact_copies"]["released"] == 0
+    assert every["exact_copies"]["found"] == kept["exact_copies"]["found"] \
+        == kept["exact_copies"]["removed"] + 2
+    assert every["n_released"] == kept["n_released"] - 2
+    assert "or more training individuals" not in (tmp_path / "all" / "card.md").read_text()
+
+
 def test_release_command_tops_up_only_when_asked(sets, tmp_path):
     from artgen.cli import main
     from artgen.io import save_haplotypes

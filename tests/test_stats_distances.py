@@ -28,6 +28,7 @@ from artgen.stats.distances import (
 from artgen.stats.privacy import (
     AdversarialAccuracy,
     adversarial_accuracy,
+    copy_carriers,
     identical_to_train,
     privacy_loss_standard_error,
     privacy_loss,
@@ -154,6 +155,21 @@ def test_hand_identical_to_train():
     assert identical_to_train(ref, cand).sum() == 3
     assert identical_to_train(cand[3:], ref).sum() == 0
     assert identical_to_train(cand, ref).dtype == bool
+
+
+def test_hand_copy_carriers_count_individuals_once():
+    train = u8([[1, 1, 1], [1, 1, 1],   # individual P1, homozygous
+                [1, 1, 1], [0, 0, 0],   # P2
+                [0, 1, 0], [1, 0, 1]])  # P3
+    ags = u8([[1, 1, 1], [0, 0, 0], [0, 1, 1], [1, 0, 1]])
+    assert copy_carriers(ags, train).tolist() == [3, 1, 0, 1]  # haplotypes
+    people = ["P1", "P1", "P2", "P2", "P3", "P3"]
+    assert copy_carriers(ags, train, train_samples=people).tolist() == [2, 1, 0, 1]
+    assert copy_carriers(ags, train).dtype == np.int64
+    assert np.array_equal(copy_carriers(ags, train) > 0, identical_to_train(ags, train))
+    assert copy_carriers(ags[:0], train).shape == (0,)
+    with pytest.raises(InputError, match="train_samples has 2 entries for 6 training"):
+        copy_carriers(ags, train, train_samples=["P1", "P2"])
 
 
 def test_hand_adversarial_accuracy_with_ties():

@@ -84,6 +84,7 @@ def privacy_card(metrics: dict, thresholds: Thresholds, failures: list[str], *, 
                          "share": m.get("exact_copies_share"),
                          "held_out_share": m.get("exact_copies_share_test"),
                          "removed": m.get("exact_copies_removed"),
+                         "released": m.get("exact_copies_released", 0),
                          "partners_withheld": m.get("withheld_partners")},
         "near_copies": {"distance": m.get("near_distance"), "found": m.get("near_copies"),
                         "share": m.get("near_copies_share"),
@@ -162,6 +163,10 @@ def card_markdown(card: dict) -> str:
         "policy": ex["policy"], "exact_found": _cell(ex["found"]),
         "exact_share": _cell(ex["share"]), "exact_removed": _cell(ex["removed"]),
         "exact_partners": _cell(ex["partners_withheld"]),
+        "exact_released": ("" if t.get("keep_copies_carried_by") is None else
+                           template.EXACT_RELEASED.format(
+                               n=_cell(ex.get("released", 0)),
+                               k=_cell(t["keep_copies_carried_by"]))),
         "exact_held_out": _cell(ex["held_out_share"]),
         "exact_threshold": template.EXACT_THRESHOLD[ex["policy"]].format(**bounds),
         "near_distance": _cell(near["distance"]), "near_found": _cell(near["found"]),

@@ -12,7 +12,7 @@ from artgen.errors import InputError
 from artgen.haplotypes import Haplotypes, artificial_ids
 from artgen.release.policy import Thresholds
 from artgen.stats.attack import membership_inference, start_set_privacy
-from artgen.stats.privacy import identical_to_train, near_copies, privacy_loss
+from artgen.stats.privacy import copy_carriers, identical_to_train, near_copies, privacy_loss
 
 __all__ = ["DRAW_METRICS", "metrics_over_draws", "release_metrics", "topped_up"]
 
@@ -39,6 +39,20 @@ def _withheld(ags: Haplotypes, copies: np.ndarray) -> np.ndarray:
         return copies.copy()
     either = copies[0::2] | copies[1::2]
     return np.repeat(either, 2)
+
+
+def _copies(ags: Haplotypes, train: Haplotypes, thresholds: Thresholds
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The AGs identical to a training haplotype, and the AGs the copies
+    policy withholds: every copy, or with ``keep_copies_carried_by`` the
+    copies of haplotypes fewer training individuals carry; each with its
+    partner (:func:`_withheld`)."""
+    carriers = copy_carriers(ags.alleles, train.alleles, train.samples)
+    copies = carriers > 0
+    if thresholds.copies != "remove":
+        return copies, np.zeros_like(copies)
+    k = thresholds.keep_copies_carried_by
+    return copies, _withheld(ags, copies if k is None else copies & (carriers < k))
 
 
 def _check_sets(ags, train, test, reference, start_set=None) -> None:
@@ -73,6 +87,8 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
         Seed of the privacy loss and the attacks.
     thresholds : Thresholds, optional
         The copies policy and near-copy distance (default: ``Thresholds()``).
+        Copies are counted against ``train``'s individuals (its ids'
+        sample part) for ``keep_copies_carried_by``.
     start_set : Haplotypes, optional
         Real haplotypes, never trained on, that the model's sampling chains
         started from (the RBM's sampling scheme): AGs a few Gibbs steps from
@@ -86,6 +102,8 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
         (AGs identical to a training haplotype), ``exact_copies_share`` (of
         the generated AGs), ``exact_copies_share_test`` (held-out
         haplotypes identical to a training one), ``exact_copies_removed``,
+        ``exact_copies_released`` (copies of haplotypes that at least
+        ``keep_copies_carried_by`` training individuals carry),
         ``withheld_partners``; ``near_distance``, ``near_copies``,
         ``near_copies_share`` (of the released AGs),
         ``near_copies_share_test``; ``aa_truth_train``, ``aa_syn_train``,
@@ -101,8 +119,7 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
     """
     thresholds = Thresholds() if thresholds is None else thresholds
     _check_sets(ags, train, test, reference, start_set)
-    copies = identical_to_train(ags.alleles, train.alleles)
-    withheld = _withheld(ags, copies) if thresholds.copies == "remove" else np.zeros_like(copies)
+    copies, withheld = _copies(ags, train, thresholds)
     released = ~withheld
     near = thresholds.near_distance_for(ags.n_snps)
     near_ags = near_copies(ags.alleles, train.alleles, near)
@@ -116,6 +133,7 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
         "exact_copies_share": float(copies.mean()) if copies.size else 0.0,
         "exact_copies_share_test": float(identical_to_train(test.alleles, train.alleles).mean()),
         "exact_copies_removed": int((copies & withheld).sum()),
+        "exact_copies_released": int((copies & released).sum()),
         "withheld_partners": int((withheld & ~copies).sum()),
         "near_distance": near,
         "near_copies": int(near_ags[released].sum()),
@@ -201,7 +219,7 @@ def topped_up(ags: Haplotypes, draws, train: Haplotypes,
             what = f"AG draw {i} is" if i else "the AGs are"
             raise InputError(f"{what} not paired into individuals (<sample>_A/<sample>_B "
                              "ids): they cannot be topped up")
-        keeps = ~_withheld(part, identical_to_train(part.alleles, train.alleles))
+        keeps = ~_copies(part, train, thresholds)[1]
         running = kept + np.cumsum(keeps)
         if running[-1] >= asked:
             # through the haplotype that brings the kept count to the size asked

@@ -129,6 +129,13 @@ class Thresholds:
         Bounds on AATS against the test split (off by default).
     copies : {"remove", "fail"}, default "remove"
         What to do with AGs identical to a training haplotype.
+    keep_copies_carried_by : int or None, default None
+        With ``copies="remove"``: release the copies of a haplotype that at
+        least this many training individuals carry (at least 2), withholding
+        only the copies of rarer ones; None withholds every copy. A copy of
+        a haplotype that k people carry points at none of them (k-anonymity),
+        and withholding every copy takes a dense region's commonest
+        haplotypes out of the released set (see the module notes).
     max_exact_copies : float or None, default 0.01
         With ``copies="remove"``: largest share of the AGs that may be exact
         copies beyond the share of held-out haplotypes identical to a
@@ -156,6 +163,7 @@ class Thresholds:
     min_aats_test: float | None = None
     max_aats_test: float | None = None
     copies: str = "remove"
+    keep_copies_carried_by: int | None = None
     max_exact_copies: float | None = 0.01
     near_distance: int | None = None
     max_near_copies: float | None = 0.01
@@ -181,6 +189,14 @@ class Thresholds:
                                or nd < 0):
             raise InputError(f"thresholds.near_distance must be a non-negative integer or None, "
                              f"got {nd!r}")
+        k = self.keep_copies_carried_by
+        if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer))
+                              or k < 2):
+            raise InputError(f"thresholds.keep_copies_carried_by must be an integer of at least "
+                             f"2 or None, got {k!r}")
+        if k is not None and self.copies != "remove":
+            raise InputError("thresholds.keep_copies_carried_by needs copies='remove' (with "
+                             f"copies={self.copies!r} any copy refuses the set)")
 
     def near_distance_for(self, n_snps: int) -> int:
         """The near-copy distance for a panel of ``n_snps`` SNPs."""

@@ -42,7 +42,8 @@ CHECKS = ["", "## Checks", "",
           "generator would show.", "",
           "| check | value | held-out baseline | threshold |", "|---|---|---|---|",
           "| exact copies (policy `{policy}`) | {exact_found} ({exact_share}); removed "
-          "{exact_removed}, partners withheld {exact_partners} | {exact_held_out} | "
+          "{exact_removed}, partners withheld {exact_partners}{exact_released} | "
+          "{exact_held_out} | "
           "{exact_threshold} |",
           "| near copies (<= {near_distance} SNPs) | {near_found} ({near_share}) | "
           "{near_held_out} | excess share <= {max_near_copies} |",
@@ -55,6 +56,9 @@ CHECKS = ["", "## Checks", "",
           "| density attack AUC | {mia_density_auc}{over_mia_density_auc} | | <= "
           "{max_mia_density_auc} |",
           "| density attack TPR at 1% FPR | {mia_density_tpr_1fpr} | | |"]
+#: The copies released under ``keep_copies_carried_by``.
+EXACT_RELEASED = ("; released {n}, each of a haplotype that {k} or more training individuals "
+                  "carry")
 #: The exact-copy threshold under each copies policy.
 EXACT_THRESHOLD = {"fail": "none allowed", "remove": "excess share <= {max_exact_copies}"}
 #: A bound that is off, and the two sides of the AATS bounds.
