@@ -27,10 +27,10 @@ K or more training individuals carry (set ``released, kept K+``);
 ``repeated`` is the share of a set's haplotypes (at the test split's size)
 identical to another of them. ``--temperatures`` draws the same trained
 models' AGs at other last-step temperatures. With ``--pool`` the training
-seeds' models also draw AG sets together, in equal shares. With ``--train-with-sampling`` the models train on the
-training and sampling splits together (every individual but the test and
-validation splits', for a model whose chains never start at the sampling
-split), and each draw keeps as many AGs as the training split alone has.
+seeds' models also draw AG sets together, in equal shares. With
+``--train-with-sampling`` the models train on the training and sampling
+splits together (every individual but the test and validation splits', for
+a model whose chains never start at the sampling split), and each draw keeps as many AGs as the training split alone has.
 With ``--recombinants F`` the models also train on F recombinants per
 training haplotype (:func:`recombinants`; the snapshot choice then counts
 them among the members, the scores count the training split alone).
