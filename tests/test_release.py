@@ -691,3 +691,34 @@ def test_release_command_tops_up_only_when_asked(sets, tmp_path):
     assert plain["n_released"] < 500 and plain["n_topped_up"] == 0
     topped = released("--top-up")
     assert topped["n_released"] == 500 and topped["n_topped_up"] > 0
+
+
+def test_release_command_reads_keep_copies_carried_by(sets, tmp_path, capsys):
+    from artgen.cli import main
+    from artgen.io import save_haplotypes
+
+    common = np.repeat(sets["train"].alleles[:1], 10, axis=0)
+    sets = {**sets,
+            "train": sets["train"].with_alleles(np.vstack([common, sets["train"].alleles[10:]]),
+                                                ids=sets["train"].ids),
+            "ags": sets["ags"].with_alleles(np.vstack([common[:2], sets["ags"].alleles[2:]]),
+                                            ids=sets["ags"].ids)}
+    paths = {}
+    for name in ("ags", "train", "test", "reference"):
+        paths[name] = tmp_path / f"{name}.npz"
+        save_haplotypes(sets[name], paths[name])
+
+    def release_with(thresholds):
+        out = tmp_path / thresholds.strip("{}").replace('"', "").replace(": ", "_")
+        code = main(["release", "--ags", str(paths["ags"]), "--train", str(paths["train"]),
+                     "--test", str(paths["test"]), "--reference", str(paths["reference"]),
+                     "--model", "m", "--panel-name", "dense", "--thresholds", thresholds,
+                     "--vcf-out", str(out / "a.vcf.gz"), "--hapt-out", str(out / "a.hapt"),
+                     "--card-json", str(out / "a.json"), "--card-md", str(out / "a.md")])
+        return code, out / "a.json"
+
+    code, card = release_with('{"keep_copies_carried_by": 5}')
+    assert code == 0 and json.loads(card.read_text())["exact_copies"]["released"] == 2
+    code, card = release_with('{"keep_copies_carried_by": 1}')
+    assert code != 0 and not card.exists()
+    assert "keep_copies_carried_by must be an integer of at least 2" in capsys.readouterr().err
