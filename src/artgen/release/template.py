@@ -43,8 +43,7 @@ CHECKS = ["", "## Checks", "",
           "| check | value | held-out baseline | threshold |", "|---|---|---|---|",
           "| exact copies (policy `{policy}`) | {exact_found} ({exact_share}); removed "
           "{exact_removed}, partners withheld {exact_partners}{exact_released} | "
-          "{exact_held_out} | "
-          "{exact_threshold} |",
+          "{exact_held_out} | {exact_threshold} |",
           "| near copies (<= {near_distance} SNPs) | {near_found} ({near_share}) | "
           "{near_held_out} | excess share <= {max_near_copies} |",
           "| privacy loss | {privacy_loss}{over_privacy_loss} | | <= {max_privacy_loss} |",
