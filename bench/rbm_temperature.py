@@ -30,7 +30,8 @@ models' AGs at other last-step temperatures. With ``--pool`` the training
 seeds' models also draw AG sets together, in equal shares. With
 ``--train-with-sampling`` the models train on the training and sampling
 splits together (every individual but the test and validation splits', for
-a model whose chains never start at the sampling split), and each draw keeps as many AGs as the training split alone has.
+a model whose chains never start at the sampling split), and each draw
+keeps as many AGs as the training split alone has.
 With ``--recombinants F`` the models also train on F recombinants per
 training haplotype (:func:`recombinants`; the snapshot choice then counts
 them among the members, the scores count the training split alone).
@@ -68,7 +69,7 @@ from artgen.haplotypes import artificial_ids  # noqa: E402
 from artgen.imputation import combine_panels  # noqa: E402
 from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
-from artgen.release import Thresholds, release_metrics  # noqa: E402
+from artgen.release import Thresholds, copies_withheld  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
 from artgen.stats.privacy import identical_to_train  # noqa: E402
 
@@ -143,10 +144,15 @@ COLUMNS = ("n_ags", "ld_r_ho", "af_r_ho", "pairwise_w_ho", "pairwise_w_ratio", "
 STRETCH = 400
 
 
+def row_counts(alleles) -> np.ndarray:
+    """For each row of ``alleles``, how many rows (itself included) equal it."""
+    _, inverse, counts = np.unique(alleles, axis=0, return_inverse=True, return_counts=True)
+    return counts[inverse.ravel()]
+
+
 def singleton_haplotypes(train) -> np.ndarray:
     """The rows of ``train`` that no other row equals."""
-    _, inverse, counts = np.unique(train, axis=0, return_inverse=True, return_counts=True)
-    return train[counts[inverse.ravel()] == 1]
+    return train[row_counts(train) == 1]
 
 
 def closeness_to_train(alleles, train) -> dict:
@@ -171,9 +177,7 @@ def repeated_share(alleles, n: int) -> float:
     much of a set its recurring whole haplotypes make up (real dense data
     repeat theirs; a gate that withholds every copy takes the commonest
     out). Read at the test split's size, the held-out yardstick."""
-    _, inverse, counts = np.unique(alleles[:n], axis=0, return_inverse=True,
-                                   return_counts=True)
-    return float((counts[inverse.ravel()] > 1).mean())
+    return float((row_counts(alleles[:n]) > 1).mean())
 
 
 def release_gate_keeps(alleles, splits, copied=None, keep_carried_by=None) -> np.ndarray:
@@ -187,8 +191,7 @@ def release_gate_keeps(alleles, splits, copied=None, keep_carried_by=None) -> np
         copied, ids=np.arange(len(copied)).astype(str))
     ags = train.with_alleles(alleles, ids=artificial_ids(len(alleles)))
     gate = Thresholds(keep_copies_carried_by=keep_carried_by)
-    return alleles[release_metrics(ags, copied, splits["test"], splits["sampling"], seed=0,
-                                   thresholds=gate)[1]]
+    return alleles[~copies_withheld(ags, copied, gate)[1]]
 
 
 def gate_name(keep_carried_by) -> str:

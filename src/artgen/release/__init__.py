@@ -48,7 +48,7 @@ Where things are
 - :mod:`~artgen.release.policy`: :class:`Thresholds` (and how the defaults
   were chosen), :func:`release_checks`, :class:`ReleaseRefused`.
 - :mod:`~artgen.release.metrics`: :func:`release_metrics`,
-  :func:`metrics_over_draws`, :func:`topped_up`.
+  :func:`copies_withheld`, :func:`metrics_over_draws`, :func:`topped_up`.
 - :mod:`~artgen.release.card`, :mod:`~artgen.release.template`: the
   privacy card (:func:`privacy_card`, :func:`card_markdown`) and its words.
 - :mod:`~artgen.release.publish`: :func:`release_ags`.
@@ -57,7 +57,8 @@ Where things are
 """
 
 from artgen.release.card import card_markdown, privacy_card
-from artgen.release.metrics import DRAW_METRICS, metrics_over_draws, release_metrics, topped_up
+from artgen.release.metrics import (DRAW_METRICS, copies_withheld, metrics_over_draws,
+                                    release_metrics, topped_up)
 from artgen.release.policy import COPIES_POLICIES, ReleaseRefused, Thresholds, release_checks
 from artgen.release.publish import release_ags
 from artgen.release.sensitivity import release_sensitivity
@@ -68,6 +69,7 @@ __all__ = [
     "ReleaseRefused",
     "Thresholds",
     "card_markdown",
+    "copies_withheld",
     "metrics_over_draws",
     "privacy_card",
     "release_ags",

@@ -1,5 +1,6 @@
 """The metrics the release gate reads: copies, privacy loss and attacks on the
-AG set that would be released (:func:`release_metrics`), and the same privacy
+AG set that would be released (:func:`release_metrics`; what it withholds:
+:func:`copies_withheld`), and the same privacy
 metrics over further AG draws of the model (:func:`metrics_over_draws`); the
 set to gate, topped up from those draws to the size asked for
 (:func:`topped_up`)."""
@@ -14,7 +15,8 @@ from artgen.release.policy import Thresholds
 from artgen.stats.attack import membership_inference, start_set_privacy
 from artgen.stats.privacy import copy_carriers, identical_to_train, near_copies, privacy_loss
 
-__all__ = ["DRAW_METRICS", "metrics_over_draws", "release_metrics", "topped_up"]
+__all__ = ["DRAW_METRICS", "copies_withheld", "metrics_over_draws", "release_metrics",
+           "topped_up"]
 
 #: The privacy metrics measured on every AG draw of a model; the gate reads
 #: the worst draw of each (:func:`artgen.release.policy.release_checks`).
@@ -41,12 +43,15 @@ def _withheld(ags: Haplotypes, copies: np.ndarray) -> np.ndarray:
     return np.repeat(either, 2)
 
 
-def _copies(ags: Haplotypes, train: Haplotypes, thresholds: Thresholds
-            ) -> tuple[np.ndarray, np.ndarray]:
+def copies_withheld(ags: Haplotypes, train: Haplotypes, thresholds: Thresholds | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """The AGs identical to a training haplotype, and the AGs the copies
     policy withholds: every copy, or with ``keep_copies_carried_by`` the
-    copies of haplotypes fewer training individuals carry; each with its
-    partner (:func:`_withheld`)."""
+    copies of haplotypes fewer training individuals (``train``'s ids'
+    sample part) carry; each with the other haplotype of its artificial
+    individual when the AGs are paired. Nothing is withheld under
+    ``copies="fail"``. Two boolean arrays of shape (n_ags,)."""
+    thresholds = Thresholds() if thresholds is None else thresholds
     carriers = copy_carriers(ags.alleles, train.alleles, train.samples)
     copies = carriers > 0
     if thresholds.copies != "remove":
@@ -119,7 +124,7 @@ def release_metrics(ags: Haplotypes, train: Haplotypes, test: Haplotypes, refere
     """
     thresholds = Thresholds() if thresholds is None else thresholds
     _check_sets(ags, train, test, reference, start_set)
-    copies, withheld = _copies(ags, train, thresholds)
+    copies, withheld = copies_withheld(ags, train, thresholds)
     released = ~withheld
     near = thresholds.near_distance_for(ags.n_snps)
     near_ags = near_copies(ags.alleles, train.alleles, near)
@@ -219,7 +224,7 @@ def topped_up(ags: Haplotypes, draws, train: Haplotypes,
             what = f"AG draw {i} is" if i else "the AGs are"
             raise InputError(f"{what} not paired into individuals (<sample>_A/<sample>_B "
                              "ids): they cannot be topped up")
-        keeps = ~_copies(part, train, thresholds)[1]
+        keeps = ~copies_withheld(part, train, thresholds)[1]
         running = kept + np.cumsum(keeps)
         if running[-1] >= asked:
             # through the haplotype that brings the kept count to the size asked
