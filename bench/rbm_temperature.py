@@ -71,6 +71,7 @@ from artgen.io import load_haplotypes  # noqa: E402
 from artgen.models.rbm import RBMGenerator  # noqa: E402
 from artgen.release import Thresholds, copies_withheld  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
+from artgen.stats.frequencies import recurring_haplotype_share  # noqa: E402
 from artgen.stats.privacy import identical_to_train  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,11 +174,10 @@ def closeness_to_train(alleles, train) -> dict:
 
 
 def repeated_share(alleles, n: int) -> float:
-    """Of the first ``n`` rows, the share identical to another of them: how
-    much of a set its recurring whole haplotypes make up (real dense data
-    repeat theirs; a gate that withholds every copy takes the commonest
-    out). Read at the test split's size, the held-out yardstick."""
-    return float((row_counts(alleles[:n]) > 1).mean())
+    """Of the first ``n`` rows, the share identical to another of them
+    (:func:`artgen.stats.frequencies.recurring_haplotype_share`), read at the
+    test split's size, the held-out yardstick."""
+    return recurring_haplotype_share(alleles[:n])
 
 
 def release_gate_keeps(alleles, splits, copied=None, keep_carried_by=None) -> np.ndarray:

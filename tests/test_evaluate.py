@@ -186,6 +186,25 @@ def test_held_out_comparison_is_at_matched_sizes_and_does_not_reward_copies(
     assert np.array_equal(again.alleles, drawn.alleles)
 
 
+def test_recurring_haplotypes_are_read_at_the_held_out_size(splits_of_informative_panel):
+    """A generator that repeats one haplotype reads 1 on the AGs and at the
+    matched size; the real-vs-real row reads the other half of the test
+    split, the value the AGs should reach."""
+    from artgen.evaluate import halving_seed, matched_held_out_sets
+    from artgen.stats.frequencies import recurring_haplotype_share
+
+    train, test = splits_of_informative_panel["train"], splits_of_informative_panel["test"]
+    families = ["distances", "heldout"]
+    one = as_ags(train, np.repeat(train.alleles[:1], train.n_haplotypes, axis=0))
+    repeated = all_metrics(train, one, test, families)
+    assert repeated["recurring_haplotypes"] == repeated["recurring_haplotypes_ho"] == 1.0
+    real = as_ags(test, test.alleles)
+    real_vs_real = all_metrics(train, real, test, families)
+    compared = matched_held_out_sets(real, test, halving_seed(SETTINGS))[1]
+    assert real_vs_real["recurring_haplotypes_ho"] == recurring_haplotype_share(compared.alleles)
+    assert real_vs_real["recurring_haplotypes"] == recurring_haplotype_share(test.alleles) < 1
+
+
 def test_each_draw_is_scored_at_its_own_halving_and_one_set_at_every_halving(
         splits_of_informative_panel):
     """Draw d's held-out comparison halves the test split with halving d's

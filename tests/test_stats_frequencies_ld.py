@@ -12,6 +12,7 @@ import allel
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.spatial.distance
 import scipy.stats
 
 from artgen.errors import InputError
@@ -19,7 +20,8 @@ from artgen.stats import correlations, frequencies, ld
 from artgen.stats.correlations import (sample_triplets, three_point_correlations,
                                        three_point_r, three_point_values)
 from artgen.stats.frequencies import (af_correlation, allele_frequencies,
-                                      bootstrap_fixed_fraction, fixed_sites, sfs_proportions,
+                                      bootstrap_fixed_fraction, fixed_sites,
+                                      recurring_haplotype_share, sfs_proportions,
                                       site_frequency_spectrum)
 from artgen.stats.ld import ld_correlation, ld_decay
 from artgen.stats.r2 import ld_matrix_for_plot, r2_matrix
@@ -153,6 +155,30 @@ def test_sfs_proportions_edges_exact_and_size_independent():
     np.testing.assert_allclose(sfs_proportions(big)["proportion"],
                                sfs_proportions(np.vstack([big, big]))["proportion"])
     assert sfs_proportions(big)["proportion"].sum() == pytest.approx(1.0)
+
+
+def test_recurring_haplotype_share_by_hand():
+    # H4's rows 1 and 3 are the same haplotype; rows 0 and 2 occur once.
+    assert recurring_haplotype_share(H4) == 0.5
+    assert recurring_haplotype_share(H4[:1]) == 0.0
+    assert recurring_haplotype_share(np.vstack([H4, H4])) == 1.0
+    # Rows that differ only at the 9th SNP, past the first packed byte.
+    h = np.zeros((3, 9), dtype=U8)
+    h[2, 8] = 1
+    assert recurring_haplotype_share(h) == pytest.approx(2 / 3)
+    with pytest.raises(InputError):
+        recurring_haplotype_share(np.array([[0, 2]], dtype=U8))
+
+
+def test_recurring_haplotype_share_matches_pairwise_distances():
+    # Independent: a row recurs when its Hamming distance to another row is 0.
+    h = mosaic(200, 37, n_founders=12, switch=0.01, noise=0.0005, seed=5)
+    distances = scipy.spatial.distance.squareform(
+        scipy.spatial.distance.pdist(h, metric="hamming"))
+    np.fill_diagonal(distances, 1)
+    expected = (distances.min(axis=1) == 0).mean()
+    assert 0 < expected < 1
+    assert recurring_haplotype_share(h) == pytest.approx(expected)
 
 
 # ---------------------------------------------------------------- LD by hand

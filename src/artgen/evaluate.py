@@ -155,9 +155,12 @@ def structure_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, set
 def distance_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
     """pairwise_w (within real vs within AG), pairwise_between_w (within real
     vs between real and AG), nn_median (real to closest AG),
-    identical_to_train; table: the three distance histograms."""
+    identical_to_train, recurring_haplotypes (the AGs' share identical to
+    another AG; the held-out comparison reads it at a matched size); table:
+    the three distance histograms."""
     from artgen.stats.distances import (nearest_neighbour_distances, pairwise_distance_counts,
                                         wasserstein_from_counts)
+    from artgen.stats.frequencies import recurring_haplotype_share
     from artgen.stats.privacy import identical_to_train
 
     within_real = pairwise_distance_counts(real.alleles)
@@ -167,7 +170,8 @@ def distance_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, sett
     metrics = {"pairwise_w": wasserstein_from_counts(within_real, within_ag),
                "pairwise_between_w": wasserstein_from_counts(within_real, between),
                "nn_median": float(np.median(nearest)),
-               "identical_to_train": int(identical_to_train(ags.alleles, real.alleles).sum())}
+               "identical_to_train": int(identical_to_train(ags.alleles, real.alleles).sum()),
+               "recurring_haplotypes": recurring_haplotype_share(ags.alleles)}
     distance = np.arange(real.n_snps + 1)
     table = pd.concat([pd.DataFrame({"pairs": name, "distance": distance, "count": counts})
                        for name, counts in (("within_real", within_real), ("within_ag", within_ag),
@@ -254,7 +258,7 @@ def attack_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settin
 #: haplotypes at a matched size (:func:`held_out_stats`), under their name
 #: with this suffix.
 HELD_OUT_SUFFIX = "_ho"
-HELD_OUT_METRICS = ("af_r", "ld_r", "pairwise_w", "pca_w2d", "umap_w2d")
+HELD_OUT_METRICS = ("af_r", "ld_r", "pairwise_w", "pca_w2d", "umap_w2d", "recurring_haplotypes")
 
 
 def halving_seed(settings: Settings) -> int:
@@ -320,7 +324,9 @@ def matched_held_out_sets(ags: Haplotypes, held_out: Haplotypes,
 def held_out_stats(real: Haplotypes, ags: Haplotypes, held_out: Haplotypes, settings: Settings):
     """The fidelity metrics again, against held-out real haplotypes at a
     matched size: ``af_r_ho``, ``ld_r_ho``, ``pairwise_w_ho``, ``pca_w2d_ho``,
-    ``umap_w2d_ho`` (UMAP on), ``corr3_r_gap{g}_ho``, with the same
+    ``umap_w2d_ho`` (UMAP on), ``recurring_haplotypes_ho`` (of the compared
+    set: the ``test`` row's is the real value at the AGs' size),
+    ``corr3_r_gap{g}_ho``, with the same
     definitions as the training-set versions
     (:func:`matched_held_out_sets` gives the two sets), and ``ho_n``, the
     size of each set. Against the training set a generator that returns its

@@ -15,6 +15,7 @@ SUMMARY_METRICS = [
     ("pairwise_w_ho", "pairwise W"), ("af_r", "AF r (train)"), ("ld_r", "LD r (train)"),
     ("fixed_frac", "fixed"), ("fixed_frac_bootstrap", "fixed (bootstrap)"),
     ("nn_median", "NN median"), ("identical_to_train", "copies"),
+    ("recurring_haplotypes_ho", "recurring haplotypes"),
     ("aa_truth_train", "AA truth"), ("aa_syn_train", "AA syn"), ("aats_train", "AATS"),
     ("aa_deviation_train", "AA deviation"), ("privacy_loss", "privacy loss"),
     ("privacy_loss_matched", "privacy loss (matched sizes)"),
@@ -73,7 +74,10 @@ SUMMARY_INTRO = (
     "of the real polymorphic sites fixed in the AGs, beside the share an equally large "
     "resample of the training set would fix; AA deviation (|AA truth - 0.5| + "
     "|AA syn - 0.5|) catches the case where both are off but average to 0.5. PCA W: exact "
-    "2-D Wasserstein on PCs 1-2 (cost scaled to [0, 1]). Privacy loss: AATS against "
+    "2-D Wasserstein on PCs 1-2 (cost scaled to [0, 1]). Recurring haplotypes: the share "
+    "of a set identical, at every SNP, to another haplotype of it, at the held-out size "
+    "(real dense regions repeat their common haplotypes; AGs that spread away from them, or "
+    "a release that withholds every copy, read lower). Privacy loss: AATS against "
     "held-out real haplotypes minus AATS against the training set (> 0 means leakage); "
     "privacy loss (start set), for models whose sampling chains start at real haplotypes "
     "never trained on (the RBM's sampling split): the same against those haplotypes, at "

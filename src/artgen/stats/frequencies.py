@@ -1,4 +1,5 @@
-"""Allele frequencies, fixed sites and site frequency spectra.
+"""Allele frequencies, fixed sites, site frequency spectra, and how often
+whole haplotypes recur.
 
 All functions take haplotype matrices: 0/1 ``uint8`` arrays of shape
 (n_haplotypes, n_snps), rows haplotypes, columns SNPs, allele 1 = ALT.
@@ -28,6 +29,7 @@ __all__ = [
     "fixed_sites",
     "site_frequency_spectrum",
     "sfs_proportions",
+    "recurring_haplotype_share",
 ]
 
 
@@ -284,3 +286,37 @@ def sfs_proportions(h, n_bins: int = 10, folded: bool = False) -> pd.DataFrame:
         "n_snps": counts,
         "proportion": prop,
     })
+
+
+def recurring_haplotype_share(h) -> float:
+    """The share of haplotypes identical, at every SNP, to another haplotype
+    of the same set.
+
+    Real haplotypes of a dense region with little recombination recur: a
+    sixth of a 1000 Genomes test split at 2,000 AGBL4 SNPs does. A generator
+    that spreads its mass away from them, or a release that withholds every
+    AG identical to a training haplotype, lowers the share; one that
+    collapses onto a few modes raises it. The share grows with the number of
+    haplotypes, so compare sets of the same size (the metrics table's
+    held-out comparison does).
+
+    Parameters
+    ----------
+    h : ndarray, uint8, shape (n_haplotypes, n_snps)
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 for a single haplotype.
+
+    Examples
+    --------
+    >>> h = np.array([[0, 1, 1], [0, 1, 1], [1, 0, 0], [0, 1, 1], [1, 1, 0]],
+    ...              dtype=np.uint8)
+    >>> recurring_haplotype_share(h)  # the three [0, 1, 1]
+    0.6
+    """
+    h = check_haplotypes(h)
+    _, inverse, counts = np.unique(np.packbits(h, axis=1), axis=0, return_inverse=True,
+                                   return_counts=True)
+    return float((counts[inverse.ravel()] > 1).mean())
