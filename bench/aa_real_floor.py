@@ -20,19 +20,31 @@ that separate the RBM's AGs from real ones, and scores them again:
   identical to a haplotype that one training haplotype alone carries;
   ``copies withheld, kept k+``: as the release gate withholds them with
   ``keep_copies_carried_by`` k, releasing the copies of haplotypes that k or
-  more training individuals carry.
+  more training individuals carry; ``copies withheld, none near a test-only
+  haplotype``: also without the individuals that carry a haplotype within
+  1 SNP of a test haplotype no training haplotype equals.
 
 Then it scores, as many as the new real haplotypes, mosaics of training
 haplotypes: ``mosaic w``, stretches of w consecutive SNPs, each copied
 from a training haplotype drawn afresh for each stretch. Their stretches
 are real local haplotypes, joined without the long-range sharing of real
-people: what AA reads of AGs coherent only over w SNPs.
+people: what AA reads of AGs coherent only over w SNPs. And as many as the
+training haplotypes, AGs of the Li & Stephens copying model (``copying ne
+mu``: the project's ``copying`` generator, HAPGEN2's model, at effective
+size ne and mutation rate mu),
+as generated, with copies withheld, and kept 3+: what the standard
+population-genetic generator of new haplotypes from a panel reads under
+the release gate.
 
 ``copies_of_singletons``: those identical to a haplotype only one training
 haplotype carries; ``repeated``: the share of a set's haplotypes (at the
 test split's size) identical to another of them; ``nn_train``: the median
 distance from each set's haplotypes to their nearest training haplotype
-(``nn_train_400``: within stretches of 400 SNPs).
+(``nn_train_400``: within stretches of 400 SNPs); ``new_in_test``: the
+share of a set identical to a test haplotype that no training haplotype
+equals, a haplotype of the population that the training split lacks (new
+real people carry such haplotypes; a generator of the training split can
+make them only by chance).
 
     python bench/aa_real_floor.py results/splits/dense --draws 5
 """
@@ -56,13 +68,20 @@ from rbm_temperature import (closeness_to_train, release_gate_keeps,  # noqa: E4
                              repeated_share, score, singleton_haplotypes)
 
 from artgen.io import load_haplotypes  # noqa: E402
+from artgen.models.copying import CopyingGenerator  # noqa: E402
 from artgen.stats.distances import nearest_neighbour_distances  # noqa: E402
+from artgen.stats.privacy import identical_to_train  # noqa: E402
 
 COLUMNS = ("n_ags", "ld_r_ho", "pairwise_w_ho", "aa_truth_test", "aa_syn_test", "privacy_loss",
            "privacy_loss_matched", "identical_to_train", "copies_of_singletons", "nn_train",
-           "nn_train_400", "repeated")
+           "nn_train_400", "repeated", "new_in_test")
 #: The release gate's ``keep_copies_carried_by`` values scored.
 KEEP_CARRIED_BY = (2, 3, 5)
+#: The copying model's (effective size, mutation rate) scored: from
+#: mostly copies (3e4) to few switches shared with real recombination
+#: (3e5); the project's default rate (theta / 2(theta + K), 2e-5 at 2,714
+#: templates) returns copies on AGBL4, so the rates are set.
+COPYING = ((3e4, 2e-4), (1e5, 2e-4), (1e5, 5e-4), (3e5, 2e-4))
 
 
 def move_away(alleles, train, within: int, flips: int, rng) -> np.ndarray:
@@ -93,6 +112,8 @@ def variants(fresh, splits, rng):
                                                           singleton_haplotypes(train))
     for k in KEEP_CARRIED_BY:
         yield f"copies withheld, kept {k}+", release_gate_keeps(fresh, splits, keep_carried_by=k)
+    yield "copies withheld, none near a test-only haplotype", far_from_test_only(
+        release_gate_keeps(fresh, splits), splits)
     for flips in (1, 2, 4):
         yield f"copies moved {flips}", move_away(fresh, train, 0, flips, rng)
     for within in (2, 5):
@@ -101,6 +122,42 @@ def variants(fresh, splits, rng):
         yield f"site noise {rate}", site_noise(fresh, rate, rng)
     for stretch in (1000, 400, 200):
         yield f"mosaic {stretch}", mosaic(train, len(fresh), stretch, rng)
+    for ne, rate in COPYING:
+        # As many as the training haplotypes, as the RBM benches draw: the
+        # gate withholds most of a small set.
+        ags = copying_ags(splits["train"], splits["train"].n_haplotypes, ne, rate,
+                          int(rng.integers(2**32)))
+        name = f"copying {ne:g} {rate:g}"
+        yield name, ags
+        yield f"{name}, copies withheld", release_gate_keeps(ags, splits)
+        yield f"{name}, kept 3+", release_gate_keeps(ags, splits, keep_carried_by=3)
+
+
+def copying_ags(train, n: int, ne: float, mutation_rate: float, seed: int) -> np.ndarray:
+    """``n`` AGs of the Li & Stephens copying model of ``train`` (a flat map
+    on its positions)."""
+    model = CopyingGenerator(ne=ne, mutation_rate=mutation_rate)
+    model.set_map(train.chrom, train.pos)
+    return model.fit(train.alleles).sample(n, seed=seed)
+
+
+def far_from_test_only(alleles, splits, within: int = 1) -> np.ndarray:
+    """``alleles`` (rows in pairs, one individual each) less the individuals
+    with a haplotype within ``within`` SNPs of a test haplotype that no
+    training haplotype equals: how AA reads new people without the
+    population's haplotypes that the training split lacks (a diagnosis: the
+    choice reads the test split)."""
+    train, test = splits["train"].alleles, splits["test"].alleles
+    absent = test[~identical_to_train(test, train)]
+    near = nearest_neighbour_distances(alleles, absent) <= within
+    return alleles[~np.repeat(near.reshape(-1, 2).any(axis=1), 2)]
+
+
+def new_in_test(alleles, train, test) -> float:
+    """The share of ``alleles`` identical to a test haplotype that no
+    training haplotype equals."""
+    absent = test[~identical_to_train(test, train)]
+    return float(identical_to_train(alleles, absent).mean())
 
 
 def mosaic(train, n: int, stretch: int, rng) -> np.ndarray:
@@ -139,7 +196,8 @@ def main(argv=None) -> int:
                 continue
             metrics = score(train, test, alleles, seed=draw)
             metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles),
-                           repeated=repeated_share(alleles, test.n_haplotypes))
+                           repeated=repeated_share(alleles, test.n_haplotypes),
+                           new_in_test=new_in_test(alleles, train.alleles, test.alleles))
             rows.append({"set": name, "draw": draw, **{k: metrics[k] for k in COLUMNS}})
             print(name, draw, draw_line(metrics, COLUMNS), flush=True)
     table = rows_table(rows, args.out)

@@ -25,9 +25,14 @@ the other haplotype of their artificial individual), and with
 ``--keep-carried-by K`` as a gate that releases the copies of haplotypes
 K or more training individuals carry (set ``released, kept K+``);
 ``repeated`` is the share of a set's haplotypes (at the test split's size)
-identical to another of them. ``--temperatures`` draws the same trained
-models' AGs at other last-step temperatures. With ``--pool`` the training
-seeds' models also draw AG sets together, in equal shares. With
+identical to another of them. With ``--project Q ...`` each draw is also
+projected onto its paths through the training haplotypes, each mismatch
+kept with probability Q (set ``projected Q``, and as the gates release
+it; ``template_paths.py``), and the paths' mismatches and switches of the
+novel AGs and of new real people are printed. ``--temperatures`` draws
+the same trained models' AGs at other last-step temperatures. With
+``--pool`` the training seeds' models also draw AG sets together, in
+equal shares. With
 ``--train-with-sampling`` the models train on the training and sampling
 splits together (every individual but the test and validation splits', for
 a model whose chains never start at the sampling split), and each draw
@@ -62,6 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from draw_tables import draw_line, median_range, rows_table, summary_markdown  # noqa: E402
+from template_paths import projected, template_paths  # noqa: E402
 
 from artgen.configuration import model_settings  # noqa: E402
 from artgen.evaluate import Settings, compute_family  # noqa: E402
@@ -270,15 +276,47 @@ def real_vs_real(splits, draws: int) -> list[dict]:
              if k.endswith("_ho")} for draw in range(draws)]
 
 
+def path_summary(name: str, alleles, train) -> str:
+    """The median and mean mismatches and switches of the paths
+    (:func:`template_paths.template_paths`) of the rows of ``alleles`` that
+    copy no training haplotype."""
+    novel = alleles[~identical_to_train(alleles, train)]
+    _, mismatches, switches = template_paths(novel, train)
+    return (f"{name}: {len(novel)} novel, paths through the training haplotypes with "
+            f"{np.median(mismatches):g} mismatches (mean {mismatches.mean():.2f}) and "
+            f"{np.median(switches):g} switches (mean {switches.mean():.2f}), medians")
+
+
+def draw_sets(ags, splits, gates, projections, rng) -> list[tuple[str, np.ndarray]]:
+    """(name, haplotypes) of one draw: the AGs, and each of ``projections``
+    (``projected q``: the AGs projected onto their paths through the
+    training haplotypes, each mismatch kept with probability q); each
+    followed by itself as each of ``gates`` would release it."""
+    train = splits["train"].alleles
+    bases = [("generated", ags)]
+    if projections:
+        paths = template_paths(ags, train)[0]
+        bases += [(f"projected {keep:g}", projected(ags, train, paths, keep, rng))
+                  for keep in projections]
+    sets = []
+    for name, alleles in bases:
+        sets.append((name, alleles))
+        for keep in gates:
+            gated = gate_name(keep) if name == "generated" else f"{name}, {gate_name(keep)}"
+            sets.append((gated, release_gate_keeps(alleles, splits, keep_carried_by=keep)))
+    return sets
+
+
 def score_draws(splits, models: list, draws: int, seed: int, row: dict,
-                real: list[dict], gates=()) -> list[dict]:
+                real: list[dict], gates=(), projections=()) -> list[dict]:
     """Score ``draws`` AG draws, each as many AGs as training haplotypes
     taken in equal shares from ``models`` (one model, or the models of
     several training seeds pooled); one row per draw, with
     ``pairwise_w_ratio``, its pairwise W over the real one at the same
     halving (``real``: :func:`real_vs_real`); each of ``gates`` (None, or
     ``keep_carried_by`` of :func:`release_gate_keeps`) adds a row of the draw
-    as that release gate would release it."""
+    as that release gate would release it, and each of ``projections`` the
+    sets of :func:`draw_sets`."""
     train, test = splits["train"], splits["test"]
     shares = np.array_split(np.arange(splits.get("n_ags", train.n_haplotypes)), len(models))
     start_set = splits["sampling"] if models[0].start == "sampling" else None
@@ -288,10 +326,10 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
         # the same starts and noise would be alike.
         ags = np.vstack([model.sample(len(share), seed=seed * 1000 + draw + 100_000 * member)
                          for member, (model, share) in enumerate(zip(models, shares))])
-        sets = {"generated": ags}
-        for keep in gates:
-            sets[gate_name(keep)] = release_gate_keeps(ags, splits, keep_carried_by=keep)
-        for name, alleles in sets.items():
+        if projections:
+            print(" ", path_summary(f"draw {draw}", ags, train.alleles), flush=True)
+        for name, alleles in draw_sets(ags, splits, gates, projections,
+                                       np.random.default_rng([seed, draw])):
             metrics = score(train, test, alleles, seed=draw, start_set=start_set)
             metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles),
                            repeated=repeated_share(alleles, test.n_haplotypes))
@@ -304,7 +342,7 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
 
 def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int,
                   labels: dict, real: list[dict], steps=None, gates=(),
-                  temperatures=None) -> tuple[list[dict], RBMGenerator]:
+                  temperatures=None, projections=()) -> tuple[list[dict], RBMGenerator]:
     """Train one RBM and score ``draws`` AG draws; one row per draw, and the
     model. ``steps``, ``temperatures``: draw the AGs after each of these
     numbers of Gibbs steps, at each of these last-step temperatures, instead
@@ -317,7 +355,7 @@ def fit_and_score(splits, settings: dict, train_seed: int, draws: int, seed: int
             rows += score_draws(splits, [model], draws, seed, {
                 **labels, "steps": n_steps, "train_seed": train_seed,
                 "kept_epoch": model.best_epoch, "fit_seconds": fit_s,
-                "temperature": temperature}, real, gates)
+                "temperature": temperature}, real, gates, projections)
     model.gibbs_steps, model._sampling_temperature = own_steps, own_temperature
     return rows, model
 
@@ -388,6 +426,10 @@ def main(argv=None) -> int:
     parser.add_argument("--keep-carried-by", type=int, nargs="+", default=[], metavar="K",
                         help="with --released, also score each draw as a gate that releases "
                              "the copies of haplotypes K or more training individuals carry")
+    parser.add_argument("--project", type=float, nargs="+", default=[], metavar="Q",
+                        help="also score each draw projected onto its paths through the "
+                             "training haplotypes, each mismatch kept with probability Q "
+                             "(template_paths.py), and as the gates release it")
     parser.add_argument("--out", help="write the rows (TSV) here too")
     args = parser.parse_args(argv)
     gates = [None, *args.keep_carried_by] if args.released else []
@@ -403,6 +445,9 @@ def main(argv=None) -> int:
     real = {k: float(np.median([r[k] for r in real_rows])) for k in real_rows[0]}
     print("test split: repeated", round(repeated_share(splits["test"].alleles,
                                                        splits["test"].n_haplotypes), 3))
+    if args.project:
+        fresh = np.vstack([splits["sampling"].alleles, splits["validation"].alleles])
+        print(path_summary("new real people", fresh, splits["train"].alleles), flush=True)
     print("real vs real at each draw's halving: pairwise W",
           [round(r["pairwise_w_ho"], 3) for r in real_rows], "LD r",
           [round(r["ld_r_ho"], 3) for r in real_rows], flush=True)
@@ -414,7 +459,7 @@ def main(argv=None) -> int:
                 seed_rows, model = fit_and_score(
                     splits, {**settings[variant], "start": scheme}, train_seed, args.draws,
                     args.seed, {"variant": variant, "scheme": scheme}, real_rows, args.steps,
-                    gates, args.temperatures)
+                    gates, args.temperatures, args.project)
                 rows += seed_rows
                 models.append(model)
                 fit_seconds += seed_rows[0]["fit_seconds"]
