@@ -31,10 +31,9 @@ are real local haplotypes, joined without the long-range sharing of real
 people: what AA reads of AGs coherent only over w SNPs. And as many as the
 training haplotypes, AGs of the Li & Stephens copying model (``copying ne
 mu``: the project's ``copying`` generator, HAPGEN2's model, at effective
-size ne and mutation rate mu),
-as generated, with copies withheld, and kept 3+: what the standard
-population-genetic generator of new haplotypes from a panel reads under
-the release gate.
+size ne and mutation rate mu), as generated, with copies withheld, and
+kept 3+: what the standard population-genetic generator of new haplotypes
+from a panel reads under the release gate.
 
 ``copies_of_singletons``: those identical to a haplotype only one training
 haplotype carries; ``repeated``: the share of a set's haplotypes (at the
@@ -147,17 +146,20 @@ def far_from_test_only(alleles, splits, within: int = 1) -> np.ndarray:
     training haplotype equals: how AA reads new people without the
     population's haplotypes that the training split lacks (a diagnosis: the
     choice reads the test split)."""
-    train, test = splits["train"].alleles, splits["test"].alleles
-    absent = test[~identical_to_train(test, train)]
+    absent = test_only(splits["train"].alleles, splits["test"].alleles)
     near = nearest_neighbour_distances(alleles, absent) <= within
     return alleles[~np.repeat(near.reshape(-1, 2).any(axis=1), 2)]
+
+
+def test_only(train, test) -> np.ndarray:
+    """The test haplotypes that no training haplotype equals."""
+    return test[~identical_to_train(test, train)]
 
 
 def new_in_test(alleles, train, test) -> float:
     """The share of ``alleles`` identical to a test haplotype that no
     training haplotype equals."""
-    absent = test[~identical_to_train(test, train)]
-    return float(identical_to_train(alleles, absent).mean())
+    return float(identical_to_train(alleles, test_only(train, test)).mean())
 
 
 def mosaic(train, n: int, stretch: int, rng) -> np.ndarray:
