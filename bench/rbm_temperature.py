@@ -276,26 +276,29 @@ def real_vs_real(splits, draws: int) -> list[dict]:
              if k.endswith("_ho")} for draw in range(draws)]
 
 
-def path_summary(name: str, alleles, train) -> str:
-    """The median and mean mismatches and switches of the paths
-    (:func:`template_paths.template_paths`) of the rows of ``alleles`` that
-    copy no training haplotype."""
-    novel = alleles[~identical_to_train(alleles, train)]
-    _, mismatches, switches = template_paths(novel, train)
-    return (f"{name}: {len(novel)} novel, paths through the training haplotypes with "
-            f"{np.median(mismatches):g} mismatches (mean {mismatches.mean():.2f}) and "
-            f"{np.median(switches):g} switches (mean {switches.mean():.2f}), medians")
+def paths_read(name: str, alleles, train) -> np.ndarray:
+    """The paths (:func:`template_paths.template_paths`) of the rows of
+    ``alleles``; prints the median and mean mismatches and switches of
+    those that copy no training haplotype."""
+    paths, mismatches, switches = template_paths(alleles, train)
+    novel = ~identical_to_train(alleles, train)
+    mismatches, switches = mismatches[novel], switches[novel]
+    print(f"{name}: {novel.sum()} novel, paths through the training haplotypes with "
+          f"{np.median(mismatches):g} mismatches (mean {mismatches.mean():.2f}) and "
+          f"{np.median(switches):g} switches (mean {switches.mean():.2f}), medians", flush=True)
+    return paths
 
 
-def draw_sets(ags, splits, gates, projections, rng) -> list[tuple[str, np.ndarray]]:
-    """(name, haplotypes) of one draw: the AGs, and each of ``projections``
-    (``projected q``: the AGs projected onto their paths through the
-    training haplotypes, each mismatch kept with probability q); each
-    followed by itself as each of ``gates`` would release it."""
+def draw_sets(ags, splits, gates, projections, rng, label: str = "AGs"
+              ) -> list[tuple[str, np.ndarray]]:
+    """(name, haplotypes) of one draw (``label``): the AGs, and each of
+    ``projections`` (``projected q``: the AGs projected onto their paths
+    through the training haplotypes, each mismatch kept with probability
+    q); each followed by itself as each of ``gates`` would release it."""
     train = splits["train"].alleles
     bases = [("generated", ags)]
     if projections:
-        paths = template_paths(ags, train)[0]
+        paths = paths_read(label, ags, train)
         bases += [(f"projected {keep:g}", projected(ags, train, paths, keep, rng))
                   for keep in projections]
     sets = []
@@ -326,10 +329,8 @@ def score_draws(splits, models: list, draws: int, seed: int, row: dict,
         # the same starts and noise would be alike.
         ags = np.vstack([model.sample(len(share), seed=seed * 1000 + draw + 100_000 * member)
                          for member, (model, share) in enumerate(zip(models, shares))])
-        if projections:
-            print(" ", path_summary(f"draw {draw}", ags, train.alleles), flush=True)
         for name, alleles in draw_sets(ags, splits, gates, projections,
-                                       np.random.default_rng([seed, draw])):
+                                       np.random.default_rng([seed, draw]), f"  draw {draw}"):
             metrics = score(train, test, alleles, seed=draw, start_set=start_set)
             metrics.update(closeness_to_train(alleles, train.alleles), n_ags=len(alleles),
                            repeated=repeated_share(alleles, test.n_haplotypes))
@@ -447,7 +448,7 @@ def main(argv=None) -> int:
                                                        splits["test"].n_haplotypes), 3))
     if args.project:
         fresh = np.vstack([splits["sampling"].alleles, splits["validation"].alleles])
-        print(path_summary("new real people", fresh, splits["train"].alleles), flush=True)
+        paths_read("new real people", fresh, splits["train"].alleles)
     print("real vs real at each draw's halving: pairwise W",
           [round(r["pairwise_w_ho"], 3) for r in real_rows], "LD r",
           [round(r["ld_r_ho"], 3) for r in real_rows], flush=True)
