@@ -115,6 +115,9 @@ VARIANTS = {
     "global22_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 122, "global_units": 22},
     "global25_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 125, "global_units": 25},
     "global40_auto": {**_GLOBAL40, **_AUTO_AA},
+    # The same 40 beside three times the windowed units: capacity for the
+    # diverse haplotypes, whose AGs lie farthest from any real one.
+    "global40_local300_auto": {**_GLOBAL40, **_AUTO_AA, "n_hidden": 340},
     "global60_auto": {**_GLOBAL10, **_AUTO_AA, "n_hidden": 160, "global_units": 60},
     # The same 40 beside windowed units that see twice as many SNPs.
     "global40_w800_auto": {**_GLOBAL40, **_AUTO_AA, "window": 800},

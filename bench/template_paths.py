@@ -54,3 +54,18 @@ def projected(alleles, train, paths, keep: float, rng) -> np.ndarray:
     copied = np.asarray(train)[paths, np.arange(alleles.shape[1])]
     kept = (copied != alleles) & (rng.random(alleles.shape) < keep)
     return np.where(kept, alleles, copied).astype(alleles.dtype)
+
+
+def keep_mismatches(alleles, train, paths, keep: int, rng) -> np.ndarray:
+    """``alleles`` with the allele of their path's template at each SNP,
+    except at ``keep`` of their mismatches (all of them where they have
+    fewer), drawn at random: a row with a mismatch stays off its templates,
+    so the projection makes no new copy of a training haplotype unless its
+    path has no switch and no mismatch."""
+    alleles = np.asarray(alleles)
+    copied = np.asarray(train)[paths, np.arange(alleles.shape[1])]
+    mismatched = copied != alleles
+    # A random rank per mismatch; the ``keep`` lowest of each row are kept.
+    ranks = np.where(mismatched, rng.random(alleles.shape), np.inf)
+    kept = mismatched & (ranks.argsort(axis=1).argsort(axis=1) < keep)
+    return np.where(kept, alleles, copied).astype(alleles.dtype)
