@@ -59,9 +59,9 @@ from rbm_temperature import (VARIANTS, fit, load_splits, real_vs_real,  # noqa: 
                              variant_settings)
 from template_paths import keep_mismatches, template_paths  # noqa: E402
 
+from artgen.stats.attack import membership_inference  # noqa: E402
 from artgen.stats.distances import (cross_nearest_distances, hamming_distances,  # noqa: E402
                                     nearest_neighbour_distances)
-from artgen.stats.attack import membership_inference  # noqa: E402
 from artgen.stats.privacy import identical_to_train  # noqa: E402
 
 #: Upper bounds of the held-out haplotypes' isolation buckets (SNPs).
