@@ -251,8 +251,9 @@ def main(argv=None) -> int:
     sets = {"new real people": release_gate_keeps(fresh, splits),
             "copying": release_gate_keeps(
                 copying_ags(train, train.n_haplotypes, 3e4, 2e-4, args.train_seeds[0]), splits)}
-    real = real_vs_real(splits, args.draws) if args.levers else []
+    real = []
     if args.levers:
+        real = real_vs_real(splits, args.draws)
         print("new real people gated, within 1 SNP of a singleton training haplotype:",
               round(near_singletons(sets["new real people"], train.alleles), 4))
     lever_rows = []

@@ -41,17 +41,21 @@ def template_paths(alleles, train, switch_cost: float = 3.0, chunk: int = 50):
             paths[lo:lo + len(rows), snp] = state
             if snp:
                 state = np.where(jumped[snp, here, state], best[snp], state)
-    copied = np.asarray(train)[paths, np.arange(n_snps)]
-    mismatches = (copied != np.asarray(alleles)).sum(axis=1)
+    mismatches = (path_alleles(train, paths) != np.asarray(alleles)).sum(axis=1)
     switches = (np.diff(paths, axis=1) != 0).sum(axis=1)
     return paths, mismatches, switches
+
+
+def path_alleles(train, paths) -> np.ndarray:
+    """The allele of each SNP's template along ``paths``."""
+    return np.asarray(train)[paths, np.arange(paths.shape[1])]
 
 
 def projected(alleles, train, paths, keep: float, rng) -> np.ndarray:
     """``alleles`` with the allele of their path's template at each SNP,
     except at each mismatch, kept with probability ``keep``."""
     alleles = np.asarray(alleles)
-    copied = np.asarray(train)[paths, np.arange(alleles.shape[1])]
+    copied = path_alleles(train, paths)
     kept = (copied != alleles) & (rng.random(alleles.shape) < keep)
     return np.where(kept, alleles, copied).astype(alleles.dtype)
 
@@ -63,7 +67,7 @@ def keep_mismatches(alleles, train, paths, keep: int, rng) -> np.ndarray:
     so the projection makes no new copy of a training haplotype unless its
     path has no switch and no mismatch."""
     alleles = np.asarray(alleles)
-    copied = np.asarray(train)[paths, np.arange(alleles.shape[1])]
+    copied = path_alleles(train, paths)
     mismatched = copied != alleles
     # A random rank per mismatch; the ``keep`` lowest of each row are kept.
     ranks = np.where(mismatched, rng.random(alleles.shape), np.inf)
